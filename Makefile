@@ -1,0 +1,50 @@
+# improvenet: `make demo` serves the demo site, `make test` runs the whole suite (SQLite, then PostgreSQL).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: demo serve test test-sqlite test-postgres install install-test browser-deps lint docs bench clean
+
+$(BIN)/uv:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "improvenet needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+
+install: $(BIN)/uv
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -r requirements/lock.txt
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
+
+install-test: $(BIN)/uv
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -r requirements/test-lock.txt
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
+
+demo: install
+	IMPROVENET_DEMO=1 $(BIN)/improvenet demo
+	IMPROVENET_DEMO=1 $(BIN)/improvenet serve --host 127.0.0.1 --port 8000
+
+browser-deps:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+
+lint: install-test
+	$(BIN)/ruff check improvenet tests scripts bench
+
+test-sqlite: install-test browser-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install-test browser-deps
+	$(BIN)/python scripts/throwaway_postgres.py -- \
+		sh -c 'IMPROVENET_DATABASE_URL="$$IMPROVENET_TEST_POSTGRES_URL" exec $(BIN)/pytest $(PYTEST_ARGS)'
+
+test: lint test-sqlite test-postgres
+
+docs: install
+	$(BIN)/python -m improvenet.cli.docs > docs/cli.md
+
+bench: install-test
+	$(BIN)/python bench/bench_spc.py
+	$(BIN)/python bench/bench_pages.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis .ruff_cache

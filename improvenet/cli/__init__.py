@@ -1,0 +1,1 @@
+"""The `improvenet` command line. Commands that need the database set Django up on demand."""

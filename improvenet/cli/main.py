@@ -1,0 +1,27 @@
+"""The `improvenet` command: one Typer application, commands registered from their modules."""
+
+import typer
+
+from improvenet.cli import server, spc, tokens
+
+app = typer.Typer(
+    name="improvenet",
+    help="improvenet: run an education improvement network from the command line.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"max_content_width": 100},
+)
+
+app.command("serve")(server.serve)
+app.command("migrate")(server.migrate)
+app.command("demo")(server.demo)
+app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
+    server.manage
+)
+app.add_typer(tokens.app, name="token")
+app.command("spc")(spc.spc)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,73 @@
+"""Commands that run the site: serve, migrate, demo, and a pass-through to Django's commands."""
+
+from typing import Annotated
+
+import typer
+
+from improvenet.cli.django_setup import database_label, fail, setup_django
+
+
+def migrate(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when all goes well.")] = False,
+) -> None:
+    """Create or update the database tables (safe to run again)."""
+    setup_django()
+    from django.core.management import call_command
+
+    if not quiet:
+        typer.echo(f"Migrating the {database_label()}")
+    call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
+
+
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of the generator: the same seed gives the same demo.")] = 2026,
+) -> None:
+    """Load the demo network (two clusters, schools, teams, people and accounts) into the database."""
+    setup_django()
+    from django.core.management import call_command
+
+    from improvenet.demo import DEMO_PASSWORD, DemoAlreadyLoaded, load_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        summary = load_demo(seed=seed, progress=lambda message: typer.echo(f"  {message}"))
+    except DemoAlreadyLoaded as loaded:
+        typer.echo(f"{loaded} Keeping the data that is there.")
+        return
+    typer.echo(f"Loaded the demo into the {database_label()}.")
+    typer.echo(f"Demo accounts (password “{DEMO_PASSWORD}”):")
+    for username, description, cluster in summary.accounts:
+        typer.echo(f"  {username:<8} {description} ({cluster})")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    threads: Annotated[int, typer.Option(help="Requests handled at once.")] = 8,
+) -> None:
+    """Serve the site and the HTTP API (refuses to start without a secret key outside demo mode)."""
+    from improvenet.conf import ConfigurationError, ensure_secret_for_serving
+
+    try:
+        ensure_secret_for_serving()
+    except ConfigurationError as error:
+        fail(str(error))
+    setup_django()
+    import waitress
+    from django.core.wsgi import get_wsgi_application
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db import connection
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        fail(f"The {database_label()} is not up to date. Run `improvenet migrate` first.")
+    typer.echo(f"Serving improvenet at http://{host}:{port}/ from the {database_label()} (Ctrl-C stops it)")
+    waitress.serve(get_wsgi_application(), host=host, port=port, threads=threads, ident="improvenet")
+
+
+def manage(ctx: typer.Context) -> None:
+    """Run one of Django's management commands, e.g. `improvenet manage createsuperuser`."""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["improvenet manage", *ctx.args])

@@ -1,0 +1,156 @@
+"""Every environment setting improvenet reads, with its default and meaning.
+
+This list is the single source for `improvenet.settings` and for the table in docs/settings.md;
+a test fails when a setting is read anywhere without being declared and documented here.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    description: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "IMPROVENET_DATABASE_URL",
+        "sqlite:///<IMPROVENET_VAR_DIR>/improvenet.sqlite3",
+        "Where the web database lives: a `sqlite:///PATH` file or a `postgres://USER:PASSWORD@HOST:PORT/NAME` server.",
+    ),
+    Setting(
+        "IMPROVENET_VAR_DIR",
+        "var",
+        "Folder for the embedded database, the generated demo secret and other local state; "
+        "relative paths are taken from the current directory.",
+    ),
+    Setting(
+        "IMPROVENET_SECRET_KEY",
+        "(none)",
+        "Secret used to sign sessions and password-reset links. Required to serve outside demo mode.",
+    ),
+    Setting(
+        "IMPROVENET_SECRET_KEY_FILE",
+        "(none)",
+        "Path of a file holding the secret key, instead of `IMPROVENET_SECRET_KEY` "
+        "(for container secrets). Surrounding white space is ignored.",
+    ),
+    Setting(
+        "IMPROVENET_DEMO",
+        "0",
+        "`1` runs in demo mode: a secret key is generated under the var folder when none is set. "
+        "`make demo` turns it on. Never use it for real data.",
+    ),
+    Setting("IMPROVENET_DEBUG", "0", "`1` shows Django's debug pages with tracebacks. Development only."),
+    Setting(
+        "IMPROVENET_ALLOWED_HOSTS",
+        "127.0.0.1,localhost",
+        "Comma-separated host names the site answers to.",
+    ),
+    Setting(
+        "IMPROVENET_CSRF_TRUSTED_ORIGINS",
+        "(empty)",
+        "Comma-separated origins (`https://improve.example.org`) allowed to post forms when the site "
+        "runs behind a proxy on another origin.",
+    ),
+    Setting(
+        "IMPROVENET_SECURE_COOKIES",
+        "0",
+        "`1` sends session and CSRF cookies over HTTPS only. Turn it on when served over HTTPS.",
+    ),
+    Setting("IMPROVENET_TIME_ZONE", "UTC", "Time zone for dates shown on pages, e.g. `America/Chicago`."),
+    Setting("IMPROVENET_LOG_LEVEL", "INFO", "Log level of the server: DEBUG, INFO, WARNING or ERROR."),
+    Setting(
+        "IMPROVENET_TEST_POSTGRES_URL",
+        "(none)",
+        "Tests only: a PostgreSQL server for `make test`. When unset, `make test` starts a throwaway "
+        "server of its own.",
+    ),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+# Placeholder secret used when none is configured, so that commands which never sign anything
+# (migrate, --help, tests) still work; `serve` refuses to run with it outside demo mode.
+UNSET_SECRET_KEY = "improvenet-unset-secret-key"
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or invalid; the message says which one and what to do."""
+
+
+def read(name: str) -> str | None:
+    """The raw value of a declared setting, or None when it is not set."""
+    if name not in _BY_NAME:
+        raise KeyError(f"{name} is not a declared improvenet setting")
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def flag(name: str) -> bool:
+    return (read(name) or "0").lower() in {"1", "true", "yes", "on"}
+
+
+def items(name: str, default: str = "") -> list[str]:
+    return [part.strip() for part in (read(name) or default).split(",") if part.strip()]
+
+
+def var_dir() -> Path:
+    return Path(read("IMPROVENET_VAR_DIR") or "var").resolve()
+
+
+def database_url() -> str:
+    configured = read("IMPROVENET_DATABASE_URL")
+    if configured:
+        return configured
+    var_dir().mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{var_dir() / 'improvenet.sqlite3'}"
+
+
+def secret_key() -> str:
+    """The configured secret, a generated one in demo mode, or the unset placeholder."""
+    direct = read("IMPROVENET_SECRET_KEY")
+    if direct:
+        return direct
+    path = read("IMPROVENET_SECRET_KEY_FILE")
+    if path:
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ConfigurationError(
+                f"IMPROVENET_SECRET_KEY_FILE names {path}, which cannot be read: {error.strerror}."
+            ) from error
+        if not value:
+            raise ConfigurationError(f"IMPROVENET_SECRET_KEY_FILE names {path}, which is empty.")
+        return value
+    if flag("IMPROVENET_DEMO"):
+        return _demo_secret_key()
+    return UNSET_SECRET_KEY
+
+
+def _demo_secret_key() -> str:
+    import secrets
+
+    path = var_dir() / "demo-secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text(encoding="utf-8").strip()
+
+
+def ensure_secret_for_serving() -> None:
+    """Refuse to serve real traffic with no secret or the placeholder one."""
+    if secret_key() == UNSET_SECRET_KEY:
+        raise ConfigurationError(
+            "No secret key is set, and the server will not start without one outside demo mode. "
+            "Set IMPROVENET_SECRET_KEY to a long random value (for example the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`), or "
+            "IMPROVENET_SECRET_KEY_FILE to a file that holds it. "
+            "To try improvenet with demo data, run `make demo` instead."
+        )

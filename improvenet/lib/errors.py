@@ -1,0 +1,10 @@
+"""Errors that carry a message meant for the person who caused them."""
+
+
+class Conflict(Exception):
+    """A write would duplicate an existing record; `existing` is that record."""
+
+    def __init__(self, message: str, existing: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.existing = existing

@@ -1,0 +1,142 @@
+"""The one way views and API routes read network objects: who may read them, who may change them.
+
+Each object type has one helper that returns an `Access` (the object and whether the user may change
+it) or raises Http404 when the user may not read it, so that another cluster's records are
+indistinguishable from records that do not exist. Changing without the right raises
+PermissionDenied (403) through `Access.require_change()`.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django_scopes import scope
+
+from improvenet.network.models import (
+    Cluster,
+    ClusterRole,
+    Membership,
+    Network,
+    Organization,
+    Person,
+    School,
+    Team,
+)
+
+T = TypeVar("T")
+
+NETWORK_ADMIN = "admin"
+SHARED_READER = "shared"
+ROLES_THAT_CHANGE_THE_CLUSTER = {NETWORK_ADMIN, ClusterRole.Role.LEAD}
+
+
+@dataclass(frozen=True)
+class Access(Generic[T]):
+    obj: T
+    role: str
+    can_change: bool
+
+    def require_change(self) -> T:
+        if not self.can_change:
+            raise PermissionDenied("Your role lets you read this but not change it.")
+        return self.obj
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def visible_clusters(user) -> QuerySet[Cluster]:
+    """Clusters the user may read: by a role in them, as network admin, or shared with the network."""
+    if not _signed_in(user):
+        return Cluster.objects.none()
+    has_role_here = ClusterRole.objects.filter(cluster=OuterRef("pk"), user=user)
+    has_role_in_network = ClusterRole.objects.filter(cluster__network=OuterRef("network"), user=user)
+    return Cluster.objects.filter(
+        Exists(has_role_here)
+        | Q(network__admins=user)
+        | (Q(shares_with_network=True) & Exists(has_role_in_network))
+    ).distinct()
+
+
+def visible_networks(user) -> QuerySet[Network]:
+    if not _signed_in(user):
+        return Network.objects.none()
+    return Network.objects.filter(
+        Q(admins=user) | Q(clusters__roles__user=user)
+    ).distinct()
+
+
+def is_network_admin(user, network: Network) -> bool:
+    return _signed_in(user) and network.admins.filter(pk=user.pk).exists()
+
+
+def role_in_cluster(user, cluster: Cluster) -> str | None:
+    """The user's effective role in a cluster, or None when they may not see it at all."""
+    if not _signed_in(user):
+        return None
+    if is_network_admin(user, cluster.network):
+        return NETWORK_ADMIN
+    own = ClusterRole.objects.filter(cluster=cluster, user=user).values_list("role", flat=True).first()
+    if own:
+        return own
+    if cluster.shares_with_network and ClusterRole.objects.filter(
+        cluster__network_id=cluster.network_id, user=user
+    ).exists():
+        return SHARED_READER
+    return None
+
+
+def network_for_user(user, slug: str) -> Access[Network]:
+    network = visible_networks(user).filter(slug=slug).first()
+    if network is None:
+        raise Http404("No such network.")
+    admin = is_network_admin(user, network)
+    return Access(network, NETWORK_ADMIN if admin else "member", can_change=admin)
+
+
+def cluster_for_user(user, slug: str) -> Access[Cluster]:
+    cluster = Cluster.objects.select_related("network").filter(slug=slug).first()
+    role = role_in_cluster(user, cluster) if cluster else None
+    if role is None:
+        raise Http404("No such cluster.")
+    return Access(cluster, role, can_change=role in ROLES_THAT_CHANGE_THE_CLUSTER)
+
+
+@contextmanager
+def in_cluster(user, slug: str) -> Iterator[Access[Cluster]]:
+    """Resolve the cluster for the user and open its data scope for the duration of the block."""
+    access = cluster_for_user(user, slug)
+    with scope(cluster=access.obj):
+        yield access
+
+
+def _member_of_cluster(model, cluster: Access[Cluster], pk: int, label: str, related=()) -> Access:
+    obj = model.objects.select_related(*related).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(f"No such {label} in this cluster.")
+    return Access(obj, cluster.role, cluster.can_change)
+
+
+def organization_for_user(cluster: Access[Cluster], pk: int) -> Access[Organization]:
+    return _member_of_cluster(Organization, cluster, pk, "organization")
+
+
+def school_for_user(cluster: Access[Cluster], pk: int) -> Access[School]:
+    return _member_of_cluster(School, cluster, pk, "school", related=["feeds_into"])
+
+
+def person_for_user(cluster: Access[Cluster], pk: int) -> Access[Person]:
+    return _member_of_cluster(Person, cluster, pk, "person", related=["home_organization"])
+
+
+def team_for_user(cluster: Access[Cluster], pk: int) -> Access[Team]:
+    return _member_of_cluster(Team, cluster, pk, "team", related=["school"])
+
+
+def membership_for_user(cluster: Access[Cluster], pk: int) -> Access[Membership]:
+    return _member_of_cluster(Membership, cluster, pk, "membership", related=["team", "person"])

@@ -1,0 +1,278 @@
+"""API routes for networks, clusters and the cluster's organizations, schools, people and teams."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from ninja import Field, FilterSchema, PatchDict, Query, Router, Schema
+
+from improvenet.network import access as acc
+from improvenet.network.models import Cluster, Membership, Network, Organization, Person, School, Team
+from improvenet.resources import (
+    ClusterResource,
+    EndRequest,
+    PageParams,
+    apply_payload,
+    page_schema,
+    paginate,
+    save_checked,
+)
+
+router = Router()
+
+
+class Record(Schema):
+    id: int
+    ended_on: datetime.date | None
+    is_current: bool
+
+
+# Networks and clusters ------------------------------------------------------------------------
+
+
+class NetworkIn(Schema):
+    slug: str = Field(..., pattern=r"^[-a-z0-9]+$", max_length=50, description="Short name used in addresses.")
+    name: str = Field(..., min_length=1, max_length=200)
+    description: str = ""
+
+
+class NetworkOut(Record):
+    slug: str
+    name: str
+    description: str
+
+
+class ClusterIn(Schema):
+    network: str = Field(..., description="Short name of the network the cluster belongs to.")
+    slug: str = Field(..., pattern=r"^[-a-z0-9]+$", max_length=50)
+    name: str = Field(..., min_length=1, max_length=200)
+    region: str = ""
+    status: Cluster.Phase = Cluster.Phase.EXPLORING
+    description: str = ""
+    shares_with_network: bool = False
+
+
+class ClusterChange(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    region: str
+    status: Cluster.Phase
+    description: str
+    shares_with_network: bool
+    lead_organization_id: int | None
+
+
+class ClusterOut(Record):
+    slug: str
+    name: str
+    network: str = Field(..., alias="network.slug")
+    region: str
+    status: str
+    description: str
+    shares_with_network: bool
+    lead_organization_id: int | None
+
+
+class ClusterFilters(FilterSchema):
+    network: str | None = Field(None, q="network__slug", description="Only clusters of this network.")
+    status: Cluster.Phase | None = None
+
+
+@router.get("/networks", response=page_schema(NetworkOut), tags=["Networks"], summary="List your networks")
+def list_networks(request, page: Query[PageParams]):
+    return paginate(acc.visible_networks(request.auth).order_by("name"), page)
+
+
+@router.post("/networks", response={201: NetworkOut}, tags=["Networks"], summary="Add a network")
+def create_network(request, payload: NetworkIn):
+    if not request.auth.is_superuser:
+        raise PermissionDenied("Only the platform operator adds networks.")
+    with transaction.atomic():
+        network = Network(**payload.dict())
+        save_checked(network)
+        network.admins.add(request.auth)
+    return 201, network
+
+
+@router.get("/networks/{slug}", response=NetworkOut, tags=["Networks"], summary="Read a network")
+def read_network(request, slug: str):
+    return acc.network_for_user(request.auth, slug).obj
+
+
+@router.patch("/networks/{slug}", response=NetworkOut, tags=["Networks"], summary="Change a network")
+def update_network(request, slug: str, payload: PatchDict[NetworkIn]):
+    network = acc.network_for_user(request.auth, slug).require_change()
+    with transaction.atomic():
+        for key, value in payload.items():
+            setattr(network, key, value)
+        save_checked(network)
+    return network
+
+
+@router.post("/networks/{slug}/end", response=NetworkOut, tags=["Networks"], summary="End a network")
+def end_network(request, slug: str, payload: EndRequest | None = None):
+    network = acc.network_for_user(request.auth, slug).require_change()
+    network.end(payload.ended_on if payload else None)
+    return network
+
+
+@router.get("/clusters", response=page_schema(ClusterOut), tags=["Clusters"], summary="List the clusters you can see")
+def list_clusters(request, filters: Query[ClusterFilters], page: Query[PageParams]):
+    clusters = filters.filter(acc.visible_clusters(request.auth).select_related("network"))
+    return paginate(clusters.order_by("name"), page)
+
+
+@router.post("/clusters", response={201: ClusterOut}, tags=["Clusters"], summary="Add a cluster to a network")
+def create_cluster(request, payload: ClusterIn):
+    data = payload.dict()
+    try:
+        network = acc.network_for_user(request.auth, data.pop("network")).require_change()
+    except Http404 as missing:
+        raise Http404("No such network among yours.") from missing
+    with transaction.atomic():
+        cluster = Cluster(network=network, **data)
+        save_checked(cluster)
+    return 201, cluster
+
+
+@router.get("/clusters/{slug}", response=ClusterOut, tags=["Clusters"], summary="Read a cluster")
+def read_cluster(request, slug: str):
+    return acc.cluster_for_user(request.auth, slug).obj
+
+
+@router.patch("/clusters/{slug}", response=ClusterOut, tags=["Clusters"], summary="Change a cluster")
+def update_cluster(request, slug: str, payload: PatchDict[ClusterChange]):
+    with acc.in_cluster(request.auth, slug) as access, transaction.atomic():
+        cluster = access.require_change()
+        apply_payload(cluster, payload)
+        save_checked(cluster)
+    return cluster
+
+
+@router.post("/clusters/{slug}/end", response=ClusterOut, tags=["Clusters"], summary="End a cluster")
+def end_cluster(request, slug: str, payload: EndRequest | None = None):
+    network_admin = acc.cluster_for_user(request.auth, slug)
+    if network_admin.role != acc.NETWORK_ADMIN:
+        raise PermissionDenied("Only a network admin ends a cluster.")
+    network_admin.obj.end(payload.ended_on if payload else None)
+    return network_admin.obj
+
+
+# Records inside a cluster ---------------------------------------------------------------------
+
+
+class OrganizationIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: Organization.Kind
+    website: str = ""
+    notes: str = ""
+
+
+class OrganizationOut(Record, OrganizationIn):
+    kind: str
+
+
+class OrganizationFilters(FilterSchema):
+    kind: Organization.Kind | None = None
+    q: str | None = Field(None, q="name__icontains", description="Part of the name.")
+
+
+class SchoolIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    level: School.Level
+    role: School.Role = Field(..., description="The school's role in the cluster.")
+    lowest_grade: int = Field(..., ge=-1, le=12, description="-1 pre-kindergarten, 0 kindergarten, 1 to 12.")
+    highest_grade: int = Field(..., ge=-1, le=12)
+    feeds_into_id: int | None = Field(None, description="Id of the high school this school feeds into.")
+    nces_id: str = Field("", max_length=12)
+    state_id: str = Field("", max_length=40)
+    street: str = ""
+    city: str = ""
+    state: str = Field("", max_length=2)
+    postal_code: str = Field("", max_length=10)
+    website: str = ""
+
+
+class SchoolOut(Record, SchoolIn):
+    level: str
+    role: str
+    grades: str
+
+
+class SchoolFilters(FilterSchema):
+    role: School.Role | None = None
+    level: School.Level | None = None
+    pyramid: int | None = Field(
+        None, q=["pk", "feeds_into_id"], description="Id of a high school: it and its feeder schools."
+    )
+    q: str | None = Field(None, q=["name__icontains", "nces_id", "state_id"], description="Name or id.")
+
+
+class PersonIn(Schema):
+    given_name: str = Field(..., min_length=1, max_length=100)
+    family_name: str = Field(..., min_length=1, max_length=100)
+    email: str = ""
+    title: str = ""
+    home_organization_id: int | None = None
+
+
+class PersonOut(Record, PersonIn):
+    pass
+
+
+class PersonFilters(FilterSchema):
+    home_organization: int | None = Field(None, q="home_organization_id")
+    q: str | None = Field(None, q=["given_name__icontains", "family_name__icontains", "email__iexact"])
+
+
+class TeamIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: Team.Kind
+    school_id: int | None = Field(None, description="The school of a school design team.")
+    purpose: str = ""
+
+
+class TeamOut(Record, TeamIn):
+    kind: str
+
+
+class TeamFilters(FilterSchema):
+    kind: Team.Kind | None = None
+    school: int | None = Field(None, q="school_id")
+
+
+class MembershipIn(Schema):
+    team_id: int
+    person_id: int
+    role: str = Field(..., min_length=1, max_length=100, description="Role in the team.")
+    home_organization_id: int | None = None
+    started_on: datetime.date
+
+
+class MembershipOut(Record, MembershipIn):
+    pass
+
+
+class MembershipFilters(FilterSchema):
+    team: int | None = Field(None, q="team_id")
+    person: int | None = Field(None, q="person_id")
+
+
+def _in_cluster(model):
+    return lambda access: model(cluster=access.obj)
+
+
+for resource in (
+    ClusterResource("organizations", "organization", Organization, OrganizationOut, OrganizationIn,
+                    OrganizationFilters, acc.organization_for_user, _in_cluster(Organization), ["name"]),
+    ClusterResource("schools", "school", School, SchoolOut, SchoolIn, SchoolFilters,
+                    acc.school_for_user, _in_cluster(School), ["name"]),
+    ClusterResource("people", "person", Person, PersonOut, PersonIn, PersonFilters,
+                    acc.person_for_user, _in_cluster(Person), ["family_name", "given_name"]),
+    ClusterResource("teams", "team", Team, TeamOut, TeamIn, TeamFilters,
+                    acc.team_for_user, _in_cluster(Team), ["name"]),
+    ClusterResource("memberships", "membership", Membership, MembershipOut, MembershipIn,
+                    MembershipFilters, acc.membership_for_user, lambda access: Membership(),
+                    ["-started_on", "id"]),
+):
+    resource.register(router)

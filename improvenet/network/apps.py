@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NetworkConfig(AppConfig):
+    name = "improvenet.network"
+    verbose_name = "Network, clusters, schools and teams"

@@ -1,0 +1,92 @@
+from django import forms
+from django_scopes import scopes_disabled
+
+from improvenet.network.models import Cluster, Membership, Organization, Person, School, Team
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ClusterScopedForm(forms.ModelForm):
+    """A form whose choices of related records come only from the cluster being edited.
+
+    The choice lists are built from the scoped managers when the form is created inside a
+    cluster's scope, so another cluster's records can be neither listed nor submitted.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = field.queryset.model.objects.all()
+
+
+# Form classes are declared outside any scope; their querysets are replaced in __init__ above.
+with scopes_disabled():
+
+    class NewClusterForm(forms.ModelForm):
+        class Meta:
+            model = Cluster
+            fields = ["name", "slug", "region", "status", "description", "shares_with_network"]
+            labels = {"slug": "Short name"}
+            help_texts = {"slug": "Lower-case letters, digits and hyphens; used in the cluster's address."}
+
+    class ClusterForm(ClusterScopedForm):
+        class Meta:
+            model = Cluster
+            fields = ["name", "region", "status", "lead_organization", "description", "shares_with_network"]
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["lead_organization"].queryset = Organization.objects.exclude(kind=Organization.Kind.SCHOOL)
+
+    class OrganizationForm(ClusterScopedForm):
+        class Meta:
+            model = Organization
+            fields = ["name", "kind", "website", "notes"]
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["kind"].choices = [
+                choice for choice in self.fields["kind"].choices if choice[0] != Organization.Kind.SCHOOL
+            ]
+
+    class SchoolForm(ClusterScopedForm):
+        class Meta:
+            model = School
+            fields = [
+                "name", "level", "role", "lowest_grade", "highest_grade", "feeds_into",
+                "nces_id", "state_id", "street", "city", "state", "postal_code", "website",
+            ]
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["feeds_into"].queryset = School.objects.filter(level=School.Level.HIGH)
+
+    class PersonForm(ClusterScopedForm):
+        class Meta:
+            model = Person
+            fields = ["given_name", "family_name", "title", "email", "home_organization"]
+
+    class TeamForm(ClusterScopedForm):
+        class Meta:
+            model = Team
+            fields = ["name", "kind", "school", "purpose"]
+
+    class MembershipForm(ClusterScopedForm):
+        class Meta:
+            model = Membership
+            fields = ["person", "role", "home_organization", "started_on"]
+            widgets = {"started_on": DateInput}
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["person"].queryset = Person.objects.filter(ended_on__isnull=True)
+
+
+class EndForm(forms.Form):
+    ended_on = forms.DateField(
+        label="Ended on", required=False, widget=DateInput, help_text="Leave empty for today."
+    )
+

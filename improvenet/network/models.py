@@ -1,0 +1,403 @@
+"""The network model: networks of clusters, their organizations, schools, people and teams.
+
+Everything below Cluster is cluster data: its managers are scoped, so a query that does not name
+the cluster it works in raises ScopeError instead of silently reading another cluster's records
+(see improvenet.network.access for how views and the API enter a cluster's scope).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_scopes import ScopedManager
+
+from improvenet.lib.errors import Conflict
+
+
+class EndableRecord(models.Model):
+    """A record that is ended, never deleted, so that turnover stays part of the history."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    ended_on = models.DateField(null=True, blank=True, help_text="Left empty while current.")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None or self.ended_on > timezone.localdate()
+
+    def end(self, on: datetime.date | None = None) -> None:
+        self.ended_on = on or timezone.localdate()
+        self.full_clean()
+        self.save()
+
+
+def current_on(day: datetime.date | None = None, *, via: str = "") -> Q:
+    """Records not yet ended on the given day (today by default); `via` reaches a related record."""
+    day = day or timezone.localdate()
+    return Q(**{f"{via}ended_on__isnull": True}) | Q(**{f"{via}ended_on__gt": day})
+
+
+class Network(EndableRecord):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    admins = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="administered_networks"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def check_conflicts(self) -> None:
+        existing = Network.objects.filter(slug=self.slug).exclude(pk=self.pk).first()
+        if existing:
+            raise Conflict(f"The network “{existing.name}” already uses the short name “{self.slug}”.", existing)
+
+
+class Cluster(EndableRecord):
+    class Phase(models.TextChoices):
+        EXPLORING = "exploring", "Exploring"
+        PREPARING = "preparing", "Preparing"
+        LAUNCHED = "launched", "Launched"
+        SCALING = "scaling", "Scaling"
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="clusters")
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    region = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, choices=Phase.choices, default=Phase.EXPLORING)
+    description = models.TextField(blank=True)
+    lead_organization = models.ForeignKey(
+        "Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    shares_with_network = models.BooleanField(
+        default=False,
+        help_text="When on, people of the network's other clusters may read this cluster.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.lead_organization_id and self.lead_organization.cluster_id != self.pk:
+            raise ValidationError(
+                {"lead_organization": "The lead organization must be one of this cluster's organizations."}
+            )
+
+    def pyramids(self) -> list["Pyramid"]:
+        """The current schools as pyramids (a high school and its feeders), by role, then name.
+
+        Schools that belong to no high school's pyramid come last, in a pyramid without a head.
+        """
+        schools = list(School.objects.filter(cluster=self).filter(current_on()).order_by("name"))
+        heads = {s.pk: Pyramid(s, []) for s in schools if s.level == School.Level.HIGH}
+        unattached = Pyramid(None, [])
+        for school in schools:
+            if school.pk not in heads:
+                heads.get(school.feeds_into_id, unattached).feeders.append(school)
+        level_order = [School.Level.MIDDLE, School.Level.ELEMENTARY, School.Level.OTHER, School.Level.HIGH]
+        for pyramid in [*heads.values(), unattached]:
+            pyramid.feeders.sort(key=lambda s: level_order.index(s.level))
+        role_order = [role for role, _ in School.Role.choices]
+        ordered = sorted(heads.values(), key=lambda p: (role_order.index(p.head.role), p.head.name))
+        return ordered + ([unattached] if unattached.feeders else [])
+
+    def check_conflicts(self) -> None:
+        existing = Cluster.objects.filter(slug=self.slug).exclude(pk=self.pk).first()
+        if existing:
+            raise Conflict(f"The cluster “{existing.name}” already uses the short name “{self.slug}”.", existing)
+
+
+@dataclass
+class Pyramid:
+    head: "School | None"
+    feeders: list["School"]
+
+    @property
+    def role(self) -> str | None:
+        return self.head.role if self.head else None
+
+    @property
+    def schools(self) -> list["School"]:
+        return ([self.head] if self.head else []) + self.feeders
+
+
+class ClusterRole(models.Model):
+    """What a user account may do in one cluster.
+
+    Deliberately not scoped: deciding which clusters a user may enter has to read it before any
+    cluster scope exists.
+    """
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "Cluster lead"
+        MEMBER = "member", "Team member"
+        RESEARCHER = "researcher", "Researcher"
+        VIEWER = "viewer", "Viewer"
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cluster_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cluster", "user"], name="one_role_per_cluster")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.cluster}"
+
+
+class Organization(EndableRecord):
+    class Kind(models.TextChoices):
+        DISTRICT = "district", "School district"
+        SCHOOL = "school", "School"
+        UNIVERSITY = "university", "University"
+        RESEARCH = "research", "Research organization"
+        COMPANY = "company", "Company"
+        NONPROFIT = "nonprofit", "Nonprofit"
+        FUNDER = "funder", "Funder"
+        SCHOOL_BOARD = "school_board", "School board"
+        UNION = "union", "Teachers' union"
+        COMMUNITY = "community", "Community group"
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="organizations")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    website = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+
+    objects = ScopedManager(cluster="cluster")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        is_school_row = isinstance(self, School)
+        if self.kind == self.Kind.SCHOOL and not is_school_row:
+            raise ValidationError({"kind": "Add schools as schools, so they get their level, grades and role."})
+
+
+class School(Organization):
+    """A school of the cluster; a high school with the schools that feed it forms a pyramid."""
+
+    class Level(models.TextChoices):
+        ELEMENTARY = "elementary", "Elementary school"
+        MIDDLE = "middle", "Middle school"
+        HIGH = "high", "High school"
+        OTHER = "other", "Other"
+
+    class Role(models.TextChoices):
+        INNOVATION = "innovation", "Innovation school"
+        AT_LARGE = "at_large", "At-large school"
+        COMPARISON = "comparison", "Comparison school"
+        FEEDER = "feeder", "Feeder school"
+
+    nces_id = models.CharField("NCES id", max_length=12, blank=True)
+    state_id = models.CharField("state id", max_length=40, blank=True)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    lowest_grade = models.SmallIntegerField(help_text="-1 for pre-kindergarten, 0 for kindergarten, 1 to 12.")
+    highest_grade = models.SmallIntegerField(help_text="-1 for pre-kindergarten, 0 for kindergarten, 1 to 12.")
+    street = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    role = models.CharField("role in the cluster", max_length=20, choices=Role.choices)
+    feeds_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="feeders",
+        help_text="The high school whose pyramid this school belongs to.",
+    )
+
+    objects = ScopedManager(cluster="cluster")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = Organization.Kind.SCHOOL
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        for field in ("lowest_grade", "highest_grade"):
+            value = getattr(self, field)
+            if value is not None and not -1 <= value <= 12:
+                errors[field] = "Grades run from -1 (pre-kindergarten) and 0 (kindergarten) to 12."
+        if (
+            self.lowest_grade is not None
+            and self.highest_grade is not None
+            and self.lowest_grade > self.highest_grade
+        ):
+            errors["highest_grade"] = "The highest grade cannot be below the lowest grade."
+        if self.feeds_into_id:
+            high_school = self.feeds_into
+            if self.level == self.Level.HIGH:
+                errors["feeds_into"] = "A high school heads its own pyramid and feeds into no other school."
+            elif high_school.pk == self.pk:
+                errors["feeds_into"] = "A school cannot feed into itself."
+            elif high_school.level != self.Level.HIGH:
+                errors["feeds_into"] = f"“{high_school.name}” is not a high school; feeders feed into a high school."
+            elif high_school.cluster_id != self.cluster_id:
+                errors["feeds_into"] = f"“{high_school.name}” belongs to another cluster."
+        if self.role == self.Role.FEEDER and not self.feeds_into_id:
+            errors["feeds_into"] = "A feeder school needs the high school it feeds into."
+        if self.role == self.Role.FEEDER and self.level == self.Level.HIGH:
+            errors["role"] = "A high school is an innovation, at-large or comparison school, not a feeder."
+        if errors:
+            raise ValidationError(errors)
+
+    def check_conflicts(self) -> None:
+        for field in ("nces_id", "state_id"):
+            value = getattr(self, field)
+            if not value:
+                continue
+            existing = (
+                School.objects.filter(cluster_id=self.cluster_id, **{field: value}).exclude(pk=self.pk).first()
+            )
+            if existing:
+                label = self._meta.get_field(field).verbose_name
+                raise Conflict(
+                    f"The school “{existing.name}” (id {existing.pk}) already has {label} {value} in this cluster.",
+                    existing,
+                )
+
+    @property
+    def grades(self) -> str:
+        def label(grade: int) -> str:
+            return {-1: "PK", 0: "K"}.get(grade, str(grade))
+
+        return f"{label(self.lowest_grade)}–{label(self.highest_grade)}"
+
+    @property
+    def pyramid_head(self) -> "School":
+        return self if self.level == self.Level.HIGH else (self.feeds_into or self)
+
+
+class Person(EndableRecord):
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="people")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    email = models.EmailField(blank=True)
+    title = models.CharField(max_length=200, blank=True, help_text="For example “Assistant principal”.")
+    home_organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="people"
+    )
+
+    objects = ScopedManager(cluster="cluster")
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def clean(self) -> None:
+        if self.home_organization_id and self.home_organization.cluster_id != self.cluster_id:
+            raise ValidationError({"home_organization": "The home organization must belong to the same cluster."})
+
+    def end(self, on: datetime.date | None = None) -> None:
+        """A person leaving the cluster leaves every team they are still on, the same day."""
+        day = on or timezone.localdate()
+        for membership in self.memberships.filter(current_on(day)):
+            membership.end(day)
+        super().end(day)
+
+
+class Team(EndableRecord):
+    class Kind(models.TextChoices):
+        DISTRICT_DESIGN = "district_design", "District design team"
+        SCHOOL_DESIGN = "school_design", "School design team"
+        STANDING_PANEL = "standing_panel", "Standing panel"
+        DATA = "data", "Longitudinal data team"
+        LEADERSHIP = "leadership", "Cluster leadership"
+        OTHER = "other", "Other team"
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="teams",
+        help_text="The school a school design team works in.",
+    )
+    purpose = models.TextField(blank=True)
+
+    objects = ScopedManager(cluster="cluster")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.SCHOOL_DESIGN and not self.school_id:
+            raise ValidationError({"school": "A school design team needs the school it works in."})
+        if self.school_id and self.school.cluster_id != self.cluster_id:
+            raise ValidationError({"school": "The school must belong to the same cluster."})
+
+    def end(self, on: datetime.date | None = None) -> None:
+        """A team that stops meeting ends its current memberships on the same day."""
+        day = on or timezone.localdate()
+        for membership in self.memberships.filter(current_on(day)):
+            membership.end(day)
+        super().end(day)
+
+
+class Membership(EndableRecord):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(
+        "role in the team", max_length=100, help_text="For example “Chair”, “Teacher”, “Facilitator”."
+    )
+    home_organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Where the person worked while on the team.",
+    )
+    started_on = models.DateField()
+
+    objects = ScopedManager(cluster="team__cluster")
+
+    class Meta:
+        ordering = ["-started_on", "person__family_name"]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.role}, {self.team}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        cluster_id = self.team.cluster_id if self.team_id else None
+        if self.person_id and self.person.cluster_id != cluster_id:
+            errors["person"] = "The person must belong to the team's cluster."
+        if self.home_organization_id and self.home_organization.cluster_id != cluster_id:
+            errors["home_organization"] = "The home organization must belong to the team's cluster."
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            errors["ended_on"] = "A membership cannot end before it started."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,262 @@
+"""Pages of the network model. Every object is read through improvenet.network.access."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from improvenet.lib.errors import Conflict
+from improvenet.network import access as acc
+from improvenet.network import forms
+from improvenet.network.models import Cluster, Membership, Organization, Person, School, Team, current_on
+
+
+def cluster_page(view: Callable) -> Callable:
+    """Resolve the cluster named in the address for the signed-in user and open its scope."""
+
+    @login_required
+    @wraps(view)
+    def within_cluster(request, cluster: str, *args, **kwargs):
+        with acc.in_cluster(request.user, cluster) as access:
+            return view(request, access, *args, **kwargs)
+
+    return within_cluster
+
+
+def _save_form(request, form, *, title: str, cancel_url: str, next_url: Callable, context=None):
+    """Validate and save a model form in one transaction; conflicts become form errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                record = form.save(commit=False)
+                if hasattr(record, "check_conflicts"):
+                    record.check_conflicts()
+                record.save()
+                form.save_m2m()
+        except Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, f"Saved {record}.")
+            return redirect(next_url(record))
+    status = 422 if form.errors else 200
+    page = {"form": form, "title": title, "cancel_url": cancel_url, **(context or {})}
+    return render(request, "network/form.html", page, status=status)
+
+
+@login_required
+def home(request):
+    networks = acc.visible_networks(request.user).prefetch_related(
+        Prefetch("clusters", queryset=acc.visible_clusters(request.user).order_by("name"), to_attr="visible")
+    )
+    return render(request, "network/home.html", {"networks": networks})
+
+
+@login_required
+def network_page(request, network: str):
+    access = acc.network_for_user(request.user, network)
+    clusters = acc.visible_clusters(request.user).filter(network=access.obj).order_by("name")
+    return render(request, "network/network.html", {"network": access.obj, "access": access, "clusters": clusters})
+
+
+@login_required
+def cluster_new(request, network: str):
+    network_obj = acc.network_for_user(request.user, network).require_change()
+    form = forms.NewClusterForm(request.POST or None, instance=Cluster(network=network_obj))
+    return _save_form(
+        request, form, title=f"New cluster in {network_obj}",
+        cancel_url=reverse("network:network", args=[network]),
+        next_url=lambda cluster: reverse("network:cluster", args=[cluster.slug]),
+    )
+
+
+@cluster_page
+def cluster_home(request, access):
+    cluster = access.obj
+    teams = (
+        Team.objects.filter(current_on())
+        .select_related("school")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(current_on()).select_related("person").order_by("person__family_name"),
+                to_attr="current_members",
+            )
+        )
+        .order_by("kind", "name")
+    )
+    partners = Organization.objects.filter(current_on(), school__isnull=True).order_by("kind", "name")
+    context = {
+        "cluster": cluster,
+        "access": access,
+        "pyramids": cluster.pyramids(),
+        "teams": teams,
+        "partners": partners,
+    }
+    return render(request, "network/cluster.html", context)
+
+
+@cluster_page
+def cluster_edit(request, access):
+    form = forms.ClusterForm(request.POST or None, instance=access.require_change())
+    return _save_form(
+        request, form, title=f"Edit {access.obj}", cancel_url=reverse("network:cluster", args=[access.obj.slug]),
+        next_url=lambda cluster: reverse("network:cluster", args=[cluster.slug]),
+    )
+
+
+@cluster_page
+def pyramid_page(request, access, school_id: int):
+    head = acc.school_for_user(access, school_id).obj
+    if head.level != School.Level.HIGH:
+        raise Http404("A pyramid is named by its high school.")
+    schools = [head, *School.objects.filter(current_on(), feeds_into=head).order_by("level", "name")]
+    teams = Team.objects.filter(current_on(), school__in=schools).select_related("school")
+    context = {"cluster": access.obj, "access": access, "head": head, "schools": schools, "teams": teams}
+    return render(request, "network/pyramid.html", context)
+
+
+@cluster_page
+def school_page(request, access, school_id: int):
+    school = acc.school_for_user(access, school_id).obj
+    context = {
+        "cluster": access.obj,
+        "access": access,
+        "school": school,
+        "feeders": School.objects.filter(feeds_into=school).order_by("level", "name"),
+        "teams": Team.objects.filter(school=school).order_by("name"),
+        "staff": Person.objects.filter(current_on(), home_organization_id=school.pk).order_by("family_name"),
+    }
+    return render(request, "network/school.html", context)
+
+
+@cluster_page
+def organization_page(request, access, organization_id: int):
+    organization = acc.organization_for_user(access, organization_id).obj
+    people = Person.objects.filter(home_organization=organization).order_by("family_name", "given_name")
+    context = {"cluster": access.obj, "access": access, "organization": organization, "people": people}
+    return render(request, "network/organization.html", context)
+
+
+@cluster_page
+def people_page(request, access):
+    query = request.GET.get("q", "").strip()
+    people = Person.objects.filter(current_on()).select_related("home_organization")
+    if query:
+        people = people.filter(
+            Q(given_name__icontains=query) | Q(family_name__icontains=query) | Q(title__icontains=query)
+        )
+    people = people.annotate(teams=Count("memberships", filter=current_on(via="memberships__"))).order_by(
+        "family_name", "given_name"
+    )
+    template = "network/people_rows.html" if request.headers.get("HX-Request") else "network/people.html"
+    return render(request, template, {"cluster": access.obj, "access": access, "people": people, "query": query})
+
+
+@cluster_page
+def person_page(request, access, person_id: int):
+    person = acc.person_for_user(access, person_id).obj
+    memberships = person.memberships.select_related("team", "home_organization").order_by("-started_on")
+    context = {"cluster": access.obj, "access": access, "person": person, "memberships": memberships}
+    return render(request, "network/person.html", context)
+
+
+@cluster_page
+def team_page(request, access, team_id: int):
+    team = acc.team_for_user(access, team_id).obj
+    memberships = list(team.memberships.select_related("person", "home_organization").order_by("person__family_name"))
+    context = {
+        "cluster": access.obj,
+        "access": access,
+        "team": team,
+        "current": [m for m in memberships if m.is_current],
+        "past": sorted((m for m in memberships if not m.is_current), key=lambda m: m.ended_on, reverse=True),
+    }
+    return render(request, "network/team.html", context)
+
+
+# Create and edit -------------------------------------------------------------------------------
+
+_FORMS = {
+    "organizations": (forms.OrganizationForm, acc.organization_for_user, Organization, "organization"),
+    "schools": (forms.SchoolForm, acc.school_for_user, School, "school"),
+    "people": (forms.PersonForm, acc.person_for_user, Person, "person"),
+    "teams": (forms.TeamForm, acc.team_for_user, Team, "team"),
+}
+
+
+def _record_url(cluster: Cluster, kind: str, record) -> str:
+    if kind == "memberships":
+        return reverse("network:team", args=[cluster.slug, record.team_id])
+    return reverse(f"network:{_FORMS[kind][3]}", args=[cluster.slug, record.pk])
+
+
+@cluster_page
+def record_new(request, access, kind: str):
+    form_class, _, model, label = _FORMS[kind]
+    cluster = access.obj
+    form = form_class(request.POST or None, instance=model(cluster=access.require_change()))
+    return _save_form(
+        request, form, title=f"New {label}", cancel_url=reverse("network:cluster", args=[cluster.slug]),
+        next_url=lambda record: _record_url(cluster, kind, record),
+    )
+
+
+@cluster_page
+def record_edit(request, access, kind: str, record_id: int):
+    form_class, read, _, label = _FORMS[kind]
+    record = read(access, record_id).require_change()
+    url = _record_url(access.obj, kind, record)
+    form = form_class(request.POST or None, instance=record)
+    return _save_form(request, form, title=f"Edit {label} {record}", cancel_url=url, next_url=lambda r: url)
+
+
+@cluster_page
+def membership_new(request, access, team_id: int):
+    team = acc.team_for_user(access, team_id).require_change()
+    form = forms.MembershipForm(request.POST or None, instance=Membership(team=team))
+    url = reverse("network:team", args=[access.obj.slug, team.pk])
+    return _save_form(request, form, title=f"Add a member to {team}", cancel_url=url, next_url=lambda m: url)
+
+
+@cluster_page
+def membership_edit(request, access, membership_id: int):
+    membership = acc.membership_for_user(access, membership_id).require_change()
+    url = reverse("network:team", args=[access.obj.slug, membership.team_id])
+    form = forms.MembershipForm(request.POST or None, instance=membership)
+    return _save_form(request, form, title=f"Edit {membership}", cancel_url=url, next_url=lambda m: url)
+
+
+_ENDABLE = {
+    "organizations": acc.organization_for_user,
+    "schools": acc.school_for_user,
+    "people": acc.person_for_user,
+    "teams": acc.team_for_user,
+    "memberships": acc.membership_for_user,
+}
+
+
+@require_POST
+@cluster_page
+def record_end(request, access, kind: str, record_id: int):
+    record = _ENDABLE[kind](access, record_id).require_change()
+    form = forms.EndForm(request.POST)
+    url = _record_url(access.obj, kind, record)
+    if not form.is_valid():
+        messages.error(request, "The end date is not a valid date.")
+        return redirect(url)
+    try:
+        with transaction.atomic():
+            record.end(form.cleaned_data["ended_on"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(url)
+    messages.success(request, f"Ended {record} on {record.ended_on:%B %-d, %Y}. It stays in the history.")
+    return redirect(url)

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from improvenet.api import api
+
+urlpatterns = [
+    path("", include("improvenet.network.urls")),
+    path("accounts/", include("improvenet.accounts.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
