@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
-from ninja import Field, PatchDict, Query, Router, Schema
+from ninja import Field, PatchDict, Query, Router, Schema, Status
 from pydantic import create_model
 
 from improvenet.network.access import Access, in_cluster
@@ -135,7 +135,7 @@ class ClusterResource:
                 obj = resource.new(access)
                 apply_payload(obj, payload.dict())
                 save_checked(obj)
-                return 201, resource.read(access, obj.pk).obj
+                return Status(201, resource.read(access, obj.pk).obj)
 
         def update_record(request, cluster: str, record_id: int, payload: PatchDict[resource.create]):
             with in_cluster(request.auth, cluster) as access, transaction.atomic():

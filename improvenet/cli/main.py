@@ -8,6 +8,7 @@ app = typer.Typer(
     name="improvenet",
     help="improvenet: run an education improvement network from the command line.",
     no_args_is_help=True,
+    add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"max_content_width": 100},
@@ -25,3 +26,7 @@ app.command("spc")(spc.spc)
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

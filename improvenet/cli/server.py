@@ -55,8 +55,8 @@ def serve(
     setup_django()
     import waitress
     from django.core.wsgi import get_wsgi_application
-    from django.db.migrations.executor import MigrationExecutor
     from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):

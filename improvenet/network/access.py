@@ -40,6 +40,11 @@ class Access(Generic[T]):
     role: str
     can_change: bool
 
+    @property
+    def role_label(self) -> str:
+        special = {NETWORK_ADMIN: "Network admin", SHARED_READER: "Reader (shared with the network)"}
+        return special.get(self.role) or ClusterRole.Role(self.role).label
+
     def require_change(self) -> T:
         if not self.can_change:
             raise PermissionDenied("Your role lets you read this but not change it.")

@@ -1,11 +1,12 @@
 """API routes for networks, clusters and the cluster's organizations, schools, people and teams."""
 
 import datetime
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from ninja import Field, FilterSchema, PatchDict, Query, Router, Schema
+from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Schema, Status
 
 from improvenet.network import access as acc
 from improvenet.network.models import Cluster, Membership, Network, Organization, Person, School, Team
@@ -54,12 +55,12 @@ class ClusterIn(Schema):
 
 
 class ClusterChange(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
-    region: str
-    status: Cluster.Phase
-    description: str
-    shares_with_network: bool
-    lead_organization_id: int | None
+    name: str = Field("", min_length=1, max_length=200)
+    region: str = ""
+    status: Cluster.Phase = Cluster.Phase.EXPLORING
+    description: str = ""
+    shares_with_network: bool = False
+    lead_organization_id: int | None = Field(None, description="Id of one of the cluster's organizations.")
 
 
 class ClusterOut(Record):
@@ -74,7 +75,7 @@ class ClusterOut(Record):
 
 
 class ClusterFilters(FilterSchema):
-    network: str | None = Field(None, q="network__slug", description="Only clusters of this network.")
+    network: Annotated[str | None, FilterLookup("network__slug")] = Field(None, description="Only this network's.")
     status: Cluster.Phase | None = None
 
 
@@ -91,7 +92,7 @@ def create_network(request, payload: NetworkIn):
         network = Network(**payload.dict())
         save_checked(network)
         network.admins.add(request.auth)
-    return 201, network
+    return Status(201, network)
 
 
 @router.get("/networks/{slug}", response=NetworkOut, tags=["Networks"], summary="Read a network")
@@ -132,7 +133,7 @@ def create_cluster(request, payload: ClusterIn):
     with transaction.atomic():
         cluster = Cluster(network=network, **data)
         save_checked(cluster)
-    return 201, cluster
+    return Status(201, cluster)
 
 
 @router.get("/clusters/{slug}", response=ClusterOut, tags=["Clusters"], summary="Read a cluster")
@@ -174,7 +175,7 @@ class OrganizationOut(Record, OrganizationIn):
 
 class OrganizationFilters(FilterSchema):
     kind: Organization.Kind | None = None
-    q: str | None = Field(None, q="name__icontains", description="Part of the name.")
+    q: Annotated[str | None, FilterLookup("name__icontains")] = Field(None, description="Part of the name.")
 
 
 class SchoolIn(Schema):
@@ -202,10 +203,12 @@ class SchoolOut(Record, SchoolIn):
 class SchoolFilters(FilterSchema):
     role: School.Role | None = None
     level: School.Level | None = None
-    pyramid: int | None = Field(
-        None, q=["pk", "feeds_into_id"], description="Id of a high school: it and its feeder schools."
+    pyramid: Annotated[int | None, FilterLookup(["pk", "feeds_into_id"])] = Field(
+        None, description="Id of a high school: it and its feeder schools."
     )
-    q: str | None = Field(None, q=["name__icontains", "nces_id", "state_id"], description="Name or id.")
+    q: Annotated[str | None, FilterLookup(["name__icontains", "nces_id", "state_id"])] = Field(
+        None, description="Part of the name, or an NCES or state id."
+    )
 
 
 class PersonIn(Schema):
@@ -221,8 +224,10 @@ class PersonOut(Record, PersonIn):
 
 
 class PersonFilters(FilterSchema):
-    home_organization: int | None = Field(None, q="home_organization_id")
-    q: str | None = Field(None, q=["given_name__icontains", "family_name__icontains", "email__iexact"])
+    home_organization: Annotated[int | None, FilterLookup("home_organization_id")] = None
+    q: Annotated[str | None, FilterLookup(["given_name__icontains", "family_name__icontains", "email__iexact"])] = (
+        Field(None, description="Part of a name, or an email address.")
+    )
 
 
 class TeamIn(Schema):
@@ -238,7 +243,7 @@ class TeamOut(Record, TeamIn):
 
 class TeamFilters(FilterSchema):
     kind: Team.Kind | None = None
-    school: int | None = Field(None, q="school_id")
+    school: Annotated[int | None, FilterLookup("school_id")] = None
 
 
 class MembershipIn(Schema):
@@ -254,8 +259,8 @@ class MembershipOut(Record, MembershipIn):
 
 
 class MembershipFilters(FilterSchema):
-    team: int | None = Field(None, q="team_id")
-    person: int | None = Field(None, q="person_id")
+    team: Annotated[int | None, FilterLookup("team_id")] = None
+    person: Annotated[int | None, FilterLookup("person_id")] = None
 
 
 def _in_cluster(model):

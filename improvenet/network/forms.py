@@ -42,6 +42,8 @@ with scopes_disabled():
             self.fields["lead_organization"].queryset = Organization.objects.exclude(kind=Organization.Kind.SCHOOL)
 
     class OrganizationForm(ClusterScopedForm):
+        website = forms.URLField(required=False, assume_scheme="https")
+
         class Meta:
             model = Organization
             fields = ["name", "kind", "website", "notes"]
@@ -53,6 +55,8 @@ with scopes_disabled():
             ]
 
     class SchoolForm(ClusterScopedForm):
+        website = forms.URLField(required=False, assume_scheme="https")
+
         class Meta:
             model = School
             fields = [
@@ -77,8 +81,8 @@ with scopes_disabled():
     class MembershipForm(ClusterScopedForm):
         class Meta:
             model = Membership
-            fields = ["person", "role", "home_organization", "started_on"]
-            widgets = {"started_on": DateInput}
+            fields = ["person", "role", "home_organization", "started_on", "ended_on"]
+            widgets = {"started_on": DateInput, "ended_on": DateInput}
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)

@@ -108,9 +108,8 @@ class Cluster(EndableRecord):
         for school in schools:
             if school.pk not in heads:
                 heads.get(school.feeds_into_id, unattached).feeders.append(school)
-        level_order = [School.Level.MIDDLE, School.Level.ELEMENTARY, School.Level.OTHER, School.Level.HIGH]
         for pyramid in [*heads.values(), unattached]:
-            pyramid.feeders.sort(key=lambda s: level_order.index(s.level))
+            pyramid.feeders.sort(key=School.feeder_order)
         role_order = [role for role, _ in School.Role.choices]
         ordered = sorted(heads.values(), key=lambda p: (role_order.index(p.head.role), p.head.name))
         return ordered + ([unattached] if unattached.feeders else [])
@@ -286,6 +285,16 @@ class School(Organization):
             return {-1: "PK", 0: "K"}.get(grade, str(grade))
 
         return f"{label(self.lowest_grade)}–{label(self.highest_grade)}"
+
+    def feeder_order(self) -> tuple[int, str]:
+        """Middle schools before elementary schools, then by name: the way students move up."""
+        levels = [self.Level.MIDDLE, self.Level.ELEMENTARY, self.Level.OTHER, self.Level.HIGH]
+        return levels.index(self.level), self.name
+
+    def pyramid(self) -> Pyramid:
+        """This high school and the current schools that feed into it."""
+        feeders = sorted(School.objects.filter(current_on(), feeds_into=self), key=School.feeder_order)
+        return Pyramid(self, feeders)
 
     @property
     def pyramid_head(self) -> "School":

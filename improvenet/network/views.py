@@ -4,8 +4,8 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -117,7 +117,7 @@ def pyramid_page(request, access, school_id: int):
     head = acc.school_for_user(access, school_id).obj
     if head.level != School.Level.HIGH:
         raise Http404("A pyramid is named by its high school.")
-    schools = [head, *School.objects.filter(current_on(), feeds_into=head).order_by("level", "name")]
+    schools = head.pyramid().schools
     teams = Team.objects.filter(current_on(), school__in=schools).select_related("school")
     context = {"cluster": access.obj, "access": access, "head": head, "schools": schools, "teams": teams}
     return render(request, "network/pyramid.html", context)
@@ -130,7 +130,7 @@ def school_page(request, access, school_id: int):
         "cluster": access.obj,
         "access": access,
         "school": school,
-        "feeders": School.objects.filter(feeds_into=school).order_by("level", "name"),
+        "feeders": school.pyramid().feeders,
         "teams": Team.objects.filter(school=school).order_by("name"),
         "staff": Person.objects.filter(current_on(), home_organization_id=school.pk).order_by("family_name"),
     }

@@ -44,3 +44,8 @@ def test_records_of_another_cluster_are_not_found_through_this_cluster(world):
 def test_network_admin_changes_the_network_members_only_read_it(world):
     assert access.network_for_user(world.users.admin, "north").can_change
     assert not access.network_for_user(world.users.viewer, "north").can_change
+
+
+def test_roles_have_plain_language_labels(world):
+    assert access.cluster_for_user(world.users.admin, "alpha").role_label == "Network admin"
+    assert access.cluster_for_user(world.users.member, "alpha").role_label == "Team member"

@@ -1,0 +1,74 @@
+"""Demo data for trying improvenet (`improvenet demo`, `make demo`), generated from a seed.
+
+Later work adds its own part of the demo next to `network` and calls it from `load_demo`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from improvenet.demo import network
+from improvenet.network.models import ClusterRole, Network
+
+DEMO_PASSWORD = "improvenet-demo"
+DEMO_NETWORK_SLUG = network.NETWORK_SLUG
+DEFAULT_SEED = 2026
+
+
+class DemoAlreadyLoaded(Exception):
+    """The database already holds the demo network; the demo only loads into a fresh database."""
+
+
+class DemoAccount(NamedTuple):
+    username: str
+    role: str
+    cluster: str
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    network: str
+    accounts: tuple[DemoAccount, ...]
+    schools: int
+    people: int
+    teams: int
+    memberships: int
+
+
+def load_demo(
+    seed: int = DEFAULT_SEED, progress: Callable[[str], None] | None = None
+) -> DemoSummary:
+    """Create the demo network, its clusters and the demo accounts, all or nothing."""
+    report = progress or (lambda message: None)
+    report(f"Planning the demo network from seed {seed}")
+    plan = network.plan_network(seed)
+    with transaction.atomic(), scopes_disabled():
+        if Network.objects.filter(slug=DEMO_NETWORK_SLUG).exists():
+            raise DemoAlreadyLoaded(
+                f"This database already holds the demo network “{network.NETWORK_NAME}”; "
+                "load the demo into a fresh database."
+            )
+        network.create_network(plan, DEMO_PASSWORD, report)
+    return _summary(plan)
+
+
+def _summary(plan: network.NetworkPlan) -> DemoSummary:
+    accounts = [
+        DemoAccount(role.username, f"{ClusterRole.Role(role.role).label}: {role.description}",
+                    cluster.name)
+        for cluster in plan.clusters
+        for role in cluster.roles
+    ]
+    accounts += [DemoAccount(username, "Network admin", plan.name) for username in plan.admins]
+    clusters = plan.clusters
+    return DemoSummary(
+        network=plan.name,
+        accounts=tuple(accounts),
+        schools=sum(len(c.schools) for c in clusters),
+        people=sum(len(c.people) for c in clusters),
+        teams=sum(len(c.teams) for c in clusters),
+        memberships=sum(len(c.memberships) for c in clusters),
+    )

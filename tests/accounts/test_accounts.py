@@ -1,0 +1,65 @@
+import hashlib
+
+from django.contrib.auth import authenticate
+
+from improvenet.accounts.models import ApiToken
+
+
+def test_passwords_are_hashed_with_argon2(db, settings):
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    ]
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("hana", password="a long passphrase")
+    assert user.password.startswith("argon2$argon2id$")
+    assert authenticate(username="hana", password="a long passphrase") == user
+
+
+def test_login_logout_and_password_change(world, client):
+    world.users.viewer.set_password("old passphrase 1")
+    world.users.viewer.save()
+    answer = client.post("/accounts/login/", {"username": "viewer", "password": "old passphrase 1"})
+    assert answer.status_code == 302 and answer["Location"] == "/"
+    changed = client.post("/accounts/password/", {
+        "old_password": "old passphrase 1",
+        "new_password1": "a much newer passphrase",
+        "new_password2": "a much newer passphrase",
+    })
+    assert changed.status_code == 302
+    client.post("/accounts/logout/")
+    assert client.get("/").status_code == 302
+    assert client.login(username="viewer", password="a much newer passphrase")
+
+
+def test_wrong_password_is_refused_with_a_message(world, client):
+    answer = client.post("/accounts/login/", {"username": "viewer", "password": "nope"})
+    assert answer.status_code == 200 and "did not match" in answer.content.decode()
+
+
+def test_token_is_shown_once_and_stored_only_as_a_digest(world, client):
+    client.force_login(world.users.lead)
+    page = client.post("/accounts/tokens/", {"name": "weekly upload"}).content.decode()
+    token = ApiToken.objects.get(user=world.users.lead)
+    secret = page.split('id="new-token" readonly value="')[1].split('"')[0]
+    assert secret.startswith("inet_") and token.digest == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in {token.name, token.digest} and len(token.shown_start) == 12
+    assert secret not in client.get("/accounts/tokens/").content.decode()
+
+
+def test_token_is_revoked_by_its_owner_only(world, client):
+    token, secret = ApiToken.issue(world.users.lead, "notebook")
+    client.force_login(world.users.viewer)
+    assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
+    client.force_login(world.users.lead)
+    assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None and ApiToken.authenticate(secret) is None
+
+
+def test_token_of_an_inactive_user_does_not_authenticate(world):
+    _, secret = ApiToken.issue(world.users.lead, "notebook")
+    assert ApiToken.authenticate(secret) == world.users.lead
+    world.users.lead.is_active = False
+    world.users.lead.save()
+    assert ApiToken.authenticate(secret) is None
