@@ -98,9 +98,13 @@ def unauthenticated(request, exc: AuthenticationError):
 
 
 def _mount_routers() -> None:
+    from improvenet.cycles.api import router as cycles_router
+    from improvenet.design.api import router as design_router
+    from improvenet.measures.api import router as measures_router
     from improvenet.network.api import router as network_router
 
-    api.add_router("/", network_router)
+    for router in (network_router, design_router, measures_router, cycles_router):
+        api.add_router("/", router)
 
 
 _mount_routers()

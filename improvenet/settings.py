@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "improvenet.accounts",
     "improvenet.network",
+    "improvenet.design",
+    "improvenet.measures",
+    "improvenet.cycles",
 ]
 
 MIDDLEWARE = [

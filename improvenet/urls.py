@@ -5,6 +5,9 @@ from improvenet.api import api
 
 urlpatterns = [
     path("", include("improvenet.network.urls")),
+    path("", include("improvenet.design.urls")),
+    path("", include("improvenet.measures.urls")),
+    path("", include("improvenet.cycles.urls")),
     path("accounts/", include("improvenet.accounts.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,15 +1,15 @@
 """Who may do what: every page and every API operation, against the demo's named users.
 
-Each row is an action and the answer each user gets, in the order of USERS:
-anonymous, alice (Riverside lead), bob (Riverside school design team member), carol (Riverside
-researcher), vera (Riverside viewer), dan (Lakeside lead, another cluster) and admin (network admin).
+Each row is an action and the answer each user gets, in the order of USERS (see
+tests/permission_table.py); the rows live beside each app's tests in `permission_rows.py`.
 Pages answer 302 to the sign-in page for anonymous visitors; the API answers 401.
-`test_every_route_is_in_the_table` fails when a page or API operation is added without a row here.
+`test_every_route_is_in_the_table` fails when a page or API operation has no row.
 """
 
+import importlib
 import json
 import re
-from dataclasses import dataclass
+from collections import defaultdict
 
 import pytest
 from django.db import transaction
@@ -19,117 +19,30 @@ from django_scopes import scopes_disabled
 from improvenet.accounts.models import ApiToken
 from improvenet.api import api
 from improvenet.demo import load_demo
-from improvenet.network.models import Membership, Organization, Person, School, Team
+from tests.permission_table import USERS, Action
 
-USERS = ("anonymous", "alice", "bob", "carol", "vera", "dan", "admin")
-
-# Answers by audience, in the order of USERS.
-RIVERSIDE_READ = (302, 200, 200, 200, 200, 404, 200)
-RIVERSIDE_CHANGE_FORM = (302, 200, 403, 403, 403, 404, 200)
-RIVERSIDE_CHANGE_POST = (302, 302, 403, 403, 403, 404, 302)
-SIGNED_IN = (302, 200, 200, 200, 200, 200, 200)
-API_READ = (401, 200, 200, 200, 200, 404, 200)
-API_CREATE = (401, 201, 403, 403, 403, 404, 201)
-API_CHANGE = (401, 200, 403, 403, 403, 404, 200)
+ROW_MODULES = [
+    importlib.import_module(f"tests.{app}.permission_rows") for app in ("network", "design", "measures", "cycles")
+]
 
 
-@dataclass(frozen=True)
-class Action:
-    method: str
-    url: str
-    answers: tuple[int, ...]
-    body: dict | None = None
-
-
-def school_body(ids):
-    return {"name": "Permission Test Elementary", "level": "elementary", "role": "feeder", "lowest_grade": 0,
-            "highest_grade": 5, "feeds_into_id": ids["high"], "feeds_into": ids["high"]}
-
-
-def actions(ids) -> dict[str, Action]:
-    c = "/clusters/riverside"
-    s, o, p, t, m = ids["high"], ids["organization"], ids["person"], ids["team"], ids["membership"]
-    org = {"name": "Permission Test Partner", "kind": "nonprofit"}
-    person = {"given_name": "Test", "family_name": "Person"}
-    team = {"name": "Permission Test Team", "kind": "other"}
-    member = {"team_id": t, "person_id": p, "role": "Guest", "started_on": "2026-01-05"}
-    member_form = {"person": p, "role": "Guest", "started_on": "2026-01-05"}
-    cluster_form = {"name": "Riverside", "status": "launched", "region": "Port Riverside"}
-    rows = {
-        # Pages
-        "home": Action("GET", "/", SIGNED_IN),
-        "network page": Action("GET", "/networks/great-lakes/", SIGNED_IN),
-        "new cluster form": Action("GET", "/networks/great-lakes/clusters/new/", (302, 403, 403, 403, 403, 403, 200)),
-        "create cluster": Action("POST", "/networks/great-lakes/clusters/new/", (302, 403, 403, 403, 403, 403, 302),
-                                 {"name": "Hillside", "slug": "hillside", "status": "exploring"}),
-        "cluster home": Action("GET", f"{c}/", RIVERSIDE_READ),
-        "other cluster home": Action("GET", "/clusters/lakeside/", (302, 404, 404, 404, 404, 200, 200)),
-        "cluster edit form": Action("GET", f"{c}/edit/", RIVERSIDE_CHANGE_FORM),
-        "cluster edit": Action("POST", f"{c}/edit/", RIVERSIDE_CHANGE_POST, cluster_form),
-        "pyramid": Action("GET", f"{c}/pyramids/{s}/", RIVERSIDE_READ),
-        "school page": Action("GET", f"{c}/schools/{s}/", RIVERSIDE_READ),
-        "organization page": Action("GET", f"{c}/organizations/{o}/", RIVERSIDE_READ),
-        "people page": Action("GET", f"{c}/people/", RIVERSIDE_READ),
-        "person page": Action("GET", f"{c}/people/{p}/", RIVERSIDE_READ),
-        "team page": Action("GET", f"{c}/teams/{t}/", RIVERSIDE_READ),
-        "new member form": Action("GET", f"{c}/teams/{t}/members/new/", RIVERSIDE_CHANGE_FORM),
-        "add member": Action("POST", f"{c}/teams/{t}/members/new/", RIVERSIDE_CHANGE_POST, member_form),
-        "edit member form": Action("GET", f"{c}/memberships/{m}/edit/", RIVERSIDE_CHANGE_FORM),
-        "edit member": Action("POST", f"{c}/memberships/{m}/edit/", RIVERSIDE_CHANGE_POST, member_form),
-        "end member": Action("POST", f"{c}/memberships/{m}/end/", RIVERSIDE_CHANGE_POST, {}),
-        # Accounts
-        "login page": Action("GET", "/accounts/login/", (200,) * 7),
-        "logout": Action("POST", "/accounts/logout/", (302,) * 7),
-        "password form": Action("GET", "/accounts/password/", SIGNED_IN),
-        "password done": Action("GET", "/accounts/password/done/", SIGNED_IN),
-        "tokens page": Action("GET", "/accounts/tokens/", SIGNED_IN),
-        "create token": Action("POST", "/accounts/tokens/", SIGNED_IN, {"name": "permission test"}),
-        "revoke alice's token": Action("POST", f"/accounts/tokens/{ids['alice_token']}/revoke/",
-                                       (302, 302, 404, 404, 404, 404, 404)),
-        "admin": Action("GET", "/admin/", (302, 302, 302, 302, 302, 302, 200)),
-        "admin schools": Action("GET", "/admin/network/school/", (302, 302, 302, 302, 302, 302, 200)),
-        # API: networks and clusters
-        "api networks": Action("GET", "/api/networks", (401, 200, 200, 200, 200, 200, 200)),
-        "api create network": Action("POST", "/api/networks", (401, 403, 403, 403, 403, 403, 201),
-                                     {"slug": "prairie", "name": "Prairie"}),
-        "api network": Action("GET", "/api/networks/great-lakes", (401, 200, 200, 200, 200, 200, 200)),
-        "api change network": Action("PATCH", "/api/networks/great-lakes", (401, 403, 403, 403, 403, 403, 200),
-                                     {"description": "Changed"}),
-        "api end network": Action("POST", "/api/networks/great-lakes/end", (401, 403, 403, 403, 403, 403, 200), {}),
-        "api clusters": Action("GET", "/api/clusters", (401, 200, 200, 200, 200, 200, 200)),
-        "api create cluster": Action("POST", "/api/clusters", (401, 403, 403, 403, 403, 403, 201),
-                                     {"network": "great-lakes", "slug": "hillside", "name": "Hillside"}),
-        "api cluster": Action("GET", "/api/clusters/riverside", API_READ),
-        "api change cluster": Action("PATCH", "/api/clusters/riverside", API_CHANGE, {"region": "Lakeshore"}),
-        "api end cluster": Action("POST", "/api/clusters/riverside/end", (401, 403, 403, 403, 403, 404, 200), {}),
-    }
-    resources = {
-        "organizations": (o, org), "schools": (s, school_body(ids)), "people": (p, person), "teams": (t, team),
-        "memberships": (m, member),
-    }
-    for kind, (record, body) in resources.items():
-        api_body = {k: v for k, v in body.items() if k != "feeds_into"}
-        rows |= {
-            f"api list {kind}": Action("GET", f"/api{c}/{kind}", API_READ),
-            f"api create {kind}": Action("POST", f"/api{c}/{kind}", API_CREATE, api_body),
-            f"api read {kind}": Action("GET", f"/api{c}/{kind}/{record}", API_READ),
-            f"api change {kind}": Action("PATCH", f"/api{c}/{kind}/{record}", API_CHANGE, {}),
-            f"api end {kind}": Action("POST", f"/api{c}/{kind}/{record}/end", API_CHANGE, {}),
-            f"end {kind}": Action("POST", f"{c}/{kind}/{record}/end/", RIVERSIDE_CHANGE_POST, {}),
-        }
-        if kind != "memberships":
-            form_body = {k: v for k, v in body.items() if k != "feeds_into_id"}
-            rows |= {
-                f"new {kind} form": Action("GET", f"{c}/{kind}/new/", RIVERSIDE_CHANGE_FORM),
-                f"create {kind}": Action("POST", f"{c}/{kind}/new/", RIVERSIDE_CHANGE_POST, form_body),
-                f"edit {kind} form": Action("GET", f"{c}/{kind}/{record}/edit/", RIVERSIDE_CHANGE_FORM),
-            }
-    # Editing through the form needs the record's own valid values: posted as they are.
-    rows["edit schools"] = Action("POST", f"{c}/schools/{s}/edit/", RIVERSIDE_CHANGE_POST, ids["high_form"])
-    rows["edit organizations"] = Action("POST", f"{c}/organizations/{o}/edit/", RIVERSIDE_CHANGE_POST, org)
-    rows["edit people"] = Action("POST", f"{c}/people/{p}/edit/", RIVERSIDE_CHANGE_POST, person)
-    rows["edit teams"] = Action("POST", f"{c}/teams/{t}/edit/", RIVERSIDE_CHANGE_POST, ids["team_form"])
+def all_rows(ids) -> dict[str, Action]:
+    rows: dict[str, Action] = {}
+    for module in ROW_MODULES:
+        for name, action in module.rows(ids).items():
+            assert name not in rows, f"two permission rows are named {name!r}"
+            rows[name] = action
     return rows
+
+
+class StandInIds(defaultdict):
+    """Any id a row asks for, as 1 (or an empty form): enough to name actions and resolve routes."""
+
+    def __missing__(self, key):
+        return {} if key.endswith("_form") else 1
+
+
+SAMPLE_IDS = StandInIds()
 
 
 @pytest.fixture(scope="module")
@@ -139,20 +52,10 @@ def demo_ids(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), transaction.atomic():
         load_demo()
+        ids = {}
         with scopes_disabled():
-            high = School.objects.filter(cluster__slug="riverside", level="high", role="innovation").first()
-            team = Team.objects.filter(cluster__slug="riverside", kind="school_design").first()
-            membership = Membership.objects.filter(team=team, ended_on__isnull=True).first()
-            ids = {
-                "high": high.pk,
-                "organization": Organization.objects.filter(cluster__slug="riverside", kind="nonprofit").first().pk,
-                "person": Person.objects.filter(cluster__slug="riverside", ended_on__isnull=True).first().pk,
-                "team": team.pk,
-                "membership": membership.pk,
-                "high_form": {"name": high.name, "level": "high", "role": high.role, "lowest_grade": 9,
-                              "highest_grade": 12, "nces_id": high.nces_id, "state_id": high.state_id},
-                "team_form": {"name": team.name, "kind": team.kind, "school": team.school_id},
-            }
+            for module in ROW_MODULES:
+                ids |= module.demo_ids()
         users = get_user_model().objects.in_bulk(USERS[1:], field_name="username")
         ids["tokens"] = {name: ApiToken.issue(user, "permission tests")[1] for name, user in users.items()}
         ids["users"] = users
@@ -161,15 +64,9 @@ def demo_ids(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-# Stand-in ids: enough to name every action and resolve its route before the demo exists.
-SAMPLE_IDS = {key: 1 for key in ("high", "organization", "person", "team", "membership", "alice_token")} | {
-    "high_form": {}, "team_form": {}
-}
-
-
-@pytest.mark.parametrize(("user", "action_name"), [(u, name) for name in sorted(actions(SAMPLE_IDS)) for u in USERS])
+@pytest.mark.parametrize(("user", "action_name"), [(u, name) for name in sorted(all_rows(SAMPLE_IDS)) for u in USERS])
 def test_permission(db, client, demo_ids, user, action_name):
-    action = actions(demo_ids)[action_name]
+    action = all_rows(demo_ids)[action_name]
     expected = action.answers[USERS.index(user)]
     headers = {}
     if action.url.startswith("/api/"):
@@ -206,9 +103,8 @@ def _site_routes(patterns, prefix="") -> set[str]:
 
 
 def test_every_route_is_in_the_table():
-    sample = actions(SAMPLE_IDS)
     covered_pages, covered_api = set(), set()
-    for action in sample.values():
+    for action in all_rows(SAMPLE_IDS).values():
         match = resolve(action.url)
         if action.url.startswith("/api/"):
             covered_api.add((action.method, _normalize(match.route)))

@@ -1,8 +1,12 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from improvenet.lib import tokens
+
+LAST_USED_PRECISION = datetime.timedelta(minutes=1)
 
 
 class ApiToken(models.Model):
@@ -42,7 +46,10 @@ class ApiToken(models.Model):
         )
         if token is None:
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # Recording every use would turn each API read into a write; once a minute is enough to audit.
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
 
     @property

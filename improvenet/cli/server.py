@@ -66,7 +66,7 @@ def serve(
 
 
 def manage(ctx: typer.Context) -> None:
-    """Run one of Django's management commands, e.g. `improvenet manage createsuperuser`."""
+    """Run any of Django's management commands, for example `improvenet manage createsuperuser`."""
     setup_django()
     from django.core.management import execute_from_command_line
 

@@ -25,6 +25,7 @@ from improvenet.network.models import (
     Person,
     School,
     Team,
+    current_on,
 )
 
 T = TypeVar("T")
@@ -145,3 +146,27 @@ def team_for_user(cluster: Access[Cluster], pk: int) -> Access[Team]:
 
 def membership_for_user(cluster: Access[Cluster], pk: int) -> Access[Membership]:
     return _member_of_cluster(Membership, cluster, pk, "membership", related=["team", "person"])
+
+
+def is_current_team_member(user, cluster: Cluster, kind: str, school_id: int | None = None) -> bool:
+    """Whether the user's person record is on a current team of this kind (in this school)."""
+    if not _signed_in(user):
+        return False
+    memberships = Membership.objects.filter(
+        current_on(), current_on(via="team__"), team__cluster=cluster, team__kind=kind, person__user=user
+    )
+    if school_id is not None:
+        memberships = memberships.filter(team__school_id=school_id)
+    return memberships.exists()
+
+
+def can_change_shared_design(user, cluster: Access[Cluster]) -> bool:
+    """The shared design (challenges, aims, driver diagrams, innovations) belongs to the district design team."""
+    return cluster.can_change or is_current_team_member(user, cluster.obj, Team.Kind.DISTRICT_DESIGN)
+
+
+def can_change_school_work(user, cluster: Access[Cluster], school_id: int | None) -> bool:
+    """A school's cycles and measure data are written by that school's design team."""
+    if cluster.can_change:
+        return True
+    return school_id is not None and is_current_team_member(user, cluster.obj, Team.Kind.SCHOOL_DESIGN, school_id)

@@ -63,3 +63,20 @@ def test_token_of_an_inactive_user_does_not_authenticate(world):
     world.users.lead.is_active = False
     world.users.lead.save()
     assert ApiToken.authenticate(secret) is None
+
+
+def test_token_use_is_recorded_at_most_once_a_minute(world):
+    import datetime
+
+    token, secret = ApiToken.issue(world.users.lead, "notebook")
+    ApiToken.authenticate(secret)
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None
+    ApiToken.authenticate(secret)
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - datetime.timedelta(minutes=2))
+    ApiToken.authenticate(secret)
+    token.refresh_from_db()
+    assert token.last_used_at > first

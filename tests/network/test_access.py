@@ -49,3 +49,31 @@ def test_network_admin_changes_the_network_members_only_read_it(world):
 def test_roles_have_plain_language_labels(world):
     assert access.cluster_for_user(world.users.admin, "alpha").role_label == "Network admin"
     assert access.cluster_for_user(world.users.member, "alpha").role_label == "Team member"
+
+
+def test_team_membership_grants_design_and_school_work_rights(world):
+    import datetime
+
+    from django_scopes import scope
+
+    from improvenet.network.models import Membership, Person, Team
+
+    member = world.users.member
+    with access.in_cluster(member, "alpha") as alpha:
+        assert not access.can_change_shared_design(member, alpha)
+        assert not access.can_change_school_work(member, alpha, world.high.pk)
+        with scope(cluster=world.alpha):
+            me = Person.objects.create(cluster=world.alpha, given_name="M", family_name="Ember", user=member)
+            design = Team.objects.create(cluster=world.alpha, name="DDT", kind="district_design")
+            Membership.objects.create(team=world.team, person=me, role="Teacher", started_on="2024-08-01")
+            ended = Membership.objects.create(team=design, person=me, role="Teacher", started_on="2024-08-01",
+                                              ended_on=datetime.date(2025, 6, 1))
+        assert access.can_change_school_work(member, alpha, world.high.pk)
+        assert not access.can_change_school_work(member, alpha, world.middle.pk)
+        assert not access.can_change_shared_design(member, alpha)  # that membership ended
+        ended.ended_on = None
+        ended.save()
+        assert access.can_change_shared_design(member, alpha)
+    with access.in_cluster(world.users.lead, "alpha") as alpha:
+        assert access.can_change_shared_design(world.users.lead, alpha)
+        assert access.can_change_school_work(world.users.lead, alpha, None)
