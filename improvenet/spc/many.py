@@ -1,0 +1,125 @@
+"""``qic_many()``: one chart per series of a long table, computed in one vectorised pass."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from improvenet.spc.engine import analyse
+from improvenet.spc.errors import SPCInputError
+from improvenet.spc.frames import column, native_backend, plain_value, read_frame
+from improvenet.spc.options import check_options, label_codes
+from improvenet.spc.prepare import RawRows, prepare, to_float
+from improvenet.spc.result import QICResult
+
+
+def _codes(values: np.ndarray) -> np.ndarray:
+    """An integer code per row, in the sorted order of the values; a missing value (None or
+    NaN) is a value of its own, sorted last."""
+    if values.dtype.kind == "O":
+        missing = np.array([v is None for v in values.tolist()], dtype=bool)
+        codes = np.full(values.size, -1, dtype=np.int64)
+        if (~missing).any():
+            uniques, codes[~missing] = np.unique(values[~missing], return_inverse=True)
+            codes[missing] = uniques.size
+        else:
+            codes[:] = 0
+        return codes
+    return np.unique(values, return_inverse=True)[1].astype(np.int64)
+
+
+def series_sort_key(key_columns: dict[str, np.ndarray]) -> np.ndarray:
+    """A numeric key per row whose sorted order is the order of the series keys.
+
+    A single numeric key column without missing values is used as it is (no extra sort);
+    otherwise every column is coded and the codes are combined.
+    """
+    if len(key_columns) == 1:
+        (values,) = key_columns.values()
+        if values.dtype.kind == "M" and not np.isnat(values).any():
+            return values.view(np.int64)
+        if values.dtype.kind in "fiu" and not np.isnan(values).any():
+            return values
+    combined = np.zeros(next(iter(key_columns.values())).size, dtype=np.int64)
+    for values in key_columns.values():
+        codes = _codes(values)
+        combined = combined * (int(codes.max(initial=0)) + 1) + codes
+    return combined
+
+
+def qic_many(
+    frame: Any,
+    *,
+    by: Sequence[str] | str,
+    y: str,
+    n: str | None = None,
+    x: str | None = None,
+    chart: str = "run",
+    part: str | Sequence[int] | None = None,
+    freeze: int | None = None,
+    exclude: Sequence[int] | None = None,
+    multiply: float = 1,
+    screened_mr: bool = False,
+    rules: str = "anhoej",
+) -> QICResult:
+    """Compute the same chart for every series of a long table (pandas, Polars or Arrow).
+
+    by: the column(s) that identify a series (e.g. ["school", "grade"]).
+    y, n, x: column names, as the arguments of :func:`improvenet.spc.qic`; without ``x`` the
+        rows of each series are taken in table order.
+    part: a column of part labels, or a list of break positions applied to every series.
+    freeze, exclude: positions counted within each series.
+
+    The result's tables carry the ``by`` columns first and are frames of the input's library.
+    Series come out sorted by their key; the input's row order does not matter (within a
+    series, subgroups are sorted by x).
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    if not by:
+        raise SPCInputError("by must name at least one column that identifies a series")
+    table = read_frame(frame)
+    key_columns = {name: column(table, name, keep_integers=True) for name in by}
+
+    def describe_series(row: int) -> str:
+        return "series " + ", ".join(f"{name}={plain_value(key_columns[name][row])!r}" for name in by)
+
+    def row_label(row: int) -> str:
+        return f"row {row + 1} ({describe_series(row)})"
+
+    y_values = to_float(column(table, y), f"y column {y!r}", row_label)
+    n_values = None if n is None else to_float(column(table, n), f"n column {n!r}", row_label)
+    if x is None:
+        x_values = np.arange(1, y_values.size + 1, dtype=np.float64)
+    else:
+        x_values = column(table, x)
+    part_labels = part_breaks = None
+    if isinstance(part, str):
+        part_labels = label_codes(column(table, part))
+    elif part is not None:
+        part_breaks = part
+    freeze, exclude, part_breaks = check_options(
+        chart, rules, freeze, exclude, multiply, part_breaks, has_part=part is not None
+    )
+    rows = RawRows(
+        y=y_values,
+        n=n_values,
+        x=x_values,
+        series=series_sort_key(key_columns),
+        part_labels=part_labels,
+        row_label=row_label,
+        series_label=describe_series,
+    )
+    prepared = prepare(rows, chart, breaks=part_breaks, freeze=freeze, exclude=exclude)
+    analysis = analyse(prepared, chart, rules=rules, multiply=multiply, screened_mr=screened_mr)
+    return QICResult(
+        chart=chart,
+        rules=rules,
+        multiply=multiply,
+        by=by,
+        key_columns=key_columns,
+        prepared=prepared,
+        analysis=analysis,
+        backend=native_backend(table),
+    )

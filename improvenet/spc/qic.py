@@ -1,0 +1,82 @@
+"""``qic()``: one control chart or run chart from arrays, as qicharts2's ``qic()``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from improvenet.spc.engine import analyse
+from improvenet.spc.errors import SPCInputError
+from improvenet.spc.options import as_values, as_x, check_options, split_part
+from improvenet.spc.prepare import RawRows, prepare, to_float
+from improvenet.spc.result import QICResult
+
+
+def qic(
+    y: Any,
+    n: Any = None,
+    *,
+    x: Any = None,
+    chart: str = "run",
+    part: Sequence[Any] | None = None,
+    freeze: int | None = None,
+    exclude: Sequence[int] | None = None,
+    multiply: float = 1,
+    screened_mr: bool = False,
+    rules: str = "anhoej",
+) -> QICResult:
+    """Compute a run chart or control chart.
+
+    y: the values (counts for p/pp/c/u/up charts, raw observations for xbar/s charts).
+    n: denominators (required for p, pp, u and up charts; optional for run and i charts,
+        which then plot y/n).
+    x: the subgroup of each row (a number, a date, or text for categories); rows with the
+        same x form one subgroup. Default: 1, 2, 3, ...
+    chart: run, i, mr, xbar, s, t, p, pp, c, u, up or g.
+    part: a label per row (a new part, with new limits, starts where it changes), or a short
+        list of whole numbers: the number of points before each new part (qicharts2).
+    freeze: compute the centre and limits from the first ``freeze`` points only.
+    exclude: 1-based positions of points left out of the centre and limit calculation.
+    multiply: multiply y and all lines, e.g. 100 for percentages.
+    screened_mr: drop moving ranges above 3.267 x their average before estimating sigma.
+    rules: "anhoej" (default), "ihi" or "nhs".
+    """
+    y_values = as_values(y)
+
+    def row_label(i: int) -> str:
+        return f"row {i + 1}"
+
+    y_float = to_float(y_values, "y", row_label)
+    n_float = None
+    if n is not None:
+        n_values = as_values(n)
+        if n_values.size != y_float.size:
+            raise SPCInputError(f"n has {n_values.size} values but y has {y_float.size}")
+        n_float = to_float(n_values, "n", row_label)
+    part_labels, part_breaks = split_part(part, y_float.size)
+    freeze, exclude, part_breaks = check_options(
+        chart, rules, freeze, exclude, multiply, part_breaks, has_part=part is not None
+    )
+    rows = RawRows(
+        y=y_float,
+        n=n_float,
+        x=as_x(x, y_float.size),
+        series=np.zeros(y_float.size, dtype=np.int64),
+        part_labels=part_labels,
+        row_label=row_label,
+        series_label=lambda _row: "the series",
+    )
+    prepared = prepare(rows, chart, breaks=part_breaks, freeze=freeze, exclude=exclude)
+    analysis = analyse(prepared, chart, rules=rules, multiply=multiply, screened_mr=screened_mr)
+    return QICResult(
+        chart=chart,
+        rules=rules,
+        multiply=multiply,
+        by=[],
+        key_columns={},
+        prepared=prepared,
+        analysis=analysis,
+        backend="pandas",
+    )

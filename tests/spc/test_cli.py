@@ -1,0 +1,116 @@
+"""`improvenet spc`: CSV in; CSV, JSON, SVG or PNG out; clear errors, never a traceback."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from improvenet.cli import spc
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "spc" / "qicharts2" / "inputs"
+HAI = FIXTURES / "hospital_infections.csv"
+
+app = typer.Typer()
+app.command()(spc.spc)
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_points_csv_for_many_series() -> None:
+    result = run(HAI, "--chart", "u", "--y", "n", "--n", "days", "--x", "month",
+                 "--by", "hospital,infection", "--multiply", "10000")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "hospital,infection,x,y,n,cl,lcl,ucl,part,include,baseline,sigma_signal,runs_signal"
+    assert len(lines) == 1 + 18 * 24
+    assert lines[1].startswith("AHH,BAC,2015-01-01,")
+
+
+def test_parts_csv_matches_python() -> None:
+    result = run(HAI, "--chart", "u", "--y", "n", "--n", "days", "--x", "month", "--by", "infection", "--parts")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        "infection,part,n_obs,n_useful,longest_run,longest_run_max,n_crossings,n_crossings_min,"
+        "runs_signal,sigma_signals"
+    )
+
+
+def test_json_for_one_series_with_options(tmp_path: Path) -> None:
+    source = FIXTURES / "tbl_07_03.csv"
+    out = tmp_path / "p.json"
+    result = run(source, "--chart", "p", "--y", "count", "--n", "size", "--x", "sample",
+                 "--freeze", "30", "--exclude", "15,23", "--format", "json", "--out", out)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["points"][0]["cl"] == pytest.approx(0.215)
+    assert data["points"][14]["include"] is False
+    assert set(data) == {"chart", "rules", "multiply", "by", "points", "parts", "signals", "notes"}
+
+
+def test_part_column_labels_and_rules(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"week": range(1, 21), "score": [5, 6, 5, 7, 6] * 2 + [9, 10, 9, 11, 10] * 2,
+                          "phase": ["before"] * 10 + ["after"] * 10})  # fmt: skip
+    path = tmp_path / "scores.csv"
+    frame.to_csv(path, index=False)
+    result = run(path, "--chart", "i", "--y", "score", "--x", "week", "--part", "phase", "--rules", "nhs",
+                 "--screened-mr")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    points = pd.read_csv(pd.io.common.StringIO(result.stdout))
+    assert points["part"].tolist() == [1] * 10 + [2] * 10
+    assert points["cl"].iloc[0] == pytest.approx(5.8) and points["cl"].iloc[-1] == pytest.approx(9.8)
+
+
+def test_svg_and_png(tmp_path: Path) -> None:
+    args = [HAI, "--chart", "u", "--y", "n", "--n", "days", "--x", "month", "--by", "infection"]
+    result = run(*args, "--format", "svg", "--title", "Infections")
+    assert result.exit_code == 0 and result.stdout.lstrip().startswith("<svg")
+    png = tmp_path / "chart.png"
+    assert run(*args, "--format", "png", "--out", png).exit_code == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    missing_out = run(*args, "--format", "png")
+    assert missing_out.exit_code == 1 and "give it with --out" in missing_out.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--chart", "p", "--y", "days", "--n", "n"],
+            "Error: row 1: the count y (17233.7) is above its denominator n (17)",
+        ),
+        (["--chart", "u", "--y", "nope"], "Error: the file has no column 'nope'"),
+        (
+            ["--chart", "u", "--y", "hospital", "--n", "days", "--by", "infection"],
+            "Error: row 1 (series infection='BAC'): y column 'hospital' value 'AHH' is not a number",
+        ),
+        (["--chart", "i", "--y", "n", "--exclude", "3,x"], "Error: --exclude takes point positions"),
+        (
+            ["--chart", "i", "--y", "n", "--x", "month", "--by", "hospital", "--freeze", "99"],
+            "Error: series hospital='AHH': freeze=99 is beyond the data",
+        ),
+    ],
+)
+def test_errors_are_one_line_without_traceback(args, message) -> None:
+    result = run(HAI, *args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message), result.stderr
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_missing_file() -> None:
+    result = run("/no/such/file.csv", "--y", "n")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: cannot read /no/such/file.csv")
+
+
+def test_notes_go_to_stderr(tmp_path: Path) -> None:
+    path = tmp_path / "zero.csv"
+    pd.DataFrame({"y": [3, 0, 5, 6], "n": [10, 0, 10, 10]}).to_csv(path, index=False)
+    result = run(path, "--chart", "p", "--y", "y", "--n", "n")
+    assert result.exit_code == 0
+    assert "Note: row 2: the denominator is zero" in result.stderr
