@@ -7,7 +7,7 @@ model's own rules (422, a message per field) and its conflicts (409) before anyt
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
@@ -113,11 +113,21 @@ class ClusterResource:
     new: Callable[[Access], models.Model]
     ordering: list[str] = field(default_factory=list)
     select_related: list[str] = field(default_factory=list)
+    # Who may change these records, given the user and their access to the cluster; by default
+    # whoever may change the cluster's records (`Access.can_change`).
+    can_change: Callable[[object, Access], bool] | None = None
+    tag: str | None = None
+
+    def cluster_access(self, user, access: Access) -> Access:
+        """The cluster access the record helpers and `require_change()` work with."""
+        if self.can_change is None:
+            return access
+        return replace(access, can_change=self.can_change(user, access))
 
     def register(self, router: Router) -> None:
         resource, page = self, page_schema(self.out)
         plural, label = self.path, self.label
-        tag = plural.capitalize()
+        tag = self.tag or plural.capitalize()
 
         def list_records(request, cluster: str, filters: Query[resource.filters], page_params: Query[PageParams]):
             with in_cluster(request.auth, cluster):
@@ -131,6 +141,7 @@ class ClusterResource:
 
         def create_record(request, cluster: str, payload: resource.create):
             with in_cluster(request.auth, cluster) as access, transaction.atomic():
+                access = resource.cluster_access(request.auth, access)
                 access.require_change()
                 obj = resource.new(access)
                 apply_payload(obj, payload.dict())
@@ -139,6 +150,7 @@ class ClusterResource:
 
         def update_record(request, cluster: str, record_id: int, payload: PatchDict[resource.create]):
             with in_cluster(request.auth, cluster) as access, transaction.atomic():
+                access = resource.cluster_access(request.auth, access)
                 obj = resource.read(access, record_id).require_change()
                 apply_payload(obj, payload)
                 save_checked(obj)
@@ -146,6 +158,7 @@ class ClusterResource:
 
         def end_record(request, cluster: str, record_id: int, payload: EndRequest | None = None):
             with in_cluster(request.auth, cluster) as access, transaction.atomic():
+                access = resource.cluster_access(request.auth, access)
                 obj = resource.read(access, record_id).require_change()
                 obj.end(payload.ended_on if payload else None)
                 return obj

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from improvenet.demo import network
+from improvenet.demo import design, network
 from improvenet.network.models import ClusterRole, Network
 
 DEMO_PASSWORD = "improvenet-demo"
@@ -52,6 +52,7 @@ def load_demo(
                 "load the demo into a fresh database."
             )
         network.create_network(plan, DEMO_PASSWORD, report)
+        design.create_design_demo(seed, report)
     return _summary(plan)
 
 
