@@ -43,7 +43,7 @@ api = NinjaAPI(
 )
 
 
-def field_errors(items: list[tuple[str, str]], status: int = 422):
+def field_errors(items: list[tuple[str, str]]):
     count = len(items)
     summary = f"The input has {count} problem{'s' if count != 1 else ''}."
     return {"detail": summary, "errors": [{"field": f, "message": m} for f, m in items]}
@@ -70,8 +70,9 @@ def model_invalid(request, exc: ValidationError):
 
 @api.exception_handler(Conflict)
 def conflict(request, exc: Conflict):
-    existing = exc.existing
-    body = {"detail": exc.message, "existing": {"id": getattr(existing, "pk", None), "name": str(existing)}}
+    body = {"detail": exc.message}
+    if exc.existing is not None:
+        body["existing"] = {"id": exc.existing.pk, "name": str(exc.existing)}
     return api.create_response(request, body, status=409)
 
 

@@ -144,9 +144,18 @@ def _demo_secret_key() -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+MIN_SECRET_LENGTH = 32
+
+
 def ensure_secret_for_serving() -> None:
-    """Refuse to serve real traffic with no secret or the placeholder one."""
-    if secret_key() == UNSET_SECRET_KEY:
+    """Refuse to serve real traffic with no secret, the placeholder one, or a guessable one."""
+    secret = secret_key()
+    if secret != UNSET_SECRET_KEY and len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(
+            f"The secret key is {len(secret)} characters long; use at least {MIN_SECRET_LENGTH} random "
+            "characters (for example `python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
+        )
+    if secret == UNSET_SECRET_KEY:
         raise ConfigurationError(
             "No secret key is set, and the server will not start without one outside demo mode. "
             "Set IMPROVENET_SECRET_KEY to a long random value (for example the output of "

@@ -22,7 +22,7 @@ MAX_PAGE = 500
 
 class PageParams(Schema):
     limit: int = Field(50, ge=1, le=MAX_PAGE, description="How many records to return (at most 500).")
-    offset: int = Field(0, ge=0, description="How many records to skip.")
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="How many records to skip.")
     include_ended: bool = Field(False, description="Also return records that have ended.")
 
 
@@ -117,6 +117,8 @@ class ClusterResource:
     # whoever may change the cluster's records (`Access.can_change`).
     can_change: Callable[[object, Access], bool] | None = None
     tag: str | None = None
+    # The records listed, when not all of the model's (organizations leave out schools).
+    listed: Callable[[], models.QuerySet] | None = None
 
     def cluster_access(self, user, access: Access) -> Access:
         """The cluster access the record helpers and `require_change()` work with."""
@@ -131,7 +133,8 @@ class ClusterResource:
 
         def list_records(request, cluster: str, filters: Query[resource.filters], page_params: Query[PageParams]):
             with in_cluster(request.auth, cluster):
-                queryset = resource.model.objects.select_related(*resource.select_related)
+                listed = resource.listed() if resource.listed else resource.model.objects.all()
+                queryset = listed.select_related(*resource.select_related)
                 queryset = filters.filter(queryset).order_by(*resource.ordering)
                 return paginate(queryset, page_params)
 

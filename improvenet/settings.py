@@ -64,7 +64,13 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": dj_database_url.parse(conf.database_url(), conn_max_age=60)}
+try:
+    DATABASES = {"default": dj_database_url.parse(conf.database_url(), conn_max_age=60)}
+except ValueError as error:
+    raise conf.ConfigurationError(
+        f"IMPROVENET_DATABASE_URL is not a database address improvenet understands ({error}); "
+        "use sqlite:///PATH or postgres://USER:PASSWORD@HOST:PORT/NAME."
+    ) from error
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -77,3 +77,24 @@ def test_wsgi_application_refuses_to_load_without_a_secret(tmp_path):
     result = subprocess.run([sys.executable, "-c", "import improvenet.wsgi"], env=env, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode != 0 and "No secret key is set" in result.stderr
+
+
+def test_server_refuses_a_short_secret(tmp_path):
+    result = run_serve({"IMPROVENET_VAR_DIR": str(tmp_path), "IMPROVENET_SECRET_KEY": "abc"})
+    assert result.returncode == 1 and "3 characters long" in result.stderr
+
+
+def test_a_bad_database_address_is_a_clear_error(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMPROVENET_")}
+    env |= {"IMPROVENET_VAR_DIR": str(tmp_path), "IMPROVENET_DATABASE_URL": "mysqlx://nowhere/db"}
+    command = [sys.executable, "-m", "improvenet.cli.main", "token", "list", "--user", "alice"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "IMPROVENET_DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_commands_on_an_empty_database_say_to_migrate(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMPROVENET_")}
+    env |= {"IMPROVENET_VAR_DIR": str(tmp_path), "IMPROVENET_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
+    command = [sys.executable, "-m", "improvenet.cli.main", "token", "list", "--user", "alice"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "improvenet migrate" in result.stderr and "Traceback" not in result.stderr

@@ -5,7 +5,7 @@ import os
 import typer
 
 
-def setup_django() -> None:
+def setup_django(needs_tables: bool = True) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "improvenet.settings")
     import django
 
@@ -15,6 +15,20 @@ def setup_django() -> None:
         django.setup()
     except ConfigurationError as error:
         fail(str(error))
+    if needs_tables:
+        _require_migrated_database()
+
+
+def _require_migrated_database() -> None:
+    """Say that the tables are missing, instead of failing on the first query that needs one."""
+    from django.db import DatabaseError, connection
+
+    try:
+        tables = connection.introspection.table_names()
+    except DatabaseError as error:
+        fail(f"Cannot open the {database_label()}: {error}".rstrip())
+    if "django_migrations" not in tables:
+        fail(f"The {database_label()} has no tables yet. Run `improvenet migrate` first.")
 
 
 def fail(message: str) -> None:

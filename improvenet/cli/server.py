@@ -11,7 +11,7 @@ def migrate(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when all goes well.")] = False,
 ) -> None:
     """Create or update the database tables (safe to run again)."""
-    setup_django()
+    setup_django(needs_tables=False)
     from django.core.management import call_command
 
     if not quiet:
@@ -23,7 +23,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the generator: the same seed gives the same demo.")] = 2026,
 ) -> None:
     """Load the demo network (two clusters, schools, teams, people and accounts) into the database."""
-    setup_django()
+    setup_django(needs_tables=False)
     from django.core.management import call_command
 
     from improvenet.demo import DEMO_PASSWORD, DemoAlreadyLoaded, load_demo
@@ -67,7 +67,7 @@ def serve(
 
 def manage(ctx: typer.Context) -> None:
     """Run any of Django's management commands, for example `improvenet manage createsuperuser`."""
-    setup_django()
+    setup_django(needs_tables=False)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["improvenet manage", *ctx.args])

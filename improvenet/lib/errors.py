@@ -2,9 +2,10 @@
 
 
 class Conflict(Exception):
-    """A write would duplicate an existing record; `existing` is that record."""
+    """A write would duplicate an existing record; `existing` is that record, or None when the
+    person who caused the conflict may not learn which record it is."""
 
-    def __init__(self, message: str, existing: object) -> None:
+    def __init__(self, message: str, existing: object | None) -> None:
         super().__init__(message)
         self.message = message
         self.existing = existing

@@ -121,15 +121,26 @@ def in_cluster(user, slug: str) -> Iterator[Access[Cluster]]:
         yield access
 
 
-def _member_of_cluster(model, cluster: Access[Cluster], pk: int, label: str, related=()) -> Access:
-    obj = model.objects.select_related(*related).filter(pk=pk).first()
+# The largest id a database row can have; larger numbers in an address cannot name a record.
+MAX_ID = 2**63 - 1
+
+
+def _member_of_cluster(records, cluster: Access[Cluster], pk: int, label: str, related=()) -> Access:
+    """Find a record among the open cluster scope's `records` (a model or a queryset of one)."""
+    queryset = records.objects.all() if isinstance(records, type) else records
+    obj = queryset.select_related(*related).filter(pk=pk).first() if 0 < pk <= MAX_ID else None
     if obj is None:
         raise Http404(f"No such {label} in this cluster.")
     return Access(obj, cluster.role, cluster.can_change)
 
 
+def partner_organizations():
+    """A cluster's organizations other than its schools, which have their own pages and routes."""
+    return Organization.objects.filter(school__isnull=True)
+
+
 def organization_for_user(cluster: Access[Cluster], pk: int) -> Access[Organization]:
-    return _member_of_cluster(Organization, cluster, pk, "organization")
+    return _member_of_cluster(partner_organizations(), cluster, pk, "organization")
 
 
 def school_for_user(cluster: Access[Cluster], pk: int) -> Access[School]:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import Http404
 from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Schema, Status
 
+from improvenet.lib.errors import Conflict
 from improvenet.network import access as acc
 from improvenet.network.models import Cluster, Membership, Network, Organization, Person, School, Team
 from improvenet.resources import (
@@ -55,12 +56,14 @@ class ClusterIn(Schema):
 
 
 class ClusterChange(Schema):
-    name: str = Field("", min_length=1, max_length=200)
-    region: str = ""
-    status: Cluster.Phase = Cluster.Phase.EXPLORING
-    description: str = ""
-    shares_with_network: bool = False
-    lead_organization_id: int | None = Field(None, description="Id of one of the cluster's organizations.")
+    """Only the fields sent are changed."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    region: str | None = None
+    status: Cluster.Phase | None = None
+    description: str | None = None
+    shares_with_network: bool | None = None
+    lead_organization_id: int | None = Field(None, description="Id of one of the cluster's partner organizations.")
 
 
 class ClusterOut(Record):
@@ -79,6 +82,16 @@ class ClusterFilters(FilterSchema):
     status: Cluster.Phase | None = None
 
 
+def save_without_revealing(record, visible) -> None:
+    """Save a network or cluster; a clash with one the caller cannot see names nothing about it."""
+    try:
+        save_checked(record)
+    except Conflict as conflict:
+        if visible.filter(pk=conflict.existing.pk).exists():
+            raise
+        raise Conflict(f"The short name “{record.slug}” is taken; choose another.", None) from conflict
+
+
 @router.get("/networks", response=page_schema(NetworkOut), tags=["Networks"], summary="List your networks")
 def list_networks(request, page: Query[PageParams]):
     return paginate(acc.visible_networks(request.auth).order_by("name"), page)
@@ -90,7 +103,7 @@ def create_network(request, payload: NetworkIn):
         raise PermissionDenied("Only the platform operator adds networks.")
     with transaction.atomic():
         network = Network(**payload.dict())
-        save_checked(network)
+        save_without_revealing(network, acc.visible_networks(request.auth))
         network.admins.add(request.auth)
     return Status(201, network)
 
@@ -106,7 +119,7 @@ def update_network(request, slug: str, payload: PatchDict[NetworkIn]):
     with transaction.atomic():
         for key, value in payload.items():
             setattr(network, key, value)
-        save_checked(network)
+        save_without_revealing(network, acc.visible_networks(request.auth))
     return network
 
 
@@ -132,7 +145,7 @@ def create_cluster(request, payload: ClusterIn):
         raise Http404("No such network among yours.") from missing
     with transaction.atomic():
         cluster = Cluster(network=network, **data)
-        save_checked(cluster)
+        save_without_revealing(cluster, acc.visible_clusters(request.auth))
     return Status(201, cluster)
 
 
@@ -152,11 +165,11 @@ def update_cluster(request, slug: str, payload: PatchDict[ClusterChange]):
 
 @router.post("/clusters/{slug}/end", response=ClusterOut, tags=["Clusters"], summary="End a cluster")
 def end_cluster(request, slug: str, payload: EndRequest | None = None):
-    network_admin = acc.cluster_for_user(request.auth, slug)
-    if network_admin.role != acc.NETWORK_ADMIN:
+    access = acc.cluster_for_user(request.auth, slug)
+    if access.role != acc.NETWORK_ADMIN:
         raise PermissionDenied("Only a network admin ends a cluster.")
-    network_admin.obj.end(payload.ended_on if payload else None)
-    return network_admin.obj
+    access.obj.end(payload.ended_on if payload else None)
+    return access.obj
 
 
 # Records inside a cluster ---------------------------------------------------------------------
@@ -269,7 +282,8 @@ def _in_cluster(model):
 
 for resource in (
     ClusterResource("organizations", "organization", Organization, OrganizationOut, OrganizationIn,
-                    OrganizationFilters, acc.organization_for_user, _in_cluster(Organization), ["name"]),
+                    OrganizationFilters, acc.organization_for_user, _in_cluster(Organization), ["name"],
+                    listed=acc.partner_organizations),
     ClusterResource("schools", "school", School, SchoolOut, SchoolIn, SchoolFilters,
                     acc.school_for_user, _in_cluster(School), ["name"]),
     ClusterResource("people", "person", Person, PersonOut, PersonIn, PersonFilters,

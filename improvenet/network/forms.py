@@ -1,7 +1,8 @@
 from django import forms
+from django.db.models import Q
 from django_scopes import scopes_disabled
 
-from improvenet.network.models import Cluster, Membership, Organization, Person, School, Team
+from improvenet.network.models import Cluster, Membership, Organization, Person, School, Team, current_on
 
 
 class DateInput(forms.DateInput):
@@ -66,7 +67,8 @@ with scopes_disabled():
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            self.fields["feeds_into"].queryset = School.objects.filter(level=School.Level.HIGH)
+            current = current_on() | Q(pk=self.instance.feeds_into_id)
+            self.fields["feeds_into"].queryset = School.objects.filter(current, level=School.Level.HIGH)
 
     class PersonForm(ClusterScopedForm):
         class Meta:
@@ -86,7 +88,7 @@ with scopes_disabled():
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            self.fields["person"].queryset = Person.objects.filter(ended_on__isnull=True)
+            self.fields["person"].queryset = Person.objects.filter(current_on() | Q(pk=self.instance.person_id))
 
 
 class EndForm(forms.Form):

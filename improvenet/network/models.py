@@ -33,6 +33,8 @@ class EndableRecord(models.Model):
         return self.ended_on is None or self.ended_on > timezone.localdate()
 
     def end(self, on: datetime.date | None = None) -> None:
+        if not self.is_current:
+            raise ValidationError({"ended_on": f"This already ended on {self.ended_on:%B %-d, %Y}."})
         self.ended_on = on or timezone.localdate()
         self.full_clean()
         self.save()
@@ -92,9 +94,10 @@ class Cluster(EndableRecord):
         return self.name
 
     def clean(self) -> None:
-        if self.lead_organization_id and self.lead_organization.cluster_id != self.pk:
+        lead = self.lead_organization if self.lead_organization_id else None
+        if lead and (lead.cluster_id != self.pk or lead.kind == Organization.Kind.SCHOOL):
             raise ValidationError(
-                {"lead_organization": "The lead organization must be one of this cluster's organizations."}
+                {"lead_organization": "The lead organization must be one of this cluster's partner organizations."}
             )
 
     def pyramids(self) -> list["Pyramid"]:
@@ -261,10 +264,20 @@ class School(Organization):
             errors["feeds_into"] = "A feeder school needs the high school it feeds into."
         if self.role == self.Role.FEEDER and self.level == self.Level.HIGH:
             errors["role"] = "A high school is an innovation, at-large or comparison school, not a feeder."
+        if self.pk and self.level != self.Level.HIGH:
+            feeders = School.objects.filter(current_on(), feeds_into_id=self.pk).count()
+            if feeders:
+                errors["level"] = (
+                    f"{feeders} school{'s feed' if feeders > 1 else ' feeds'} into this high school: "
+                    "move them to another pyramid before changing its level."
+                )
         if errors:
             raise ValidationError(errors)
 
     def check_conflicts(self) -> None:
+        # The ids live on this table and the cluster on the parent's, so no unique constraint can
+        # cover them: lock the cluster row instead, so two writes cannot both pass this check.
+        Cluster.objects.select_for_update().filter(pk=self.cluster_id).first()
         for field in ("nces_id", "state_id"):
             value = getattr(self, field)
             if not value:

@@ -4,7 +4,7 @@ from improvenet.network import views
 
 
 class EditableKind:
-    regex = "organizations|schools|people|teams"
+    regex = "|".join(name for name, kind in views.RECORD_KINDS.items() if kind.form)
 
     def to_python(self, value: str) -> str:
         return value
@@ -14,7 +14,7 @@ class EditableKind:
 
 
 class EndableKind(EditableKind):
-    regex = "organizations|schools|people|teams|memberships"
+    regex = "|".join(views.RECORD_KINDS)
 
 
 register_converter(EditableKind, "editable")

@@ -1,6 +1,7 @@
 """Pages of the network model. Every object is read through improvenet.network.access."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
@@ -184,38 +185,51 @@ def team_page(request, access, team_id: int):
 
 # Create and edit -------------------------------------------------------------------------------
 
-_FORMS = {
-    "organizations": (forms.OrganizationForm, acc.organization_for_user, Organization, "organization"),
-    "schools": (forms.SchoolForm, acc.school_for_user, School, "school"),
-    "people": (forms.PersonForm, acc.person_for_user, Person, "person"),
-    "teams": (forms.TeamForm, acc.team_for_user, Team, "team"),
+@dataclass(frozen=True)
+class RecordKind:
+    """A kind of cluster record as the generic new/edit/end pages handle it."""
+
+    label: str
+    read: Callable
+    model: type | None = None
+    form: type | None = None  # None: no generic new and edit pages (memberships have their own)
+
+
+RECORD_KINDS = {
+    "organizations": RecordKind("organization", acc.organization_for_user, Organization, forms.OrganizationForm),
+    "schools": RecordKind("school", acc.school_for_user, School, forms.SchoolForm),
+    "people": RecordKind("person", acc.person_for_user, Person, forms.PersonForm),
+    "teams": RecordKind("team", acc.team_for_user, Team, forms.TeamForm),
+    "memberships": RecordKind("membership", acc.membership_for_user),
 }
 
 
 def _record_url(cluster: Cluster, kind: str, record) -> str:
     if kind == "memberships":
         return reverse("network:team", args=[cluster.slug, record.team_id])
-    return reverse(f"network:{_FORMS[kind][3]}", args=[cluster.slug, record.pk])
+    return reverse(f"network:{RECORD_KINDS[kind].label}", args=[cluster.slug, record.pk])
 
 
 @cluster_page
 def record_new(request, access, kind: str):
-    form_class, _, model, label = _FORMS[kind]
+    record_kind = RECORD_KINDS[kind]
     cluster = access.obj
-    form = form_class(request.POST or None, instance=model(cluster=access.require_change()))
+    form = record_kind.form(request.POST or None, instance=record_kind.model(cluster=access.require_change()))
     return _save_form(
-        request, form, title=f"New {label}", cancel_url=reverse("network:cluster", args=[cluster.slug]),
+        request, form, title=f"New {record_kind.label}", cancel_url=reverse("network:cluster", args=[cluster.slug]),
         next_url=lambda record: _record_url(cluster, kind, record),
     )
 
 
 @cluster_page
 def record_edit(request, access, kind: str, record_id: int):
-    form_class, read, _, label = _FORMS[kind]
-    record = read(access, record_id).require_change()
+    record_kind = RECORD_KINDS[kind]
+    record = record_kind.read(access, record_id).require_change()
     url = _record_url(access.obj, kind, record)
-    form = form_class(request.POST or None, instance=record)
-    return _save_form(request, form, title=f"Edit {label} {record}", cancel_url=url, next_url=lambda r: url)
+    form = record_kind.form(request.POST or None, instance=record)
+    return _save_form(
+        request, form, title=f"Edit {record_kind.label} {record}", cancel_url=url, next_url=lambda r: url
+    )
 
 
 @cluster_page
@@ -234,19 +248,10 @@ def membership_edit(request, access, membership_id: int):
     return _save_form(request, form, title=f"Edit {membership}", cancel_url=url, next_url=lambda m: url)
 
 
-_ENDABLE = {
-    "organizations": acc.organization_for_user,
-    "schools": acc.school_for_user,
-    "people": acc.person_for_user,
-    "teams": acc.team_for_user,
-    "memberships": acc.membership_for_user,
-}
-
-
 @require_POST
 @cluster_page
 def record_end(request, access, kind: str, record_id: int):
-    record = _ENDABLE[kind](access, record_id).require_change()
+    record = RECORD_KINDS[kind].read(access, record_id).require_change()
     form = forms.EndForm(request.POST)
     url = _record_url(access.obj, kind, record)
     if not form.is_valid():

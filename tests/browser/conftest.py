@@ -58,7 +58,7 @@ def live_server_url(server_database, tmp_path_factory):
     env = {key: value for key, value in os.environ.items() if not key.startswith("IMPROVENET_")}
     env |= {
         "IMPROVENET_DATABASE_URL": server_database,
-        "IMPROVENET_SECRET_KEY": "browser-tests-only",
+        "IMPROVENET_SECRET_KEY": "browser-tests-only-not-a-real-secret-0123456789",
         "IMPROVENET_VAR_DIR": str(tmp_path_factory.mktemp("var")),
     }
     command = [sys.executable, "-m", "improvenet.cli.main"]
