@@ -2,7 +2,7 @@
 
 import typer
 
-from improvenet.cli import server, spc, tokens
+from improvenet.cli import measures, server, spc, tokens
 
 app = typer.Typer(
     name="improvenet",
@@ -22,6 +22,7 @@ app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknow
 )
 app.add_typer(tokens.app, name="token")
 app.command("spc")(spc.spc)
+app.add_typer(measures.app, name="measures")
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ This command never imports Django: it only needs the pure ``improvenet.spc`` pac
 
 from __future__ import annotations
 
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -44,6 +45,12 @@ class Format(StrEnum):
 def _fail(message: str) -> NoReturn:
     typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(code=1)
+
+
+def _data_row(message: str) -> str:
+    """The engine names rows from 1 = the first row of data ("row 8: ..."); in a CSV file that
+    is the first row under the header, so say "data row 8" rather than a line number."""
+    return re.sub(r"^row (\d+)\b", r"data row \1", message)
 
 
 def _names(text: str | None) -> list[str]:
@@ -140,7 +147,8 @@ def spc(
         typer.Option(
             "--freeze",
             help="Compute the centre line and limits from the first N points only (the "
-            "baseline), and extend them over the later points to judge a change.",
+            "baseline), and extend them over the later points to judge a change. With --by, a "
+            "chart with fewer than N points is shown without centre line or limits, with a note.",
         ),
     ] = None,
     exclude: Annotated[
@@ -160,7 +168,9 @@ def spc(
         typer.Option(
             "--screened-mr",
             help="Ignore very large jumps between successive points (more than 3.267 times "
-            "the average jump) when estimating the limits, so one odd week does not widen them.",
+            "the average jump) when estimating the limits, so one odd week does not widen them "
+            "(i, t, pp and up charts). Off by default here, but R's qicharts2 turns it on when "
+            "attached with library(qicharts2): add --screened-mr to match its default output.",
         ),
     ] = False,
     rules: Annotated[
@@ -197,7 +207,8 @@ def spc(
     """Make a run chart or control chart from a CSV file and print its numbers or a picture.
 
     Each point gets its centre line, limits and whether it signals a real change.
-    Rows are counted from the first row under the header. Example:
+    Messages name "data row N": data row 1 is the first row under the header.
+    Example:
 
     \b
         improvenet spc attendance.csv --chart p --y present --n enrolled \\
@@ -225,12 +236,12 @@ def spc(
                 frame[y],
                 None if n is None else frame[n],
                 x=None if x is None else frame[x],
-                # Phase labels are labels even when they are numbers.
+                # One phase label per row: labels even when they are numbers.
                 part=None if part is None else frame[part].astype(str).tolist(),
                 **options,
             )
         for note in result.notes:
-            typer.echo(f"Note: {note}", err=True)
+            typer.echo(f"Note: {_data_row(note)}", err=True)
         table = "parts" if parts else "points"
         if output_format is Format.csv:
             content: str | bytes = result.to_frame(table, backend="pandas").to_csv(index=False)
@@ -243,7 +254,7 @@ def spc(
                 raise SPCInputError("--format png writes a file: give it with --out chart.png")
             content = result.to_png(title=title, x_title=x)
     except SPCInputError as error:
-        _fail(str(error))
+        _fail(_data_row(str(error)))
     _write(content, out)
 
 

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from improvenet.demo import design, network
+from improvenet.demo import cycles, design, measures, network
 from improvenet.network.models import ClusterRole, Network
 
 DEMO_PASSWORD = "improvenet-demo"
@@ -53,6 +53,10 @@ def load_demo(
             )
         network.create_network(plan, DEMO_PASSWORD, report)
         design.create_design_demo(seed, report)
+        measures.create_measures_demo(seed, report)
+        cycles.create_cycles_demo(seed, report)
+        # The measure data shifts after the adoptions the cycles recorded, so it comes last.
+        measures.create_measure_data_demo(seed, report)
     return _summary(plan)
 
 

@@ -1,3 +1,312 @@
-from ninja import Router
+"""API of measures: definitions (shared design), values per school and period (school work),
+uploads with the same all-or-nothing report as the page, and chart data from the SPC engine."""
 
-router = Router()
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from ninja import Field, File, PatchDict, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from improvenet.lib.measure_upload import UploadFileError
+from improvenet.measures import services
+from improvenet.measures.models import ImportLog, Measure, MeasureValue
+from improvenet.network import access as acc
+from improvenet.network.models import School, current_on
+from improvenet.resources import EndRequest, PageParams, apply_payload, page_schema, paginate, save_checked
+
+router = Router(tags=["Measures"])
+BASE = "/clusters/{cluster}/measures"
+ITEM = BASE + "/{measure_id}"
+# Optional, so that a caller without the right gets 403/404 before being told the file is missing.
+OPTIONAL_FILE = File(None, description="The CSV or XLSX file (multipart/form-data).")
+
+
+class MeasureOut(Schema):
+    id: int
+    slug: str
+    name: str
+    kind: str
+    aim_id: int | None
+    operational_definition: str
+    numerator_label: str
+    denominator_label: str
+    unit: str
+    multiply: float
+    frequency: str
+    improvement_direction: str
+    target: float | None
+    chart_type: str
+    first_period: datetime.date
+    last_period: datetime.date | None
+    ended_on: datetime.date | None
+
+
+class MeasureIn(Schema):
+    slug: str
+    name: str
+    kind: Measure.Kind
+    aim_id: int | None = None
+    operational_definition: str
+    numerator_label: str
+    denominator_label: str = ""
+    unit: str
+    multiply: float = 1
+    frequency: Measure.Frequency = Measure.Frequency.WEEKLY
+    improvement_direction: Measure.Direction
+    target: float | None = None
+    chart_type: str
+    first_period: datetime.date
+    last_period: datetime.date | None = None
+
+
+class MeasureFilters(Schema):
+    kind: Measure.Kind | None = Field(None, description="Only measures of this kind.")
+
+
+class ValueOut(Schema):
+    id: int
+    school_id: int
+    period: datetime.date
+    numerator: float
+    denominator: float | None
+
+
+class ValueIn(Schema):
+    school_id: int
+    period: datetime.date
+    numerator: float
+    denominator: float | None = None
+
+
+class ValueChange(Schema):
+    numerator: float
+    denominator: float | None = None
+
+
+class ValueFilters(Schema):
+    school_id: int | None = Field(None, ge=1, le=acc.MAX_ID, description="Only this school's values.")
+    period_from: datetime.date | None = Field(None, description="Periods on or after this day.")
+    period_to: datetime.date | None = Field(None, description="Periods on or before this day.")
+
+
+class ValuePage(Schema):
+    limit: int = Field(500, ge=1, le=5000)
+    offset: int = Field(0, ge=0)
+
+
+class ProblemOut(Schema):
+    row: int
+    message: str
+
+
+class ImportOut(Schema):
+    filename: str
+    ok: bool
+    summary: str
+    rows: int
+    created: int
+    changed: int
+    unchanged: int
+    problems: list[ProblemOut]
+
+
+class UploadRejected(Schema):
+    detail: str
+    errors: list[dict]
+    report: ImportOut
+
+
+def _measure(measure_id: int) -> Measure:
+    measure = Measure.objects.filter(pk=measure_id).first() if 0 < measure_id <= acc.MAX_ID else None
+    if measure is None:
+        raise Http404("No such measure in this cluster.")
+    return measure
+
+
+def _require_design(request, access) -> None:
+    if not acc.can_change_shared_design(request.auth, access):
+        raise PermissionDenied("Measures are shared design: the district design team or a lead changes them.")
+
+
+def _require_school(request, access, school_id: int) -> None:
+    if not acc.can_change_school_work(request.auth, access, school_id):
+        raise PermissionDenied("Only this school's design team (or a lead) enters its data.")
+
+
+@router.get(BASE, response=page_schema(MeasureOut), operation_id="list_measures", summary="List the family of measures")
+def list_measures(request, cluster: str, filters: Query[MeasureFilters], page: Query[PageParams]):
+    with acc.in_cluster(request.auth, cluster):
+        queryset = Measure.objects.all()
+        if filters.kind:
+            queryset = queryset.filter(kind=filters.kind)
+        return paginate(queryset, page)
+
+
+@router.post(BASE, response={201: MeasureOut}, operation_id="create_measure", summary="Define a measure")
+def create_measure(request, cluster: str, payload: MeasureIn):
+    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
+        _require_design(request, access)
+        measure = Measure(cluster=access.obj)
+        apply_payload(measure, payload.dict())
+        save_checked(measure)
+        return Status(201, measure)
+
+
+@router.get(ITEM, response=MeasureOut, operation_id="read_measure", summary="Read a measure")
+def read_measure(request, cluster: str, measure_id: int):
+    with acc.in_cluster(request.auth, cluster):
+        return _measure(measure_id)
+
+
+@router.patch(ITEM, response=MeasureOut, operation_id="update_measure", summary="Change a measure's definition")
+def update_measure(request, cluster: str, measure_id: int, payload: PatchDict[MeasureIn]):
+    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
+        measure = _measure(measure_id)
+        _require_design(request, access)
+        apply_payload(measure, payload)
+        save_checked(measure)
+        return measure
+
+
+@router.post(ITEM + "/end", response=MeasureOut, operation_id="end_measure",
+             summary="End a measure (it stays in the history)")
+def end_measure(request, cluster: str, measure_id: int, payload: EndRequest | None = None):
+    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
+        measure = _measure(measure_id)
+        _require_design(request, access)
+        measure.end(payload.ended_on if payload else None)
+        return measure
+
+
+@router.get(ITEM + "/values", response=page_schema(ValueOut), operation_id="list_measure_values",
+            summary="List a measure's values per school and period")
+def list_values(request, cluster: str, measure_id: int, filters: Query[ValueFilters], page: Query[ValuePage]):
+    with acc.in_cluster(request.auth, cluster):
+        values = MeasureValue.objects.filter(measure=_measure(measure_id)).order_by("school_id", "period")
+        if filters.school_id is not None:
+            values = values.filter(school_id=filters.school_id)
+        if filters.period_from:
+            values = values.filter(period__gte=filters.period_from)
+        if filters.period_to:
+            values = values.filter(period__lte=filters.period_to)
+        count = values.count()
+        return {"count": count, "limit": page.limit, "offset": page.offset,
+                "items": list(values[page.offset: page.offset + page.limit])}
+
+
+@router.post(ITEM + "/values", response={201: ValueOut}, operation_id="create_measure_value",
+             summary="Enter a school's value for a period (409 when the period already has one)")
+def create_value(request, cluster: str, measure_id: int, payload: ValueIn):
+    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
+        measure = _measure(measure_id)
+        value = MeasureValue(measure=measure)
+        apply_payload(value, payload.dict())
+        _require_school(request, access, value.school_id)
+        save_checked(value)
+        return Status(201, value)
+
+
+@router.patch(ITEM + "/values/{value_id}", response=ValueOut, operation_id="update_measure_value",
+              summary="Correct a value")
+def update_value(request, cluster: str, measure_id: int, value_id: int, payload: PatchDict[ValueChange]):
+    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
+        measure = _measure(measure_id)
+        value = (MeasureValue.objects.filter(measure=measure, pk=value_id).select_related("measure").first()
+                 if 0 < value_id <= acc.MAX_ID else None)
+        if value is None:
+            raise Http404("No such value of this measure.")
+        _require_school(request, access, value.school_id)
+        apply_payload(value, payload)
+        save_checked(value)
+        return value
+
+
+@router.post(ITEM + "/upload", response={200: ImportOut, 422: UploadRejected}, operation_id="upload_measure_values",
+             summary="Upload a CSV or XLSX file of values: all rows are saved, or none")
+def upload_values(request, cluster: str, measure_id: int, file: UploadedFile | None = OPTIONAL_FILE):
+    with acc.in_cluster(request.auth, cluster) as access:
+        measure = _measure(measure_id)
+        writable = services.writable_school_ids(request.auth, access)
+        if writable is not None and not writable:
+            raise PermissionDenied("Only a school's design team (or a lead) enters its data.")
+        if file is None:
+            message = "Send the CSV or XLSX file as the multipart/form-data field “file”."
+            return Status(422, {"detail": message, "errors": [{"field": "file", "message": message}],
+                                "report": services.ImportReport(filename="").to_dict()})
+        try:
+            with transaction.atomic():
+                report = services.import_file(measure, file.read(), file.name or "upload.csv", user=request.auth,
+                                              source=ImportLog.Source.API, writable=writable)
+        except UploadFileError as error:
+            body = services.ImportReport(filename=file.name or "upload")
+            return Status(422, {"detail": str(error), "errors": [{"field": "file", "message": str(error)}],
+                                "report": body.to_dict()})
+        if not report.ok:
+            errors = [{"field": f"row {p.row}", "message": p.message} for p in report.problems]
+            return Status(422, {"detail": report.summary, "errors": errors, "report": report.to_dict()})
+        return report.to_dict()
+
+
+class PointOut(Schema):
+    school_id: int | None = None
+    x: str
+    y: float | None
+    n: float | None
+    cl: float | None
+    lcl: float | None
+    ucl: float | None
+    part: int
+    include: bool
+    baseline: bool
+    sigma_signal: bool
+    runs_signal: bool
+
+
+class ChartOut(Schema):
+    measure_id: int
+    chart: str
+    rules: str
+    multiply: float
+    points: list[PointOut]
+    parts: list[dict]
+    signals: list[dict]
+    signals_in_words: list[str]
+    annotations: list[dict]
+    notes: list[str]
+    message: str
+
+
+def _chart_body(measure: Measure, chart, annotations) -> dict:
+    if chart.result is None:
+        return {"measure_id": measure.pk, "chart": measure.chart_type, "rules": "anhoej", "multiply": measure.multiply,
+                "points": [], "parts": [], "signals": [], "signals_in_words": [], "annotations": annotations,
+                "notes": [], "message": chart.message}
+    data = chart.result.to_dict()
+    return {"measure_id": measure.pk, "chart": data["chart"], "rules": data["rules"], "multiply": data["multiply"],
+            "points": data["points"], "parts": data["parts"], "signals": data["signals"],
+            "signals_in_words": services.signal_sentences(data["signals"], measure), "annotations": annotations,
+            "notes": data["notes"], "message": chart.message}
+
+
+@router.get(ITEM + "/chart", response=ChartOut, operation_id="measure_chart_cluster",
+            summary="Chart data for every current school of the cluster (points, parts, signals)")
+def cluster_chart(request, cluster: str, measure_id: int):
+    with acc.in_cluster(request.auth, cluster):
+        measure = _measure(measure_id)
+        schools = list(School.objects.filter(current_on()))
+        chart = services.cluster_chart(measure, schools)
+        marks = services.cycle_marks(measure, [s.pk for s in schools])
+        annotations = [{**mark, "school_id": school_id} for school_id, items in marks.items() for mark in items]
+        return _chart_body(measure, chart, annotations)
+
+
+@router.get(ITEM + "/schools/{school_id}/chart", response=ChartOut, operation_id="measure_chart_school",
+            summary="Chart data of one school, with its PDSA cycles and adoptions")
+def school_chart(request, cluster: str, measure_id: int, school_id: int):
+    with acc.in_cluster(request.auth, cluster) as access:
+        measure = _measure(measure_id)
+        school = acc.school_for_user(access, school_id).obj
+        chart = services.school_chart(measure, school)
+        return _chart_body(measure, chart, chart.annotations)

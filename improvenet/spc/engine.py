@@ -40,7 +40,21 @@ class Analysis:
     signals: dict[str, np.ndarray]  # one element per signal
 
 
-def _ihi(sg: Subgroups, lines: Lines, chart: str, screened_mr: bool, time_ordered: bool, signals: Signals):
+def _blank(lines: Lines, blank: np.ndarray) -> None:
+    """No centre line and no limits for the blank subgroups (so no signal either)."""
+    for values in (lines.cl, lines.lcl, lines.ucl):
+        values[blank] = np.nan
+
+
+def _ihi(
+    sg: Subgroups,
+    lines: Lines,
+    chart: str,
+    screened_mr: bool,
+    time_ordered: bool,
+    signals: Signals,
+    blank: np.ndarray,
+):
     """IHI rules; returns (beyond, member): astronomical points, and points in a shift or trend."""
     y, cl, seg = lines.y, lines.cl, sg.seg
     valid = sg.include & np.isfinite(y) & np.isfinite(cl)
@@ -52,7 +66,11 @@ def _ihi(sg: Subgroups, lines: Lines, chart: str, screened_mr: bool, time_ordere
         member |= trends(seg, y, np.flatnonzero(valid), IHI_TREND_POINTS, True, "trend", signals)
     # A run chart has no limits; the astronomical point is then judged against the limits an
     # I chart of the same data would have, an objective stand-in for "obviously different".
-    judge = i_chart(sg, screened_mr) if chart in CHARTS_WITHOUT_LIMITS else lines
+    if chart in CHARTS_WITHOUT_LIMITS:
+        judge = i_chart(sg, screened_mr)
+        _blank(judge, blank)
+    else:
+        judge = lines
     beyond = beyond_limits(y, judge.lcl, judge.ucl)
     add_point_signals("astronomical_point", seg, beyond, signals)
     return beyond, member
@@ -78,6 +96,8 @@ def analyse(prepared: Prepared, chart: str, *, rules: str, multiply: float, scre
     lines = compute_lines(chart, sg, screened_mr)
     lines.lcl[prepared.zero_n] = np.nan
     lines.ucl[prepared.zero_n] = np.nan
+    if prepared.blank.any():
+        _blank(lines, prepared.blank)
     # Runs need a time order: none on categorical x, and none on MR charts, whose successive
     # points share an observation (qicharts2).
     time_ordered = chart != "mr" and not sg.categorical_x
@@ -92,7 +112,7 @@ def analyse(prepared: Prepared, chart: str, *, rules: str, multiply: float, scre
         point_runs_signal = part_runs_signal[seg]  # qicharts2 marks every point of the part
     else:
         if rules == "ihi":
-            beyond, point_runs_signal = _ihi(sg, lines, chart, screened_mr, time_ordered, signals)
+            beyond, point_runs_signal = _ihi(sg, lines, chart, screened_mr, time_ordered, signals, prepared.blank)
         else:
             beyond, point_runs_signal = _nhs(sg, lines, time_ordered, signals)
         part_runs_signal = np.bincount(seg, weights=point_runs_signal, minlength=nseg) > 0

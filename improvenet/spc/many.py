@@ -10,7 +10,7 @@ import numpy as np
 from improvenet.spc.engine import analyse
 from improvenet.spc.errors import SPCInputError
 from improvenet.spc.frames import column, native_backend, plain_value, read_frame
-from improvenet.spc.options import check_options, label_codes
+from improvenet.spc.options import check_options, label_codes, split_part
 from improvenet.spc.prepare import RawRows, prepare, to_float
 from improvenet.spc.result import QICResult
 
@@ -30,11 +30,18 @@ def _codes(values: np.ndarray) -> np.ndarray:
     return np.unique(values, return_inverse=True)[1].astype(np.int64)
 
 
+# Combined codes stay below this bound, far from int64's 2**63 - 1.
+_CODE_LIMIT = 2**62
+
+
 def series_sort_key(key_columns: dict[str, np.ndarray]) -> np.ndarray:
     """A numeric key per row whose sorted order is the order of the series keys.
 
     A single numeric key column without missing values is used as it is (no extra sort);
-    otherwise every column is coded and the codes are combined.
+    otherwise every column is coded and the codes are combined, column after column, as
+    ``combined * cardinality + code``. Before a product could leave int64, the combined codes
+    are made dense again (0, 1, 2, ... in the same order; at most one per row), so no two
+    series ever share a key.
     """
     if len(key_columns) == 1:
         (values,) = key_columns.values()
@@ -43,10 +50,23 @@ def series_sort_key(key_columns: dict[str, np.ndarray]) -> np.ndarray:
         if values.dtype.kind in "fiu" and not np.isnan(values).any():
             return values
     combined = np.zeros(next(iter(key_columns.values())).size, dtype=np.int64)
+    size = 1  # the number of values combined can take: every code is below it
     for values in key_columns.values():
         codes = _codes(values)
-        combined = combined * (int(codes.max(initial=0)) + 1) + codes
+        cardinality = int(codes.max(initial=0)) + 1
+        if size * cardinality > _CODE_LIMIT:
+            combined = _dense(combined)
+            size = int(combined.max(initial=0)) + 1
+            if size * cardinality > _CODE_LIMIT:  # beyond any table that fits in memory
+                raise SPCInputError("too many distinct series keys to combine")
+        combined = combined * cardinality + codes
+        size *= cardinality
     return combined
+
+
+def _dense(codes: np.ndarray) -> np.ndarray:
+    """Codes renumbered 0, 1, 2, ... in their sorted order."""
+    return np.unique(codes, return_inverse=True)[1].astype(np.int64).reshape(-1)
 
 
 def qic_many(
@@ -57,7 +77,7 @@ def qic_many(
     n: str | None = None,
     x: str | None = None,
     chart: str = "run",
-    part: str | Sequence[int] | None = None,
+    part: str | Sequence[Any] | None = None,
     freeze: int | None = None,
     exclude: Sequence[int] | None = None,
     multiply: float = 1,
@@ -69,7 +89,9 @@ def qic_many(
     by: the column(s) that identify a series (e.g. ["school", "grade"]).
     y, n, x: column names, as the arguments of :func:`improvenet.spc.qic`; without ``x`` the
         rows of each series are taken in table order.
-    part: a column of part labels, or a list of break positions applied to every series.
+    part: the name of a column of part labels; or, as in :func:`improvenet.spc.qic`, a list
+        with one label per row of the table, or a shorter list of whole numbers: break
+        positions (points before each new part) applied to every series.
     freeze, exclude: positions counted within each series.
 
     The result's tables carry the ``by`` columns first and are frames of the input's library.
@@ -94,11 +116,11 @@ def qic_many(
         x_values = np.arange(1, y_values.size + 1, dtype=np.float64)
     else:
         x_values = column(table, x)
-    part_labels = part_breaks = None
     if isinstance(part, str):
-        part_labels = label_codes(column(table, part))
-    elif part is not None:
-        part_breaks = part
+        part_labels, part_breaks = label_codes(column(table, part)), None
+    else:
+        # The same rule as qic: one label per row of the table, or fewer break positions.
+        part_labels, part_breaks = split_part(part, y_values.size)
     freeze, exclude, part_breaks = check_options(
         chart, rules, freeze, exclude, multiply, part_breaks, has_part=part is not None
     )
@@ -111,7 +133,8 @@ def qic_many(
         row_label=row_label,
         series_label=describe_series,
     )
-    prepared = prepare(rows, chart, breaks=part_breaks, freeze=freeze, exclude=exclude)
+    # A series too short to chart is shown without lines, with a note, instead of an error.
+    prepared = prepare(rows, chart, breaks=part_breaks, freeze=freeze, exclude=exclude, strict=False)
     analysis = analyse(prepared, chart, rules=rules, multiply=multiply, screened_mr=screened_mr)
     return QICResult(
         chart=chart,

@@ -57,19 +57,35 @@ def check_options(
 
 
 def split_part(part: Any, n_rows: int) -> tuple[np.ndarray | None, list[int] | None]:
-    """``part`` is either labels, one per row (text: a new part starts where the label
-    changes), or a short list of whole numbers: the number of points before each new part."""
+    """Read ``part`` as labels or as break positions.
+
+    * As many values as rows: one phase label per row, whatever their type (``[1, 1, 2, 2]``
+      are labels too); a new part starts where the label changes.
+    * Fewer values, all whole numbers: break positions, the number of points before each new
+      part (qicharts2's ``part``).
+    * Anything else is an error.
+    """
     if part is None:
         return None, None
-    values = list(part) if not isinstance(part, str) else [part]
-    if values and all(_whole_number(v) for v in values):
-        return None, values
-    if len(values) != n_rows:
+    if isinstance(part, str):
         raise SPCInputError(
-            f"part must be either one label per row ({n_rows} labels, got {len(values)}) "
-            "or a list of whole numbers (the number of points before each new part)"
+            f"part must be a list (one label per row, or break positions), not the text {part!r}; "
+            "to name a column of labels, use qic_many(..., part=column_name)"
         )
-    return label_codes(np.array(values, dtype=object)), None
+    values = as_values(part).tolist() if hasattr(part, "to_numpy") else list(part)
+    if len(values) == n_rows:
+        return label_codes(np.array(values, dtype=object)), None
+    if len(values) < n_rows and all(_whole_number(v) for v in values):
+        return None, [int(v) for v in values]
+    raise SPCInputError(
+        f"part must be either one label per row ({n_rows} labels, got {len(values)}) "
+        f"or a shorter list of whole numbers (the number of points before each new part), not {_preview(values)}"
+    )
+
+
+def _preview(values: list) -> str:
+    shown = ", ".join(repr(v) for v in values[:5])
+    return f"[{shown}{', ...' if len(values) > 5 else ''}]"
 
 
 def label_codes(labels: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ from improvenet.spc.charts import (
 )
 from improvenet.spc.errors import SPCInputError
 from improvenet.spc.frames import is_missing
+from improvenet.spc.segments import segment_starts
 
 RowLabel = Callable[[int], str]
 
@@ -46,6 +47,9 @@ class Prepared:
     zero_n: np.ndarray  # subgroups whose denominator is zero
     series_first_row: np.ndarray  # input row (0-based) of each series' first subgroup
     notes: list[str]
+    # Subgroups shown without centre line, limits or signals: their series is shorter than
+    # ``freeze``, or their part has fewer than 2 usable points (only with ``strict=False``).
+    blank: np.ndarray
 
 
 def to_float(values, name: str, row_label: RowLabel) -> np.ndarray:
@@ -120,6 +124,8 @@ def _sort_key(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
 
 def _as_integers(values: np.ndarray) -> np.ndarray | None:
     if values.dtype.kind in "iu":
+        if values.dtype.kind == "u" and values.size and int(values.max()) > np.iinfo(np.int64).max:
+            return None
         return values.astype(np.int64, copy=False)
     if values.dtype.kind == "f" and values.size and np.all(np.abs(values) < 2.0**53):
         as_int = values.astype(np.int64)
@@ -128,21 +134,29 @@ def _as_integers(values: np.ndarray) -> np.ndarray | None:
     return None
 
 
+# Packed sort keys stay below this bound, far from int64's 2**63 - 1.
+_PACK_LIMIT = 2**62
+
+
 def _sort_order(series: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Row order by series, then x, keeping the input order of ties.
 
     When both keys are whole numbers (series codes, dates, week numbers) they are packed into
     one integer, x measured in steps of its greatest common step, so that one stable argsort
-    does the work of the two in ``np.lexsort``.
+    does the work of the two in ``np.lexsort``. Spans are checked in Python integers first, so
+    keys far apart (e.g. hashed ids) fall back to ``np.lexsort`` instead of overflowing.
     """
     series_int, key_int = _as_integers(series), _as_integers(key)
     if series_int is not None and key_int is not None:
-        series_int = series_int - series_int.min()
-        key_int = key_int - key_int.min()
-        step = int(np.gcd.reduce(key_int)) or 1
-        width = int(key_int.max()) // step + 1
-        if int(series_int.max()) < (2**62) // width:
-            return np.argsort(series_int * width + key_int // step, kind="stable")
+        series_min, key_min = int(series_int.min()), int(key_int.min())
+        series_span = int(series_int.max()) - series_min
+        key_span = int(key_int.max()) - key_min
+        if series_span < _PACK_LIMIT and key_span < _PACK_LIMIT:
+            key_int = key_int - key_min
+            step = int(np.gcd.reduce(key_int)) or 1
+            width = key_span // step + 1
+            if series_span < _PACK_LIMIT // width:
+                return np.argsort((series_int - series_min) * width + key_int // step, kind="stable")
     return np.lexsort((key, series))
 
 
@@ -166,7 +180,15 @@ def prepare(
     breaks: Sequence[int] | None,
     freeze: int | None,
     exclude: Sequence[int] | None,
+    strict: bool = True,
 ) -> Prepared:
+    """Group, sort and number the rows.
+
+    A series too short to chart (shorter than ``freeze``, or a part with fewer than 2 usable
+    points for a chart with limits) raises :class:`SPCInputError` when ``strict`` (``qic``);
+    otherwise (``qic_many``) its subgroups are marked ``blank`` and a note names it, so that
+    one short series does not stop the others.
+    """
     if chart in CHARTS_NEEDING_N and rows.n is None:
         raise SPCInputError(f"a {chart} chart needs a denominator n (e.g. the number of students)")
     notes: list[str] = []
@@ -231,14 +253,17 @@ def prepare(
     pos = index - series_start[np.cumsum(new_series) - 1] + 1
     series_length = np.diff(np.r_[series_start, starts.size])
 
+    short_series = np.zeros(series_start.size, dtype=bool)
     if freeze is not None:
-        too_short = series_length < freeze
-        if too_short.any():
-            row = int(first_row[series_start[_first(too_short)]])
-            raise SPCInputError(
-                f"{rows.series_label(row)}: freeze={freeze} is beyond the data "
-                f"(only {int(series_length[_first(too_short)])} subgroups)"
+        short_series = series_length < freeze
+        for i in np.flatnonzero(short_series)[: 1 if strict else None]:
+            message = (
+                f"{rows.series_label(int(first_row[series_start[i]]))}: freeze={freeze} is beyond "
+                f"the data (only {_count(int(series_length[i]), 'subgroup')})"
             )
+            if strict:
+                raise SPCInputError(message)
+            notes.append(f"{message}, so it is shown without centre line or limits")
         baseline = pos <= freeze
     else:
         baseline = np.ones(starts.size, dtype=bool)
@@ -275,18 +300,47 @@ def prepare(
         include=include,
         categorical_x=categorical,
     )
+    blank = short_series[sub_series]
     if chart not in CHARTS_WITHOUT_LIMITS:
-        _check_enough_points(subgroups, rows, chart, first_row)
-    return Prepared(subgroups, rows.x[order][starts], zero_n, first_row[series_start], notes)
+        blank |= _too_few_points(subgroups, rows, chart, first_row, blank, strict, notes)
+    return Prepared(subgroups, rows.x[order][starts], zero_n, first_row[series_start], notes, blank)
 
 
-def _check_enough_points(sg: Subgroups, rows: RawRows, chart: str, first_row) -> None:
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _a_chart(chart: str) -> str:
+    """The chart's name with its article: "an i chart", "a p chart"."""
+    return f"{'an' if chart in ('i', 'mr', 'xbar', 's', 'up') else 'a'} {chart} chart"
+
+
+def _too_few_points(sg: Subgroups, rows: RawRows, chart: str, first_row, blank, strict: bool, notes: list[str]):
+    """Subgroups of parts with fewer than 2 usable points (not missing, excluded or outside the
+    baseline): an error when ``strict``, else a note per part (series already ``blank`` are
+    left out) and the mask of their subgroups."""
     usable = np.bincount(sg.seg, weights=(sg.base & np.isfinite(sg.y)), minlength=sg.nseg)
-    short = np.flatnonzero(usable < 2)
-    if short.size:
-        first = int(np.flatnonzero(sg.seg == short[0])[0])
+    short = usable < 2
+    short[sg.seg[blank]] = False
+    if not short.any():
+        return np.zeros(sg.seg.size, dtype=bool)
+    first_of_seg = segment_starts(sg.seg)
+    # The number of parts of each segment's series: the part number of the series' last subgroup.
+    series_last = np.r_[np.flatnonzero(sg.series[1:] != sg.series[:-1]), sg.series.size - 1]
+    parts_of_series = sg.part[series_last][sg.series[first_of_seg]]
+    for s in np.flatnonzero(short)[: 1 if strict else None]:
+        first = int(first_of_seg[s])
         where = rows.series_label(int(first_row[first]))
-        raise SPCInputError(
-            f"{where}, part {int(sg.part[first])}: only {int(usable[short[0]])} usable point(s) "
-            f"to compute the limits of a {chart} chart; at least 2 are needed"
+        count = int(usable[s])
+        if strict:
+            raise SPCInputError(
+                f"{where}, part {int(sg.part[first])}: only {_count(count, 'usable point')} "
+                f"to compute the limits of {_a_chart(chart)}; at least 2 are needed"
+            )
+        if parts_of_series[s] > 1:
+            where += f", part {int(sg.part[first])}"
+        notes.append(
+            f"{where}: only {_count(count, 'usable point')}; at least 2 are needed for the limits "
+            f"of {_a_chart(chart)}, so it is shown without centre line or limits"
         )
+    return short[sg.seg]

@@ -35,7 +35,8 @@ def qic(
     x: the subgroup of each row (a number, a date, or text for categories); rows with the
         same x form one subgroup. Default: 1, 2, 3, ...
     chart: run, i, mr, xbar, s, t, p, pp, c, u, up or g.
-    part: a label per row (a new part, with new limits, starts where it changes), or a short
+    part: as many values as rows: one label per row, of any type (a new part, with new
+        limits, starts where it changes; ``[1, 1, 1, 2, 2, 2]`` are labels too); or a shorter
         list of whole numbers: the number of points before each new part (qicharts2).
     freeze: compute the centre and limits from the first ``freeze`` points only.
     exclude: 1-based positions of points left out of the centre and limit calculation.

@@ -6,7 +6,6 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from improvenet.demo import load_demo
-from improvenet.demo.design import create_design_demo
 from improvenet.design.models import Aim, DesignChallenge, Innovation, InnovationElement, SchoolEnactment
 from improvenet.lib import driver_graph as dg
 from improvenet.network.models import Membership, Person, Team
@@ -27,7 +26,6 @@ Students solve problems
 def demo(db):
     with scopes_disabled():
         load_demo()
-        create_design_demo(2026, lambda message: None)
 
 
 @pytest.fixture

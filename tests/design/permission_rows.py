@@ -5,8 +5,7 @@ district design team) and admin; bob (school design team) and vera (viewer) only
 that bob records adaptations in his own school.
 """
 
-from improvenet.demo import DEFAULT_SEED
-from improvenet.demo.design import AIM_STATEMENT, CHALLENGE_TITLE, INNOVATION_NAME, create_design_demo
+from improvenet.demo.design import AIM_STATEMENT, CHALLENGE_TITLE, INNOVATION_NAME
 from improvenet.design.models import Adaptation, Aim, ChangeIdea, DesignChallenge, Innovation, SchoolEnactment
 from improvenet.network.models import School, Team
 from tests.permission_table import API_READ, RIVERSIDE_READ, Action
@@ -22,9 +21,6 @@ SCHOOL_TEAM_API_CREATE = (401, 201, 201, 201, 403, 404, 201)
 
 
 def demo_ids() -> dict:
-    if not DesignChallenge.objects.filter(cluster__slug="riverside", title=CHALLENGE_TITLE).exists():
-        # Until load_demo() calls the design part itself (see improvenet.demo.design), add it here.
-        create_design_demo(DEFAULT_SEED, lambda message: None)
     challenge = DesignChallenge.objects.get(cluster__slug="riverside", title=CHALLENGE_TITLE)
     aim = Aim.objects.get(challenge=challenge, statement=AIM_STATEMENT)
     innovation = Innovation.objects.get(cluster__slug="riverside", name=INNOVATION_NAME)

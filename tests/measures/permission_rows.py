@@ -1,11 +1,110 @@
-"""Permission rows for the measures app's pages and API (see tests/permission_table.py)."""
+"""Permission rows for the measures app's pages and API (see tests/permission_table.py).
 
-from tests.permission_table import Action
+Measure definitions are shared design: alice (lead), carol (district design team) and the network
+admin change them. A school's data is school work: bob writes his own school's data only.
+"""
+
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from improvenet.measures.models import Measure, MeasureValue
+from improvenet.network.models import Membership, School
+from tests.permission_table import API_READ, RIVERSIDE_READ, Action
+
+MEASURE = "on-track-9th"
+# Answers by audience, in the order of USERS: anonymous, alice, bob, carol, vera, dan, admin.
+DESIGN_FORM = (302, 200, 403, 200, 403, 404, 200)
+DESIGN_POST = (302, 302, 403, 302, 403, 404, 302)
+API_DESIGN_CREATE = (401, 201, 403, 201, 403, 404, 201)
+API_DESIGN_CHANGE = (401, 200, 403, 200, 403, 404, 200)
+OWN_SCHOOL_FORM = (302, 200, 200, 403, 403, 404, 200)
+OWN_SCHOOL_POST = (302, 302, 302, 403, 403, 404, 302)
+OTHER_SCHOOL_FORM = (302, 200, 403, 403, 403, 404, 200)
+OTHER_SCHOOL_POST = (302, 302, 403, 403, 403, 404, 302)
+UPLOAD_PAGE = (302, 200, 200, 403, 403, 404, 200)
+API_OWN_SCHOOL_CREATE = (401, 201, 201, 403, 403, 404, 201)
+API_OWN_SCHOOL_CHANGE = (401, 200, 200, 403, 403, 404, 200)
+API_OTHER_SCHOOL_CHANGE = (401, 200, 403, 403, 403, 404, 200)
+API_UPLOAD_WITHOUT_FILE = (401, 422, 422, 403, 403, 404, 422)
 
 
 def demo_ids() -> dict:
-    return {}
+    measure = Measure.objects.get(cluster__slug="riverside", slug=MEASURE)
+    bob_school = Membership.objects.filter(
+        person__user__username="bob", team__kind="school_design", ended_on__isnull=True
+    ).values_list("team__school_id", flat=True).first()
+    other = School.objects.filter(cluster__slug="riverside", ended_on__isnull=True).exclude(pk=bob_school).first()
+    last = MeasureValue.objects.filter(measure=measure).order_by("-period").values_list("period", flat=True).first()
+    return {
+        "measure_slug": measure.slug,
+        "measure": measure.pk,
+        "bob_school": bob_school,
+        "other_school": other.pk,
+        "bob_value": MeasureValue.objects.filter(measure=measure, school_id=bob_school).first().pk,
+        "other_value": MeasureValue.objects.filter(measure=measure, school_id=other.pk).first().pk,
+        "bob_school_name": School.objects.get(pk=bob_school).name,
+        "next_period": (last + timedelta(weeks=1)).isoformat(),
+        "last_period": last.isoformat(),
+    }
+
+
+def _measure_form() -> dict:
+    return {
+        "name": "Permission test measure", "slug": "permission-test", "kind": "process",
+        "operational_definition": "Counted on Mondays.", "numerator_label": "Done", "denominator_label": "Planned",
+        "unit": "%", "multiply": 100, "frequency": "weekly", "improvement_direction": "up", "chart_type": "p",
+        "first_period": "2024-08-19",
+    }
 
 
 def rows(ids) -> dict[str, Action]:
-    return {}
+    c = "/clusters/riverside/measures"
+    m = f"{c}/{ids['measure_slug']}"
+    bob, other = ids["bob_school"], ids["other_school"]
+    api = f"/api/clusters/riverside/measures/{ids['measure']}"
+    value_form = {"period": ids.get("last_period", "2026-08-10"), "numerator": 100, "denominator": 200}
+    name = ids.get("bob_school_name", "x")
+    upload_file = SimpleUploadedFile(
+        "permission.csv", f"school,period,numerator,denominator\n{name},{value_form['period']},101,200\n".encode(),
+        content_type="text/csv",
+    )
+    return {
+        # Pages
+        "measures list": Action("GET", f"{c}/", RIVERSIDE_READ),
+        "new measure form": Action("GET", f"{c}/new/", DESIGN_FORM),
+        "create measure": Action("POST", f"{c}/new/", DESIGN_POST, _measure_form()),
+        "measure small multiples": Action("GET", f"{m}/", RIVERSIDE_READ),
+        "measure edit form": Action("GET", f"{m}/edit/", DESIGN_FORM),
+        "measure edit": Action("POST", f"{m}/edit/", DESIGN_POST, {**_measure_form(), "slug": ids["measure_slug"]}),
+        "measure end": Action("POST", f"{m}/end/", DESIGN_POST, {"ended_on": "2026-08-31"}),
+        "measure upload form": Action("GET", f"{m}/upload/", UPLOAD_PAGE),
+        "measure upload": Action("POST", f"{m}/upload/", UPLOAD_PAGE, {"file": upload_file}),
+        "cluster chart csv": Action("GET", f"{m}/chart.csv", RIVERSIDE_READ),
+        "school chart page": Action("GET", f"{m}/schools/{bob}/", RIVERSIDE_READ),
+        "school chart csv": Action("GET", f"{m}/schools/{bob}/chart.csv", RIVERSIDE_READ),
+        "school chart svg": Action("GET", f"{m}/schools/{bob}/chart.svg", RIVERSIDE_READ),
+        "value form, own school": Action("GET", f"{m}/schools/{bob}/values/new/", OWN_SCHOOL_FORM),
+        "value entry, own school": Action("POST", f"{m}/schools/{bob}/values/new/", OWN_SCHOOL_POST, value_form),
+        "value form, other school": Action("GET", f"{m}/schools/{other}/values/new/", OTHER_SCHOOL_FORM),
+        "value entry, other school": Action("POST", f"{m}/schools/{other}/values/new/", OTHER_SCHOOL_POST,
+                                            value_form),
+        # API
+        "api list measures": Action("GET", "/api/clusters/riverside/measures", API_READ),
+        "api create measure": Action("POST", "/api/clusters/riverside/measures", API_DESIGN_CREATE,
+                                     {**_measure_form(), "denominator_label": "Planned"}),
+        "api read measure": Action("GET", api, API_READ),
+        "api update measure": Action("PATCH", api, API_DESIGN_CHANGE, {"target": 80}),
+        "api end measure": Action("POST", f"{api}/end", API_DESIGN_CHANGE, {"ended_on": "2026-08-31"}),
+        "api list values": Action("GET", f"{api}/values", API_READ),
+        "api create value, own school": Action("POST", f"{api}/values", API_OWN_SCHOOL_CREATE,
+                                               {"school_id": bob, "period": ids.get("next_period", "2026-08-17"),
+                                                "numerator": 50, "denominator": 100}),
+        "api update value, own school": Action("PATCH", f"{api}/values/{ids['bob_value']}", API_OWN_SCHOOL_CHANGE,
+                                               {"numerator": 1}),
+        "api update value, other school": Action("PATCH", f"{api}/values/{ids['other_value']}",
+                                                 API_OTHER_SCHOOL_CHANGE, {"numerator": 1}),
+        "api upload without a file": Action("POST", f"{api}/upload", API_UPLOAD_WITHOUT_FILE),
+        "api cluster chart": Action("GET", f"{api}/chart", API_READ),
+        "api school chart": Action("GET", f"{api}/schools/{bob}/chart", API_READ),
+    }

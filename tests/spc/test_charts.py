@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from improvenet.spc import qic
@@ -180,6 +181,27 @@ def test_parts_from_labels_and_from_break_positions() -> None:
         assert points["part"].tolist() == [1] * 4 + [2] * 4
         assert points["cl"].tolist() == [11] * 4 + [21] * 4
     assert qic(y, part=[4]).parts["part"].tolist() == [1, 2]
+
+
+def test_whole_number_labels_one_per_row_are_labels_not_break_positions() -> None:
+    y = [3, 4, 5, 6, 7, 8]
+    expected = [1, 1, 1, 2, 2, 2]
+    for part in (
+        [1, 1, 1, 2, 2, 2],
+        np.array([1, 1, 1, 2, 2, 2]),
+        pd.Series([7, 7, 7, 3, 3, 3]),
+        [2.0] * 3 + [1.0] * 3,
+    ):
+        assert qic(y, chart="run", part=part).points["part"].tolist() == expected, part
+    # A label that comes back starts a new part, as with text labels.
+    assert qic(y, part=[1, 1, 2, 2, 1, 1]).points["part"].tolist() == [1, 1, 2, 2, 3, 3]
+    # A shorter list of whole numbers is break positions: the points before each new part.
+    assert qic(y, chart="run", part=[3]).points["part"].tolist() == expected
+    assert qic(y, chart="run", part=[2, 4]).points["part"].tolist() == [1, 1, 2, 2, 3, 3]
+    assert qic(y, chart="run", part=np.array([3])).points["part"].tolist() == expected
+    # Labels count rows, not subgroups: two rows per x, one label each.
+    two_per_week = qic([1, 2, 3, 4, 5, 6, 7, 8], x=[1, 1, 2, 2, 3, 3, 4, 4], chart="xbar", part=[5] * 4 + [6] * 4)
+    assert two_per_week.points["part"].tolist() == [1, 1, 2, 2]
 
 
 def test_break_positions_beyond_the_data_are_ignored_as_in_qicharts2() -> None:

@@ -82,18 +82,15 @@ def test_svg_and_png(tmp_path: Path) -> None:
     [
         (
             ["--chart", "p", "--y", "days", "--n", "n"],
-            "Error: row 1: the count y (17233.7) is above its denominator n (17)",
+            "Error: data row 1: the count y (17233.7) is above its denominator n (17)",
         ),
         (["--chart", "u", "--y", "nope"], "Error: the file has no column 'nope'"),
         (
             ["--chart", "u", "--y", "hospital", "--n", "days", "--by", "infection"],
-            "Error: row 1 (series infection='BAC'): y column 'hospital' value 'AHH' is not a number",
+            "Error: data row 1 (series infection='BAC'): y column 'hospital' value 'AHH' is not a number",
         ),
         (["--chart", "i", "--y", "n", "--exclude", "3,x"], "Error: --exclude takes point positions"),
-        (
-            ["--chart", "i", "--y", "n", "--x", "month", "--by", "hospital", "--freeze", "99"],
-            "Error: series hospital='AHH': freeze=99 is beyond the data",
-        ),
+        (["--chart", "i", "--y", "n", "--freeze", "9999"], "Error: the series: freeze=9999 is beyond the data"),
     ],
 )
 def test_errors_are_one_line_without_traceback(args, message) -> None:
@@ -113,4 +110,29 @@ def test_notes_go_to_stderr(tmp_path: Path) -> None:
     pd.DataFrame({"y": [3, 0, 5, 6], "n": [10, 0, 10, 10]}).to_csv(path, index=False)
     result = run(path, "--chart", "p", "--y", "y", "--n", "n")
     assert result.exit_code == 0
-    assert "Note: row 2: the denominator is zero" in result.stderr
+    assert "Note: data row 2: the denominator is zero" in result.stderr
+
+
+def test_error_names_the_data_row_under_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    pd.DataFrame({"school": ["A", "A", "B", "B"], "score": [5, 6, "oops", 7]}).to_csv(path, index=False)
+    for args in ([], ["--by", "school"]):
+        result = run(path, "--chart", "i", "--y", "score", *args)
+        assert result.exit_code == 1
+        # "oops" is on line 4 of the file, the third row under the header.
+        assert result.stderr.startswith("Error: data row 3"), result.stderr
+    help_text = run("--help").stdout
+    assert "data row" in help_text and "first row under the" in help_text
+
+
+def test_a_short_chart_among_many_gets_a_note_not_an_error() -> None:
+    result = run(HAI, "--chart", "i", "--y", "n", "--x", "month", "--by", "hospital", "--freeze", "99")
+    assert result.exit_code == 0, result.output
+    assert "Note: series hospital='AHH': freeze=99 is beyond the data (only 24 subgroups)" in result.stderr
+    points = pd.read_csv(pd.io.common.StringIO(result.stdout))
+    assert points["y"].notna().all() and points["cl"].isna().all() and points["ucl"].isna().all()
+
+
+def test_screened_mr_help_names_the_qicharts2_default() -> None:
+    help_text = " ".join(run("--help").stdout.split())
+    assert "library(qicharts2)" in help_text and "--screened-mr" in help_text

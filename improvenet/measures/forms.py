@@ -1,0 +1,53 @@
+from django import forms
+from django_scopes import scopes_disabled
+
+from improvenet.measures.models import Measure, MeasureValue
+from improvenet.network.forms import ClusterScopedForm, DateInput
+
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+with scopes_disabled():
+
+    class MeasureForm(ClusterScopedForm):
+        class Meta:
+            model = Measure
+            fields = [
+                "name", "slug", "kind", "aim", "operational_definition", "numerator_label", "denominator_label",
+                "unit", "multiply", "frequency", "improvement_direction", "target", "chart_type",
+                "first_period", "last_period",
+            ]
+            labels = {"slug": "Short name", "improvement_direction": "Direction of improvement",
+                      "chart_type": "Chart", "numerator_label": "Numerator (or the single value)"}
+            widgets = {"first_period": DateInput, "last_period": DateInput,
+                       "operational_definition": forms.Textarea(attrs={"rows": 4})}
+
+    class ValueForm(forms.ModelForm):
+        class Meta:
+            model = MeasureValue
+            fields = ["period", "numerator", "denominator"]
+            widgets = {"period": DateInput}
+
+        def __init__(self, *args, measure: Measure, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["numerator"].label = measure.numerator_label or "Value"
+            if measure.has_denominator:
+                self.fields["denominator"].label = measure.denominator_label
+                self.fields["denominator"].required = True
+            else:
+                del self.fields["denominator"]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV or XLSX file",
+        help_text="Columns: school, period, numerator and denominator (or value). Nothing is saved "
+                  "unless every row is right; uploading the same file again changes nothing.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 10 MB; split it.")
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError("Upload a .csv or .xlsx file.")
+        return upload

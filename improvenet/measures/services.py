@@ -1,0 +1,300 @@
+"""What the pages, the API and the command line share: importing a file, and computing charts.
+
+Every function runs inside the measure's cluster scope (see improvenet.network.access.in_cluster).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.db import connections, transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from improvenet.cycles.models import PdsaCycle
+from improvenet.lib.measure_upload import RowProblem, check_rows, read_table, school_keys
+from improvenet.measures.models import ImportLog, Measure, MeasureValue
+from improvenet.network.models import Membership, School, Team, current_on
+from improvenet.spc import SPCInputError, qic, qic_many
+from improvenet.spc.vega import default_y_title
+
+IMPORT_BATCH = 2000
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    rows: int = 0
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def summary(self) -> str:
+        if self.problems:
+            count = len(self.problems)
+            return (f"Nothing was saved: {count} row{'s' if count != 1 else ''} of {self.filename} "
+                    f"{'have' if count != 1 else 'has'} a problem.")
+        return (f"{self.filename}: {self.rows} rows read; {self.created} new, {self.changed} changed, "
+                f"{self.unchanged} unchanged.")
+
+    def to_dict(self) -> dict:
+        return {
+            "filename": self.filename, "ok": self.ok, "summary": self.summary, "rows": self.rows,
+            "created": self.created, "changed": self.changed, "unchanged": self.unchanged,
+            "problems": [{"row": p.row, "message": p.message} for p in self.problems],
+        }
+
+
+def writable_school_ids(user, cluster_access) -> set[int] | None:
+    """The schools whose data the user may write: None means every school (lead, network admin).
+
+    The same rule as `improvenet.network.access.can_change_school_work`, for all schools at once.
+    """
+    if cluster_access.can_change:
+        return None
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(
+        Membership.objects.filter(
+            current_on(), current_on(via="team__"), team__cluster=cluster_access.obj,
+            team__kind=Team.Kind.SCHOOL_DESIGN, person__user=user,
+        ).values_list("team__school_id", flat=True)
+    )
+
+
+def import_file(
+    measure: Measure, content: bytes, filename: str, *, user=None, source: str = ImportLog.Source.PAGE,
+    writable: set[int] | None = None,
+) -> ImportReport:
+    """Check the whole file, then save every row or none (upsert on school and period).
+
+    Raises UploadFileError when the file as a whole cannot be read. Rows for schools outside
+    `writable` (None: all) are reported as problems.
+    """
+    schools = list(School.objects.filter(cluster_id=measure.cluster_id).values_list("pk", "name", "nces_id",
+                                                                                      "state_id"))
+    names = {pk: name for pk, name, *_ in schools}
+    checked = check_rows(
+        read_table(content, filename), measure.upload_rules(), school_keys(schools),
+        school_label=names.get, may_write=None if writable is None else writable.__contains__,
+    )
+    report = ImportReport(filename=filename, rows=len(checked.rows) + len(checked.problems), problems=checked.problems)
+    if not report.ok:
+        return report
+    periods = [row.period for row in checked.rows]
+    existing = {
+        (school_id, period): (pk, numerator, denominator)
+        for pk, school_id, period, numerator, denominator in MeasureValue.objects.filter(
+            measure=measure, school_id__in={row.school_id for row in checked.rows},
+            period__gte=min(periods), period__lte=max(periods),
+        ).values_list("pk", "school_id", "period", "numerator", "denominator")
+    }
+    now = timezone.now()
+    new, changed = [], []
+    for row in checked.rows:
+        found = existing.get((row.school_id, row.period))
+        if found is None:
+            new.append(MeasureValue(measure=measure, school_id=row.school_id, period=row.period,
+                                    numerator=row.numerator, denominator=row.denominator))
+        elif (found[1], found[2]) != (row.numerator, row.denominator):
+            changed.append(MeasureValue(pk=found[0], numerator=row.numerator, denominator=row.denominator,
+                                        updated_at=now))
+    report.created, report.changed = len(new), len(changed)
+    report.unchanged = len(checked.rows) - len(new) - len(changed)
+    with transaction.atomic():
+        MeasureValue.objects.bulk_create(new, batch_size=IMPORT_BATCH)
+        MeasureValue.objects.bulk_update(changed, ["numerator", "denominator", "updated_at"],
+                                         batch_size=IMPORT_BATCH)
+        ImportLog.objects.create(
+            measure=measure, user=user if user is not None and user.is_authenticated else None, source=source,
+            filename=filename[:255], rows=report.rows, created=report.created, changed=report.changed,
+            unchanged=report.unchanged,
+        )
+    return report
+
+
+# Charts --------------------------------------------------------------------------------------
+
+@dataclass
+class Chart:
+    """A computed chart of one school (result) or of all schools (result with `school_id` series)."""
+
+    measure: Measure
+    result: object | None
+    message: str = ""
+    annotations: list[dict] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+
+
+def cycle_marks(measure: Measure, school_ids) -> dict[int, list[dict]]:
+    """PDSA cycle starts and adoptions linked to the measure, per school, as chart annotations."""
+    marks: dict[int, list[dict]] = {}
+    cycles = (PdsaCycle.objects.filter(measures=measure, school_id__in=school_ids)
+              .select_related("change_idea").order_by("planned_start", "pk"))
+    for cycle in cycles:
+        started = cycle.do_started_on or cycle.planned_start
+        idea = str(cycle.change_idea)
+        school_marks = marks.setdefault(cycle.school_id, [])
+        school_marks.append({"x": started.isoformat(), "label": f"Cycle: {idea}", "kind": "cycle"})
+        if cycle.decision == PdsaCycle.Decision.ADOPT and cycle.decided_on:
+            school_marks.append({"x": cycle.decided_on.isoformat(), "label": f"Adopted: {idea}", "kind": "adoption"})
+    return marks
+
+
+def _values(measure: Measure, school_ids=None):
+    values = MeasureValue.objects.filter(measure=measure)
+    if school_ids is not None:
+        values = values.filter(school_id__in=school_ids)
+    return values.order_by("school_id", "period").values_list("school_id", "period", "numerator", "denominator")
+
+
+def _qic_options(measure: Measure) -> dict:
+    return {"chart": measure.chart_type, "multiply": measure.multiply}
+
+
+def school_chart(measure: Measure, school: School) -> Chart:
+    rows = list(_values(measure, [school.pk]))
+    annotations = cycle_marks(measure, [school.pk]).get(school.pk, [])
+    if not rows:
+        return Chart(measure, None, "No data has been entered for this school yet.", annotations)
+    periods = np.array([r[1] for r in rows], dtype="datetime64[D]")
+    y = np.array([r[2] for r in rows], dtype=float)
+    n = np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=float) if measure.has_denominator else None
+    try:
+        result = qic(y, n, x=periods, **_qic_options(measure))
+    except SPCInputError as error:
+        return Chart(measure, None, f"The chart cannot be drawn yet: {error}.", annotations)
+    return Chart(measure, result, "", annotations)
+
+
+def _raw_rows(queryset) -> list[tuple]:
+    """The rows of a values_list query as the database driver returns them, without Django's
+    per-value converters (6,000 dates cost more to convert than the chart costs to compute).
+    The queryset still comes from the scoped manager, so it names its cluster."""
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def cluster_chart(measure: Measure, schools: list[School]) -> Chart:
+    """One chart per school, all computed in one `qic_many` call."""
+    # The period as ISO text: turning 6,000 strings into dates costs more than the whole chart.
+    periods_as_text = (MeasureValue.objects.filter(measure=measure, school_id__in=[s.pk for s in schools])
+                       .annotate(period_text=Cast("period", CharField(max_length=10)))
+                       .order_by("school_id", "period")
+                       .values_list("school_id", "period_text", "numerator", "denominator"))
+    rows = _raw_rows(periods_as_text)
+    if not rows:
+        return Chart(measure, None, "No data has been entered yet.")
+    school_id, period, numerator, denominator = zip(*rows, strict=True)
+    school_id = np.array(school_id, dtype=np.int64)
+    counts = np.bincount(school_id)
+    keep = counts[school_id] >= 2
+    names = {s.pk: s.name for s in schools}
+    left_out = sorted(names[int(pk)] for pk in np.unique(school_id[~keep]))
+    frame = pd.DataFrame({
+        "school_id": school_id[keep],
+        "period": np.array([text[:10] for text in period], dtype="datetime64[D]")[keep].astype("datetime64[ns]"),
+        "y": np.array(numerator, dtype=float)[keep],
+        "n": np.array([np.nan if d is None else d for d in denominator], dtype=float)[keep],
+    })
+    try:
+        result = qic_many(frame, by="school_id", y="y", n="n" if measure.has_denominator else None, x="period",
+                          **_qic_options(measure))
+    except SPCInputError as error:
+        return Chart(measure, None, f"The charts cannot be drawn: {error}.", left_out=left_out)
+    return Chart(measure, result, "", left_out=left_out)
+
+
+def y_title(measure: Measure) -> str:
+    base = default_y_title(measure.chart_type, measure.multiply)
+    return f"{measure.name} ({measure.unit})" if measure.unit else base
+
+
+def vega_spec(chart: Chart, title: str) -> dict:
+    marks = [{"x": a["x"], "label": a["label"]} for a in chart.annotations]
+    return chart.result.vega_lite(title=title, x_title="Period", y_title=y_title(chart.measure), annotations=marks)
+
+
+RULE_WORDS = {
+    "longest_run": "an unusually long run of {n} points {direction} the centre line",
+    "few_crossings": "too few crossings of the centre line",
+    "beyond_limits": "{n} point{s} {direction} the limits",
+    "shift": "a shift of {n} points {direction} the centre line",
+    "trend": "a trend of {n} points going {direction}",
+    "astronomical_point": "an astronomical point ({direction})",
+    "two_of_three": "two of three points near the limit ({direction})",
+}
+
+
+def signal_sentences(signals: list[dict], measure: Measure) -> list[str]:
+    """Each signal in words, with the periods it covers and whether it points towards improvement."""
+    sentences = []
+    for signal in signals:
+        n = signal.get("n_points") or 0
+        direction = signal.get("direction") or ""
+        words = RULE_WORDS.get(signal["rule"], signal["rule"].replace("_", " ")).format(
+            n=n, s="s" if n != 1 else "", direction=direction or "away from"
+        )
+        better = _is_better(direction, measure)
+        verdict = "" if better is None else (" — in the direction of improvement" if better
+                                             else " — in the direction of getting worse")
+        first, last = iso(signal["first_x"]), iso(signal["last_x"])
+        span = first if first == last else f"{first} to {last}"
+        sentences.append(f"{words[0].upper()}{words[1:]}, {span}{verdict}.")
+    return sentences
+
+
+def _is_better(direction: str, measure: Measure) -> bool | None:
+    if direction in ("above", "up"):
+        return measure.improvement_direction == Measure.Direction.UP
+    if direction in ("below", "down"):
+        return measure.improvement_direction == Measure.Direction.DOWN
+    return None
+
+
+def points_csv(result, school_names: dict[int, str] | None = None) -> str:
+    """The chart data as CSV: one row per point (with the school when there are several)."""
+    data = result.to_dict()
+    out = io.StringIO()
+    columns = ["y", "n", "cl", "lcl", "ucl", "part", "include", "baseline", "sigma_signal", "runs_signal"]
+    writer = csv.writer(out, lineterminator="\n")
+    if school_names is not None:
+        writer.writerow(["school_id", "school", "period", *columns])
+        for point in data["points"]:
+            writer.writerow([point["school_id"], school_names.get(point["school_id"], ""), point["x"],
+                             *(_cell(point[c]) for c in columns)])
+    else:
+        writer.writerow(["period", *columns])
+        for point in data["points"]:
+            writer.writerow([point["x"], *(_cell(point[c]) for c in columns)])
+    return out.getvalue()
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return value
+
+
+def iso(value) -> str:
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()[:10]
+    return str(value)[:10]
