@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo serve test test-sqlite test-postgres install install-test browser-deps lint docs bench clean
+.PHONY: demo test test-sqlite test-postgres install install-test browser-deps lint docs bench screenshots clean
 
 $(BIN)/uv:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "improvenet needs Python 3.11 or newer")'
@@ -45,6 +45,11 @@ docs: install
 bench: install-test
 	$(BIN)/python bench/bench_spc.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_measures.py
+	$(BIN)/python bench/bench_cycles.py
+
+screenshots: install-test browser-deps
+	$(BIN)/python scripts/docs_screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis .ruff_cache
