@@ -17,27 +17,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_pages import (  # noqa: E402  (the established helpers of the page benchmark)
-    BASELINE_PAGE,
-    Measurement,
-    check_page,
-    configure_django,
-    describe_run,
-    format_table,
-    measure,
-    page_client,
-)
+import common  # noqa: E402  (the helpers the page benchmarks share)
 
 MEASURE = "on-track-9th"
 MULTIPLES_PAGE = f"/clusters/riverside/measures/{MEASURE}/"
-README = Path(__file__).with_name("README.md")
+DEMO_USER = "alice"
 README_HEADING = "## Measures and charts (bench/bench_measures.py)"
 EXPECTED_SCHOOLS = range(55, 70)
 WEEKS = 104
@@ -47,7 +36,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="timed requests per page (default 30, at least 20)")
     parser.add_argument("--database-url", help="run against this database instead of a throwaway SQLite file")
-    parser.add_argument("--write-readme", action="store_true", help=f"record the table in {README.name}")
+    parser.add_argument("--write-readme", action="store_true", help=f"record the table in {common.README.name}")
     args = parser.parse_args()
     if args.runs < 20:
         parser.error("--runs must be at least 20")
@@ -56,14 +45,11 @@ def parse_args() -> argparse.Namespace:
 
 def load_data() -> tuple[int, int]:
     """The demo with its measures; returns (schools charted, weeks per school)."""
-    from django.core.management import call_command
     from django_scopes import scopes_disabled
 
-    from improvenet.demo import load_demo
     from improvenet.measures.models import MeasureValue
 
-    call_command("migrate", verbosity=0)
-    load_demo()
+    common.load_demo_data()
     with scopes_disabled():
         values = MeasureValue.objects.filter(measure__cluster__slug="riverside", measure__slug=MEASURE)
         schools = values.values("school_id").distinct().count()
@@ -81,28 +67,24 @@ def check_multiples(schools: int):
     return check
 
 
-def run_benchmarks(runs: int, schools: int) -> list[Measurement]:
-    from django.contrib.auth import get_user_model
-    from django.test import Client
+def run_benchmarks(runs: int, schools: int) -> list[common.Measurement]:
     from django_scopes import scopes_disabled
 
-    from improvenet.accounts.models import ApiToken
     from improvenet.measures.models import Measure
 
     with scopes_disabled():
         measure_id = Measure.objects.get(cluster__slug="riverside", slug=MEASURE).pk
         school_id = Measure.objects.get(pk=measure_id).values.values_list("school_id", flat=True).first()
-    _, secret = ApiToken.issue(get_user_model().objects.get(username="alice"), "bench")
-    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    lead = page_client()
+    api = common.api_client(DEMO_USER)
+    lead = common.page_client(DEMO_USER)
     return [
-        measure(f"baseline: anonymous GET {BASELINE_PAGE}", Client(), BASELINE_PAGE, check_page, runs, None),
-        measure(f"small multiples GET {MULTIPLES_PAGE} ({schools} schools × {WEEKS} weeks)", lead, MULTIPLES_PAGE,
-                check_multiples(schools), runs, 300.0),
-        measure("one school's chart page (reference)", lead, f"{MULTIPLES_PAGE}schools/{school_id}/", check_page,
-                runs, None),
-        measure("API chart data of every school (reference)", api,
-                f"/api/clusters/riverside/measures/{measure_id}/chart", check_page, runs, None),
+        common.measure_baseline(runs),
+        common.measure(f"small multiples GET {MULTIPLES_PAGE} ({schools} schools × {WEEKS} weeks)", lead,
+                       MULTIPLES_PAGE, check_multiples(schools), runs, 300.0),
+        common.measure("one school's chart page (reference)", lead, f"{MULTIPLES_PAGE}schools/{school_id}/",
+                       common.check_page, runs, None),
+        common.measure("API chart data of every school (reference)", api,
+                       f"/api/clusters/riverside/measures/{measure_id}/chart", common.check_page, runs, None),
     ]
 
 
@@ -120,41 +102,18 @@ def readme_section(table: str, run: str) -> str:
     )
 
 
-def write_readme(section: str) -> None:
-    """Add or replace this script's section of bench/README.md, keeping every other section."""
-    text = README.read_text()
-    pattern = re.compile(rf"^{re.escape(README_HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    README.write_text(text)
-
-
 def main() -> int:
     args = parse_args()
     load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="improvenet-bench-") as folder:
-        configure_django(args.database_url or f"sqlite:///{folder}/bench.sqlite3")
-        from django.db import connection
-
+    with common.bench_database(args.database_url) as connection:
         schools, _ = load_data()
         measurements = run_benchmarks(args.runs, schools)
         vendor = connection.vendor
-        connection.close()
     # Rows timed for reference have no target: say so instead of "baseline".
     table = "\n".join(line.replace("| - | baseline |", "| - | reference |") if "(reference)" in line else line
-                      for line in format_table(measurements).splitlines())
-    run = describe_run(args.runs, vendor, load).replace("the demo network", "the demo network and its measures")
-    print(run)
-    print(table)
-    if args.write_readme:
-        write_readme(readme_section(table, run))
-        print(f"written to {README}")
-    failures = [m for m in measurements if m.verdict == "FAIL"]
-    for m in failures:
-        print(f"MISSED: {m.name}: median {m.median:.1f} ms is not under {m.target_ms:.0f} ms", file=sys.stderr)
-    return 1 if failures else 0
+                      for line in common.format_table(measurements).splitlines())
+    run = common.describe_run(args.runs, vendor, load).replace("the demo network", "the demo network and its measures")
+    return common.finish([run, table], measurements, README_HEADING, readme_section(table, run), args.write_readme)
 
 
 if __name__ == "__main__":

@@ -66,12 +66,10 @@ class DesignChallenge(EndableRecord):
                 raise ValidationError({"fishbone": "Keep a category under 100 characters and a cause under 500."})
 
     def check_conflicts(self) -> None:
-        existing = (
-            DesignChallenge.objects.filter(current_on(), cluster_id=self.cluster_id, title__iexact=self.title)
-            .exclude(pk=self.pk).first()
+        self.refuse_duplicate(
+            DesignChallenge.objects.filter(current_on(), cluster_id=self.cluster_id, title__iexact=self.title),
+            lambda existing: f"The cluster already has a design challenge called “{existing.title}”.",
         )
-        if existing:
-            raise Conflict(f"The cluster already has a design challenge called “{existing.title}”.", existing)
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
@@ -169,12 +167,10 @@ class ChangeIdea(EndableRecord):
         return self.title
 
     def check_conflicts(self) -> None:
-        existing = (
-            ChangeIdea.objects.filter(current_on(), cluster_id=self.cluster_id, title__iexact=self.title)
-            .exclude(pk=self.pk).first()
+        self.refuse_duplicate(
+            ChangeIdea.objects.filter(current_on(), cluster_id=self.cluster_id, title__iexact=self.title),
+            lambda existing: f"The cluster already has the change idea “{existing.title}”.",
         )
-        if existing:
-            raise Conflict(f"The cluster already has the change idea “{existing.title}”.", existing)
 
 
 # Driver diagrams ---------------------------------------------------------------------------------
@@ -391,12 +387,10 @@ class Innovation(EndableRecord):
                                                           "in this cluster."})
 
     def check_conflicts(self) -> None:
-        existing = (
-            Innovation.objects.filter(current_on(), cluster_id=self.cluster_id, name__iexact=self.name)
-            .exclude(pk=self.pk).first()
+        self.refuse_duplicate(
+            Innovation.objects.filter(current_on(), cluster_id=self.cluster_id, name__iexact=self.name),
+            lambda existing: f"The cluster already has an innovation called “{existing.name}”.",
         )
-        if existing:
-            raise Conflict(f"The cluster already has an innovation called “{existing.name}”.", existing)
 
     @property
     def change_idea_ids(self) -> list[int]:
@@ -457,12 +451,10 @@ class InnovationElement(EndableRecord):
             raise ValidationError({"change_idea": "The change idea must belong to the same cluster."})
 
     def check_conflicts(self) -> None:
-        existing = (
-            InnovationElement.objects.filter(current_on(), innovation_id=self.innovation_id, name__iexact=self.name)
-            .exclude(pk=self.pk).first()
+        self.refuse_duplicate(
+            InnovationElement.objects.filter(current_on(), innovation_id=self.innovation_id, name__iexact=self.name),
+            lambda existing: f"The innovation already has an element called “{existing.name}”.",
         )
-        if existing:
-            raise Conflict(f"The innovation already has an element called “{existing.name}”.", existing)
 
 
 class SchoolEnactment(EndableRecord):
@@ -486,12 +478,10 @@ class SchoolEnactment(EndableRecord):
             raise ValidationError({"school": "The school must belong to the innovation's cluster."})
 
     def check_conflicts(self) -> None:
-        existing = (
-            SchoolEnactment.objects.filter(current_on(), innovation_id=self.innovation_id, school_id=self.school_id)
-            .exclude(pk=self.pk).first()
+        self.refuse_duplicate(
+            SchoolEnactment.objects.filter(current_on(), innovation_id=self.innovation_id, school_id=self.school_id),
+            lambda existing: f"{existing.school} already enacts {existing.innovation}.",
         )
-        if existing:
-            raise Conflict(f"{existing.school} already enacts {existing.innovation}.", existing)
 
 
 class Adaptation(models.Model):

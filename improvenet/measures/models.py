@@ -13,9 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_scopes import ScopedManager
 
-from improvenet.lib.errors import Conflict
 from improvenet.lib.measure_upload import UploadRules, period_problem, value_problems
-from improvenet.network.models import Cluster, EndableRecord, School
+from improvenet.network.models import Cluster, EndableRecord, School, refuse_duplicate
 from improvenet.spc import CHART_TYPES
 
 CHART_LABELS = {
@@ -125,9 +124,10 @@ class Measure(EndableRecord):
             raise ValidationError(errors)
 
     def check_conflicts(self) -> None:
-        existing = Measure.objects.filter(cluster_id=self.cluster_id, slug=self.slug).exclude(pk=self.pk).first()
-        if existing:
-            raise Conflict(f"The measure “{existing.name}” already uses the short name “{self.slug}”.", existing)
+        self.refuse_duplicate(
+            Measure.objects.filter(cluster_id=self.cluster_id, slug=self.slug),
+            lambda existing: f"The measure “{existing.name}” already uses the short name “{self.slug}”.",
+        )
 
 
 class MeasureValue(models.Model):
@@ -172,11 +172,11 @@ class MeasureValue(models.Model):
             raise ValidationError(errors)
 
     def check_conflicts(self) -> None:
-        existing = MeasureValue.objects.filter(
-            measure_id=self.measure_id, school_id=self.school_id, period=self.period
-        ).exclude(pk=self.pk).first()
-        if existing:
-            raise Conflict(f"{self.school} already has a value for {self.period}: {existing}.", existing)
+        refuse_duplicate(
+            self,
+            MeasureValue.objects.filter(measure_id=self.measure_id, school_id=self.school_id, period=self.period),
+            lambda existing: f"{self.school} already has a value for {self.period}: {existing}.",
+        )
 
 
 class ImportLog(models.Model):

@@ -6,6 +6,7 @@ the cluster it works in raises ScopeError instead of silently reading another cl
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,6 +17,19 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 
 from improvenet.lib.errors import Conflict
+
+
+def refuse_duplicate(
+    record: models.Model, candidates: models.QuerySet, describe: Callable[[models.Model], str]
+) -> None:
+    """Raise Conflict naming the first of `candidates` other than `record` itself, if there is one.
+
+    `candidates` is a queryset of possible duplicates of `record`; `describe` takes the existing
+    record found and returns the Conflict's message.
+    """
+    existing = candidates.exclude(pk=record.pk).first()
+    if existing:
+        raise Conflict(describe(existing), existing)
 
 
 class EndableRecord(models.Model):
@@ -39,6 +53,10 @@ class EndableRecord(models.Model):
         self.full_clean()
         self.save()
 
+    def refuse_duplicate(self, candidates: models.QuerySet, describe: Callable[[models.Model], str]) -> None:
+        """Raise Conflict naming the first of `candidates` other than this record (see refuse_duplicate)."""
+        refuse_duplicate(self, candidates, describe)
+
 
 def current_on(day: datetime.date | None = None, *, via: str = "") -> Q:
     """Records not yet ended on the given day (today by default); `via` reaches a related record."""
@@ -61,9 +79,10 @@ class Network(EndableRecord):
         return self.name
 
     def check_conflicts(self) -> None:
-        existing = Network.objects.filter(slug=self.slug).exclude(pk=self.pk).first()
-        if existing:
-            raise Conflict(f"The network “{existing.name}” already uses the short name “{self.slug}”.", existing)
+        self.refuse_duplicate(
+            Network.objects.filter(slug=self.slug),
+            lambda existing: f"The network “{existing.name}” already uses the short name “{self.slug}”.",
+        )
 
 
 class Cluster(EndableRecord):
@@ -118,9 +137,10 @@ class Cluster(EndableRecord):
         return ordered + ([unattached] if unattached.feeders else [])
 
     def check_conflicts(self) -> None:
-        existing = Cluster.objects.filter(slug=self.slug).exclude(pk=self.pk).first()
-        if existing:
-            raise Conflict(f"The cluster “{existing.name}” already uses the short name “{self.slug}”.", existing)
+        self.refuse_duplicate(
+            Cluster.objects.filter(slug=self.slug),
+            lambda existing: f"The cluster “{existing.name}” already uses the short name “{self.slug}”.",
+        )
 
 
 @dataclass
@@ -282,15 +302,13 @@ class School(Organization):
             value = getattr(self, field)
             if not value:
                 continue
-            existing = (
-                School.objects.filter(cluster_id=self.cluster_id, **{field: value}).exclude(pk=self.pk).first()
+            label = self._meta.get_field(field).verbose_name
+            self.refuse_duplicate(
+                School.objects.filter(cluster_id=self.cluster_id, **{field: value}),
+                lambda existing, label=label, value=value: (
+                    f"The school “{existing.name}” (id {existing.pk}) already has {label} {value} in this cluster."
+                ),
             )
-            if existing:
-                label = self._meta.get_field(field).verbose_name
-                raise Conflict(
-                    f"The school “{existing.name}” (id {existing.pk}) already has {label} {value} in this cluster.",
-                    existing,
-                )
 
     @property
     def grades(self) -> str:
