@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django_scopes import scopes_disabled
 
@@ -52,6 +52,9 @@ def demo_ids(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), transaction.atomic():
         load_demo()
+        # On PostgreSQL the demo's foreign keys are checked when a test ends (SET CONSTRAINTS ALL
+        # IMMEDIATE); checked here once, they are not checked again after every test's savepoint.
+        connection.check_constraints()
         ids = {}
         with scopes_disabled():
             for module in ROW_MODULES:
