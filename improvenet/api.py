@@ -4,6 +4,8 @@ Errors always answer with JSON `{"detail": "..."}`; invalid input (422) adds
 `"errors": [{"field": ..., "message": ...}]`, one entry per problem.
 """
 
+import importlib
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404
@@ -104,7 +106,10 @@ def _mount_routers() -> None:
     from improvenet.measures.api import router as measures_router
     from improvenet.network.api import router as network_router
 
-    for router in (network_router, design_router, measures_router, cycles_router):
+    routers = [network_router, design_router, measures_router, cycles_router]
+    for app in ("learning", "convenings", "search", "sharing", "archive", "data"):
+        routers.append(importlib.import_module(f"improvenet.{app}.api").router)
+    for router in routers:
         api.add_router("/", router)
 
 

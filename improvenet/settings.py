@@ -31,6 +31,12 @@ INSTALLED_APPS = [
     "improvenet.design",
     "improvenet.measures",
     "improvenet.cycles",
+    "improvenet.learning",
+    "improvenet.convenings",
+    "improvenet.search",
+    "improvenet.sharing",
+    "improvenet.archive",
+    "improvenet.data",
 ]
 
 MIDDLEWARE = [

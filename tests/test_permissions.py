@@ -22,7 +22,9 @@ from improvenet.demo import load_demo
 from tests.permission_table import USERS, Action
 
 ROW_MODULES = [
-    importlib.import_module(f"tests.{app}.permission_rows") for app in ("network", "design", "measures", "cycles")
+    importlib.import_module(f"tests.{app}.permission_rows") for app in (
+        "network", "design", "measures", "cycles", "learning", "convenings", "search", "sharing", "archive", "data"
+    )
 ]
 
 

@@ -10,8 +10,9 @@ from typing import NamedTuple
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from improvenet.demo import cycles, design, measures, network
+from improvenet.demo import convenings, cycles, design, learning, measures, network, sharing
 from improvenet.network.models import ClusterRole, Network
+from improvenet.search.index import rebuild_index
 
 DEMO_PASSWORD = "improvenet-demo"
 DEMO_NETWORK_SLUG = network.NETWORK_SLUG
@@ -57,6 +58,11 @@ def load_demo(
         cycles.create_cycles_demo(seed, report)
         # The measure data shifts after the adoptions the cycles recorded, so it comes last.
         measures.create_measure_data_demo(seed, report)
+        learning.create_learning_demo(seed, report)
+        sharing.create_sharing_demo(seed, report)
+        convenings.create_convenings_demo(seed, report)
+        report("Indexing the learning for search")
+        rebuild_index()
     return _summary(plan)
 
 

@@ -1,0 +1,1 @@
+"""Open archive: export and import of a cluster."""

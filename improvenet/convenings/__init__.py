@@ -1,0 +1,1 @@
+"""Convenings: convening packets."""

@@ -1,0 +1,1 @@
+"""Longitudinal data: data use agreements, audit log, loads and metrics pages."""

@@ -1,0 +1,1 @@
+"""Learning across the network: evidence per change idea, spread and scale."""

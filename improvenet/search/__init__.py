@@ -1,0 +1,1 @@
+"""Search: full-text search."""

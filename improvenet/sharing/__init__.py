@@ -1,0 +1,1 @@
+"""Sharing: publishing between clusters and what a team has learned."""
