@@ -65,6 +65,35 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IMPROVENET_TIME_ZONE", "UTC", "Time zone for dates shown on pages, e.g. `America/Chicago`."),
     Setting("IMPROVENET_LOG_LEVEL", "INFO", "Log level of the server: DEBUG, INFO, WARNING or ERROR."),
     Setting(
+        "IMPROVENET_ANALYTICS_STORE",
+        "<IMPROVENET_VAR_DIR>/analytics.duckdb",
+        "The longitudinal data store: a DuckDB file kept apart from the web database (docs/data.md).",
+    ),
+    Setting(
+        "IMPROVENET_PSEUDONYM_KEY",
+        "(none)",
+        "Secret key for the keyed (HMAC-SHA256) pseudonyms that replace student and staff ids on load. "
+        "Loading student data is refused until it, or `IMPROVENET_PSEUDONYM_KEY_FILE`, is set. "
+        "Keep it outside both databases; losing it means new loads no longer match old pseudonyms.",
+    ),
+    Setting(
+        "IMPROVENET_PSEUDONYM_KEY_FILE",
+        "(none)",
+        "Path of a file (owner-only permissions) holding the pseudonym key, instead of `IMPROVENET_PSEUDONYM_KEY`. "
+        "Demo mode generates one under the var folder.",
+    ),
+    Setting(
+        "IMPROVENET_ENCRYPT_IDENTIFIERS",
+        "0",
+        "`1` keeps direct identifiers (names, birth dates) from the loaded files, encrypted with AES-GCM under "
+        "the pseudonym key. By default they are not kept at all.",
+    ),
+    Setting(
+        "IMPROVENET_SPARK_MASTER",
+        "local[2]",
+        "The Apache Spark master for `--engine spark` (e.g. `spark://spark-master:7077`); see docs/metrics.md.",
+    ),
+    Setting(
         "IMPROVENET_TEST_POSTGRES_URL",
         "(none)",
         "Tests only: a PostgreSQL server for `make test`. When unset, `make test` starts a throwaway "
