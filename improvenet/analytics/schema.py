@@ -61,11 +61,11 @@ TABLES: tuple[Table, ...] = (
     ), natural_key=("school_id",)),
     Table("student", "students.csv", (
         Column("student_id", "text", description="Pseudonym in the store; the district's id in the bundle."),
-        Column("sex", "text"),
-        Column("race_ethnicity", "text"),
-        Column("ell", "flag", description="English learner (0 or 1)."),
-        Column("sped", "flag", description="Special education (0 or 1)."),
-        Column("frl", "flag", description="Free or reduced-price lunch (0 or 1)."),
+        Column("sex", "text", required=False, description="Empty when the source does not carry it."),
+        Column("race_ethnicity", "text", required=False),
+        Column("ell", "flag", required=False, description="English learner (0 or 1; empty when unknown)."),
+        Column("sped", "flag", required=False, description="Special education (0 or 1)."),
+        Column("frl", "flag", required=False, description="Free or reduced-price lunch (0 or 1)."),
     ), natural_key=("student_id",)),
     Table("calendar_date", "calendar.csv", (
         Column("school_id", "text"),

@@ -2,7 +2,7 @@
 
 import typer
 
-from improvenet.cli import measures, server, spc, tokens
+from improvenet.cli import archive, data, measures, server, spc, tokens
 
 app = typer.Typer(
     name="improvenet",
@@ -23,6 +23,11 @@ app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknow
 app.add_typer(tokens.app, name="token")
 app.command("spc")(spc.spc)
 app.add_typer(measures.app, name="measures")
+app.add_typer(data.app, name="data")
+app.command("metrics")(data.metrics)
+app.add_typer(data.analyze_app, name="analyze")
+app.command("export")(archive.export_cluster)
+app.command("import")(archive.import_archive)
 
 
 def main() -> None:

@@ -5,12 +5,13 @@ Later work adds its own part of the demo next to `network` and calls it from `lo
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from improvenet.demo import convenings, cycles, design, learning, measures, network, sharing
+from improvenet.demo import convenings, cycles, design, learning, measures, network, sharing, student_data
 from improvenet.network.models import ClusterRole, Network
 from improvenet.search.index import rebuild_index
 
@@ -40,9 +41,15 @@ class DemoSummary:
 
 
 def load_demo(
-    seed: int = DEFAULT_SEED, progress: Callable[[str], None] | None = None
+    seed: int = DEFAULT_SEED,
+    progress: Callable[[str], None] | None = None,
+    student_data_store: Path | None = None,
 ) -> DemoSummary:
-    """Create the demo network, its clusters and the demo accounts, all or nothing."""
+    """Create the demo network, its clusters and the demo accounts, all or nothing.
+
+    With `student_data_store`, six synthetic school years of Riverside's students are loaded into
+    that analytics store as well (about half a minute; tests leave it out).
+    """
     report = progress or (lambda message: None)
     report(f"Planning the demo network from seed {seed}")
     plan = network.plan_network(seed)
@@ -63,6 +70,8 @@ def load_demo(
         convenings.create_convenings_demo(seed, report)
         report("Indexing the learning for search")
         rebuild_index()
+        if student_data_store is not None:
+            student_data.create_student_data_demo(seed, report, student_data_store)
     return _summary(plan)
 
 

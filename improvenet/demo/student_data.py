@@ -1,0 +1,78 @@
+"""Demo student data: six synthetic school years for Riverside's schools in the analytics store.
+
+The innovation pyramids improve from the school year after the cluster's launch (August 2024),
+so the metric pages and the comparison with the comparison schools have something to show;
+carol, the cluster's researcher, gets a data use agreement that covers the metrics.
+"""
+
+import datetime
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from improvenet.analytics.bundle import read_bundle
+from improvenet.analytics.store import Store
+from improvenet.analytics.synth import SchoolSpec, synthesize
+from improvenet.data.models import DataLoad, DataUseAgreement
+from improvenet.data.services import METRIC_FIELDS, pseudonymizer
+from improvenet.network.models import Cluster, School
+
+STUDENTS_A_YEAR = 20_000
+YEARS = 6
+FIRST_YEAR = 2021
+# Riverside launched in August 2024: the school year ending in 2025 is its first.
+IMPROVEMENT_START_YEAR = 2025
+CLUSTER_SLUG = "riverside"
+
+
+def _pyramid_head(school: School, by_pk: dict[int, School]) -> School | None:
+    seen = set()
+    while school.feeds_into_id and school.pk not in seen:
+        seen.add(school.pk)
+        school = by_pk[school.feeds_into_id]
+    return school if school.level == School.Level.HIGH else None
+
+
+def school_specs(cluster: Cluster) -> tuple[SchoolSpec, ...]:
+    """The cluster's schools as the synthetic district's, named by their state ids."""
+    schools = list(School.objects.filter(cluster=cluster).order_by("name"))
+    by_pk = {school.pk: school for school in schools}
+    specs = []
+    for school in schools:
+        head = _pyramid_head(school, by_pk)
+        feeds = head.state_id if head and head.pk != school.pk else None
+        specs.append(SchoolSpec(school.state_id, school.name, school.level, feeds, school.role))
+    return tuple(specs)
+
+
+def create_student_data_demo(seed: int, report: Callable[[str], None], store_path: Path) -> None:
+    cluster = Cluster.objects.get(slug=CLUSTER_SLUG)
+    users = get_user_model().objects.in_bulk(["alice", "carol"], field_name="username")
+    keys = pseudonymizer()
+    started = timezone.now()
+    with tempfile.TemporaryDirectory(prefix="improvenet-demo-") as folder:
+        report(f"Writing {YEARS} synthetic school years for about {STUDENTS_A_YEAR:,} Riverside students")
+        synthesize(STUDENTS_A_YEAR, YEARS, seed, folder, first_year=FIRST_YEAR, schools=school_specs(cluster),
+                   improvement_start_year=IMPROVEMENT_START_YEAR, lea_id="RIVERSIDE-USD")
+        report(f"Loading them, pseudonymized, into the analytics store {store_path}")
+        loaded = Store(store_path).load(read_bundle(folder), keys, source="riverside-synthetic-bundle")
+    DataLoad.objects.create(
+        cluster=cluster, user=users["alice"], source="riverside-synthetic-bundle", format="bundle", channel="cli",
+        started_at=started, finished_at=timezone.now(), status=DataLoad.Status.LOADED,
+        rows={name: {"new": count.inserted, "replaced": count.replaced} for name, count in loaded.tables.items()},
+        notes=["Synthetic data written by `improvenet demo`; no real student is in it."],
+    )
+    agreement = DataUseAgreement.objects.create(
+        cluster=cluster, project="Riverside attendance and ninth-grade transitions",
+        purpose="Study whether the innovation pyramids' work changes chronic absenteeism, ninth-grade on-track "
+                "rates, graduation and teacher retention, against the comparison schools.",
+        permitted_fields=sorted(set().union(*METRIC_FIELDS.values())),
+        starts_on=datetime.date(2025, 9, 1), expires_on=datetime.date(2027, 8, 31),
+        signed_on=datetime.date(2025, 8, 20),
+        created_by=users["alice"],
+    )
+    agreement.researchers.add(users["carol"])
+    agreement.schools.set(School.objects.filter(cluster=cluster))
