@@ -178,6 +178,10 @@ class _Conversion:
                 no_grade += 1
                 continue
             kept.append((row, year, entry, withdrawal))
+        kept, repeated = self.one_row_per_stint(kept)
+        if repeated:
+            self.notes.append(f"{repeated} enrollment rows repeated a stint already listed (same student, school and "
+                              "enrollment date) with another withdrawal date: the stint keeps its latest withdrawal.")
         # The last withdrawal date of a school's year is its year end, not an exit.
         year_ends: dict[tuple[str, int], date] = {}
         for row, year, _, withdrawal in kept:
@@ -209,6 +213,18 @@ class _Conversion:
                           "that year (the year end as the data show it). A school's level is the grade band of at "
                           "least 90% of its enrollments, else other.")
         return {key: school for key, (_, school) in school_of.items()}
+
+    @staticmethod
+    def one_row_per_stint(kept: list) -> tuple[list, int]:
+        """One row per (student, school, enrollment date), the latest withdrawal winning (none is latest)."""
+        stints: dict[tuple[str, str, date], tuple] = {}
+        for item in kept:
+            row, _, entry, withdrawal = item
+            key = (row["sid"], row["school_code"], entry)
+            current = stints.get(key)
+            if current is None or (current[3] is not None and (withdrawal is None or withdrawal > current[3])):
+                stints[key] = item
+        return list(stints.values()), len(kept) - len(stints)
 
     def assessments(self, rows: list[Row], enrolled: dict[tuple[str, int], str]) -> None:
         no_school = 0
