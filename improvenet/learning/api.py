@@ -1,3 +1,135 @@
-from ninja import Router
+"""API routes of learning across the network: evidence per change idea, and spread stages.
+
+Reading needs a role in the cluster; recording a spread stage needs the right to change that
+school's work (its design team, the cluster lead, network admins), or answers 403.
+"""
+
+import datetime
+from typing import Annotated
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
+
+from improvenet.design.access import change_idea_for_user
+from improvenet.learning import access as lacc
+from improvenet.learning import services
+from improvenet.learning.models import SpreadStage
+from improvenet.network.access import can_change_school_work, in_cluster
+from improvenet.resources import PageParams, apply_payload, paginate, save_checked
 
 router = Router(tags=["Learning across the network"])
+
+
+class DecisionOut(Schema):
+    cycle_id: int
+    school_id: int
+    school: str
+    decision: str
+    decided_on: datetime.date | None
+    notes: str
+
+
+class SignalOut(Schema):
+    measure_id: int
+    measure: str
+    school_id: int
+    school: str
+    adopted_on: datetime.date
+    points_after: int = Field(..., description="Points of the measure in the school after the adoption day.")
+    sustained: list[str] = Field(..., description="Run signals in the direction of improvement after adoption.")
+
+
+class LinkedMeasureOut(Schema):
+    measure_id: int
+    measure: str
+    kind: str
+
+
+class EvidenceOut(Schema):
+    change_idea_id: int
+    title: str
+    level: str = Field(..., description="untested, being_tested, promising, supported or not_supported.")
+    level_label: str
+    reasons: list[str] = Field(..., description="Why the idea has its level, each with its numbers.")
+    cycles: int
+    schools: int
+    predictions: dict[str, int] = Field(..., description="Predictions by outcome, and `unanswered`.")
+    decisions: list[DecisionOut]
+    signals: list[SignalOut] = Field(..., description="Linked outcome and driver measures in each adopting school.")
+    other_measures: list[LinkedMeasureOut] = Field(..., description="Linked process and balancing measures: "
+                                                   "shown, but they do not change the level.")
+
+
+class SpreadStageIn(Schema):
+    change_idea_id: int
+    school_id: int
+    stage: SpreadStage.Stage
+    started_on: datetime.date = Field(..., description="The day the school reached this stage.")
+    reason: str = Field(..., description="Why the school moved to this stage, in the team's words.")
+
+
+class SpreadStageOut(Schema):
+    id: int
+    change_idea_id: int
+    school_id: int
+    stage: str
+    started_on: datetime.date
+    reason: str
+    recorded_by: str | None = Field(None, description="The username of whoever recorded it.")
+    recorded_at: datetime.datetime
+
+    @staticmethod
+    def resolve_recorded_by(record: SpreadStage) -> str | None:
+        return record.recorded_by.get_username() if record.recorded_by else None
+
+
+class SpreadStagePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[SpreadStageOut]
+
+
+class SpreadStageFilters(FilterSchema):
+    change_idea: Annotated[int | None, FilterLookup("change_idea_id")] = None
+    school: Annotated[int | None, FilterLookup("school_id")] = None
+    stage: SpreadStage.Stage | None = None
+    since: Annotated[datetime.date | None, FilterLookup("started_on__gte")] = None
+    until: Annotated[datetime.date | None, FilterLookup("started_on__lte")] = None
+
+
+@router.get("/clusters/{cluster}/learning/evidence", response=list[EvidenceOut], operation_id="list_evidence",
+            summary="The evidence level of every current change idea, with its reasons")
+def list_evidence(request, cluster: str):
+    with in_cluster(request.auth, cluster) as access:
+        return [e.to_dict() for e in services.evidence_index(access.obj)]
+
+
+@router.get("/clusters/{cluster}/learning/evidence/{change_idea_id}", response=EvidenceOut,
+            operation_id="read_evidence", summary="The evidence for one change idea: level, reasons, facts")
+def read_evidence(request, cluster: str, change_idea_id: int):
+    with in_cluster(request.auth, cluster) as access:
+        idea = change_idea_for_user(access, change_idea_id).obj
+        return services.evidence_for(access.obj, idea).to_dict()
+
+
+@router.get("/clusters/{cluster}/learning/spread-stages", response=SpreadStagePage,
+            operation_id="list_spread_stages", summary="The recorded spread stages, oldest first")
+def list_spread_stages(request, cluster: str, filters: Query[SpreadStageFilters], page: Query[PageParams]):
+    with in_cluster(request.auth, cluster):
+        records = filters.filter(SpreadStage.objects.select_related("recorded_by")).order_by("started_on", "pk")
+        return paginate(records, page)
+
+
+@router.post("/clusters/{cluster}/learning/spread-stages", response={201: SpreadStageOut},
+             operation_id="create_spread_stage", summary="Record that a change idea reached a stage in a school")
+def create_spread_stage(request, cluster: str, payload: SpreadStageIn):
+    with in_cluster(request.auth, cluster) as access, transaction.atomic():
+        record = SpreadStage(cluster=access.obj, recorded_by=request.auth)
+        apply_payload(record, payload.dict())
+        if not can_change_school_work(request.auth, access, record.school_id):
+            raise PermissionDenied(lacc.CANNOT_RECORD)
+        save_checked(record)
+        return Status(201, SpreadStage.objects.select_related("recorded_by").get(pk=record.pk))
+

@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_scopes import ScopedManager
 
-from improvenet.network.models import Cluster, Network, School
+from improvenet.lib.evidence import Thresholds
+from improvenet.network.models import Cluster, Network, School, refuse_duplicate
 
 
 class SpreadStage(models.Model):
@@ -62,6 +63,26 @@ class SpreadStage(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def check_conflicts(self) -> None:
+        refuse_duplicate(
+            self,
+            SpreadStage.objects.filter(change_idea_id=self.change_idea_id, school_id=self.school_id,
+                                       started_on=self.started_on),
+            lambda existing: f"{existing.school} already has a stage for this idea on {existing.started_on}: "
+                             f"{existing.get_stage_display()}. Record the change on another day.",
+        )
+
+    @property
+    def letter(self) -> str:
+        """The stage's letter in the grid, so that its meaning does not rest on colour alone."""
+        return STAGE_LETTERS[self.stage]
+
+
+STAGE_LETTERS = {
+    SpreadStage.Stage.NOT_STARTED: "N", SpreadStage.Stage.TESTING: "T", SpreadStage.Stage.IMPLEMENTING: "I",
+    SpreadStage.Stage.SUSTAINED: "S", SpreadStage.Stage.ABANDONED: "A",
+}
+
 
 class EvidenceThresholds(models.Model):
     """The numbers in the evidence rules (docs/learning.md), one row per network, adjusted by its admins."""
@@ -89,6 +110,19 @@ class EvidenceThresholds(models.Model):
 
     def __str__(self) -> str:
         return f"Evidence thresholds of {self.network}"
+
+    THRESHOLD_FIELDS = (
+        "promising_min_schools", "promising_min_cycles", "supported_min_schools", "not_supported_min_abandoned",
+    )
+
+    def clean(self) -> None:
+        problems = self.as_rules().problems()
+        if problems:
+            raise ValidationError(problems)
+
+    def as_rules(self) -> Thresholds:
+        """The numbers as improvenet.lib.evidence takes them."""
+        return Thresholds(**{name: getattr(self, name) for name in self.THRESHOLD_FIELDS})
 
     @classmethod
     def for_network(cls, network: Network) -> "EvidenceThresholds":

@@ -1,0 +1,147 @@
+"""Pages of learning across the network: evidence per change idea, thresholds, spread and scale."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from improvenet.design.access import change_idea_for_user
+from improvenet.learning import access as lacc
+from improvenet.learning import forms, services
+from improvenet.learning.models import STAGE_LETTERS, EvidenceThresholds, SpreadStage
+from improvenet.lib.evidence import MIN_POINTS_WATCHED, Level
+from improvenet.network.models import School
+from improvenet.network.views import _save_form, cluster_page
+
+STAGE_KEY = [(value, label, STAGE_LETTERS[value]) for value, label in SpreadStage.Stage.choices]
+LEVEL_KEY = [(level.value, level.label) for level in Level]
+
+
+def _day(request) -> tuple[datetime.date, str]:
+    """The `?on=` day (today when left out), and a message when it is not a date."""
+    raw = request.GET.get("on", "").strip()
+    today = timezone.localdate()
+    if not raw:
+        return today, ""
+    try:
+        return datetime.date.fromisoformat(raw), ""
+    except ValueError:
+        return today, f"“{raw[:20]}” is not a date: write it as YYYY-MM-DD, e.g. {today.isoformat()}. Showing today."
+
+
+@cluster_page
+def evidence_index(request, access):
+    ideas = services.evidence_index(access.obj)
+    counts = {value: sum(1 for e in ideas if e.level.value == value) for value, _ in LEVEL_KEY}
+    context = {
+        "cluster": access.obj, "ideas": ideas, "levels": [(v, label, counts[v]) for v, label in LEVEL_KEY],
+        "thresholds": services.thresholds_for(access.obj),
+    }
+    return render(request, "learning/evidence_index.html", context)
+
+
+@cluster_page
+def evidence_page(request, access, idea_id: int):
+    idea = change_idea_for_user(access, idea_id).obj
+    evidence = services.evidence_for(access.obj, idea)
+    context = {
+        "cluster": access.obj, "idea": idea, "e": evidence, "thresholds": services.thresholds_for(access.obj),
+        "min_points": MIN_POINTS_WATCHED,
+    }
+    return render(request, "learning/evidence.html", context)
+
+
+@cluster_page
+def thresholds_page(request, access):
+    may_adjust = lacc.may_adjust_thresholds(request.user, access)
+    if request.method == "POST":
+        lacc.require_adjust_thresholds(request.user, access)
+    thresholds = services.thresholds_for(access.obj)
+    form = forms.ThresholdsForm(request.POST or None, instance=thresholds) if may_adjust else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save(commit=False)
+            saved.updated_by = request.user
+            saved.save()
+        messages.success(request, "Saved the evidence thresholds; every change idea's level now follows them.")
+        return redirect("learning:thresholds", access.obj.slug)
+    context = {"cluster": access.obj, "thresholds": thresholds, "form": form,
+               "defaults": EvidenceThresholds(network=access.obj.network)}
+    return render(request, "learning/thresholds.html", context, status=422 if form and form.errors else 200)
+
+
+@cluster_page
+def spread_grid(request, access):
+    on, problem = _day(request)
+    grid = services.grid(access.obj, on)
+    context = {"cluster": access.obj, "grid": grid, "problem": problem, "stage_key": STAGE_KEY}
+    return render(request, "learning/grid.html", context, status=400 if problem else 200)
+
+
+def _timeline_spec(idea, by_school, today: datetime.date) -> dict:
+    """Stages over time per school as a Vega-Lite bar chart: each stage lasts until the school's next record."""
+    values = []
+    for school, records in by_school.items():
+        for record, following in zip(records, [*records[1:], None], strict=True):
+            values.append({
+                "school": school.name, "stage": record.get_stage_display(), "from": record.started_on.isoformat(),
+                "to": (following.started_on if following else max(today, record.started_on)).isoformat(),
+            })
+    order = [label for _, label in SpreadStage.Stage.choices]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": f"Spread of “{idea.title}”", "width": "container", "data": {"values": values},
+        "mark": {"type": "bar", "stroke": "#1f2937", "strokeWidth": 0.5},
+        "encoding": {
+            "y": {"field": "school", "type": "nominal", "title": "School"},
+            "x": {"field": "from", "type": "temporal", "title": "Date"},
+            "x2": {"field": "to"},
+            "color": {"field": "stage", "type": "nominal", "title": "Stage", "scale": {
+                "domain": order, "range": ["#d1d5db", "#fbbf24", "#60a5fa", "#16a34a", "#b91c1c"]}},
+            "tooltip": [{"field": "school"}, {"field": "stage"}, {"field": "from", "type": "temporal"},
+                        {"field": "to", "type": "temporal"}],
+        },
+    }
+
+
+@cluster_page
+def spread_timeline(request, access, idea_id: int):
+    idea = change_idea_for_user(access, idea_id).obj
+    by_school = services.history(access.obj, idea)
+    context = {
+        "cluster": access.obj, "idea": idea, "by_school": by_school,
+        "spec": _timeline_spec(idea, by_school, timezone.localdate()) if by_school else None,
+        "can_record": lacc.recordable_schools(request.user, access).exists(),
+    }
+    return render(request, "learning/timeline.html", context)
+
+
+@cluster_page
+def spread_record(request, access, idea_id: int):
+    idea = change_idea_for_user(access, idea_id).obj
+    schools = lacc.require_recordable(request.user, access)
+    chosen = request.POST.get("school", "")
+    if chosen.isdigit() and School.objects.filter(pk=chosen).exists() and not schools.filter(pk=chosen).exists():
+        raise PermissionDenied(lacc.CANNOT_RECORD)
+    record = SpreadStage(cluster=access.obj, change_idea=idea, recorded_by=request.user)
+    form = forms.SpreadStageForm(request.POST or None, instance=record, schools=schools,
+                                 initial={"started_on": timezone.localdate()})
+    timeline = reverse("learning:timeline", args=[access.obj.slug, idea.pk])
+    return _save_form(request, form, title=f"Record a stage of “{idea.title}”", cancel_url=timeline,
+                      next_url=lambda saved: timeline)
+
+
+@cluster_page
+def travel_page(request, access):
+    on, problem = _day(request)
+    traveled, stopped = services.travel(access.obj, on)
+    context = {
+        "cluster": access.obj, "on": on, "problem": problem, "scaling": services.scaling(access.obj, on),
+        "traveled": traveled, "stopped": stopped,
+    }
+    return render(request, "learning/travel.html", context, status=400 if problem else 200)
+
