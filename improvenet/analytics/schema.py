@@ -117,10 +117,10 @@ TABLES_BY_NAME = {table.name: table for table in TABLES}
 TABLES_BY_FILE = {table.bundle_file: table for table in TABLES}
 # Columns holding a person's id: replaced by keyed pseudonyms on load.
 PSEUDONYMIZED_COLUMNS = ("student_id", "staff_id")
-# Store tables written by the store itself, not by a bundle file.
+# Store tables written by the store itself, not by a bundle file (docs/data.md): the students who opted out;
+# encrypted direct identifiers, when the operator enables encryption; one row per load; the store's facts
+# (the pseudonym key's check value, never the key).
 OPT_OUT_TABLE = "student_opt_out"
-# Store tables written by the store itself (docs/data.md): encrypted direct identifiers, when the operator
-# enables encryption; one row per load; the store's facts (the pseudonym key's check value, never the key).
 IDENTITY_TABLE = "student_identity"
 LOAD_LOG_TABLE = "load_log"
 STORE_INFO_TABLE = "store_info"

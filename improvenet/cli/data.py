@@ -119,6 +119,24 @@ def synth(
     typer.echo(f"Wrote a district of {len(result.schools)} schools to {result.folder} in {result.seconds:.1f} s.")
 
 
+@app.command("keygen")
+def keygen(
+    path: Annotated[Path, typer.Argument(help="The key file to create (never overwritten).")],
+) -> None:
+    """Create a new pseudonym key file, readable by its owner only; point IMPROVENET_PSEUDONYM_KEY_FILE at it.
+
+    Keep the key safe and keep it the same: data loaded under one key does not link up with data
+    loaded under another.
+    """
+    from improvenet.analytics.pseudonym import PseudonymKeyError, generate_key_file
+
+    try:
+        written = generate_key_file(path)
+    except (PseudonymKeyError, OSError) as error:
+        fail(str(error))
+    typer.echo(f"Wrote a new pseudonym key to {written} (mode 600). Set IMPROVENET_PSEUDONYM_KEY_FILE={written}.")
+
+
 @app.command("opt-out")
 def opt_out(
     student_id: Annotated[str, typer.Argument(help="The student's id in the district's files.")],

@@ -62,7 +62,7 @@ def live_server_url(server_database, tmp_path_factory):
         "IMPROVENET_VAR_DIR": str(tmp_path_factory.mktemp("var")),
     }
     command = [sys.executable, "-m", "improvenet.cli.main"]
-    subprocess.run([*command, "demo"], env=env, check=True, capture_output=True, timeout=300)
+    subprocess.run([*command, "demo", "--no-student-data"], env=env, check=True, capture_output=True, timeout=300)
     log = open(tmp_path_factory.mktemp("log") / "server.log", "w+")
     server = subprocess.Popen([*command, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -131,3 +131,15 @@ def test_synth_writes_a_bundle(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "b" / "attendance.csv").stat().st_size > 0
     assert "Wrote a district of" in result.output
+
+
+def test_keygen_writes_an_owner_only_key_once(tmp_path):
+    path = tmp_path / "keys" / "pseudonym.key"
+    first = invoke("data", "keygen", path)
+    assert first.exit_code == 0, first.output
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    key = path.read_text()
+    again = invoke("data", "keygen", path)
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+    assert path.read_text() == key
