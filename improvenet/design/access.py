@@ -19,9 +19,9 @@ from improvenet.design.models import (
 )
 from improvenet.network.access import (
     Access,
-    _member_of_cluster,
     can_change_school_work,
     can_change_shared_design,
+    member_of_cluster,
 )
 from improvenet.network.models import Cluster
 
@@ -32,27 +32,27 @@ def design_cluster(user, cluster: Access[Cluster]) -> Access[Cluster]:
 
 
 def challenge_for_user(cluster: Access[Cluster], pk: int) -> Access[DesignChallenge]:
-    return _member_of_cluster(DesignChallenge, cluster, pk, "design challenge")
+    return member_of_cluster(DesignChallenge, cluster, pk, "design challenge")
 
 
 def aim_for_user(cluster: Access[Cluster], pk: int) -> Access[Aim]:
-    return _member_of_cluster(Aim, cluster, pk, "aim", related=["challenge"])
+    return member_of_cluster(Aim, cluster, pk, "aim", related=["challenge"])
 
 
 def change_idea_for_user(cluster: Access[Cluster], pk: int) -> Access[ChangeIdea]:
-    return _member_of_cluster(ChangeIdea, cluster, pk, "change idea")
+    return member_of_cluster(ChangeIdea, cluster, pk, "change idea")
 
 
 def innovation_for_user(cluster: Access[Cluster], pk: int) -> Access[Innovation]:
-    return _member_of_cluster(Innovation, cluster, pk, "innovation", related=["aim"])
+    return member_of_cluster(Innovation, cluster, pk, "innovation", related=["aim"])
 
 
 def element_for_user(cluster: Access[Cluster], pk: int) -> Access[InnovationElement]:
-    return _member_of_cluster(InnovationElement, cluster, pk, "innovation element", related=["innovation"])
+    return member_of_cluster(InnovationElement, cluster, pk, "innovation element", related=["innovation"])
 
 
 def enactment_for_user(cluster: Access[Cluster], pk: int) -> Access[SchoolEnactment]:
-    return _member_of_cluster(SchoolEnactment, cluster, pk, "school enactment", related=["innovation", "school"])
+    return member_of_cluster(SchoolEnactment, cluster, pk, "school enactment", related=["innovation", "school"])
 
 
 def can_record_adaptation(user, cluster: Access[Cluster], enactment: SchoolEnactment) -> bool:
@@ -62,6 +62,6 @@ def can_record_adaptation(user, cluster: Access[Cluster], enactment: SchoolEnact
 
 def adaptation_for_user(cluster: Access[Cluster], pk: int) -> Access[Adaptation]:
     """Deciding about an adaptation is the shared design's business: `cluster` is a `design_cluster()`."""
-    return _member_of_cluster(
+    return member_of_cluster(
         Adaptation, cluster, pk, "adaptation", related=["enactment__school", "enactment__innovation", "element"]
     )

@@ -126,7 +126,7 @@ class SignalBook:
         sustained = [
             s for s in signals.get(school.pk, [])
             if s["rule"] in RUN_RULES and s["first_x"] >= day
-            and measure_services._is_better(s.get("direction") or "", measure)
+            and measure_services.is_better(s.get("direction") or "", measure)
         ]
         return MeasureSignal(
             measure, school, adopted_on, sum(1 for x in periods.get(school.pk, []) if x > day),

@@ -249,7 +249,7 @@ def signal_sentences(signals: list[dict], measure: Measure) -> list[str]:
         words = RULE_WORDS.get(signal["rule"], signal["rule"].replace("_", " ")).format(
             n=n, s="s" if n != 1 else "", direction=direction or "away from"
         )
-        better = _is_better(direction, measure)
+        better = is_better(direction, measure)
         verdict = "" if better is None else (" — in the direction of improvement" if better
                                              else " — in the direction of getting worse")
         first, last = iso(signal["first_x"]), iso(signal["last_x"])
@@ -258,7 +258,7 @@ def signal_sentences(signals: list[dict], measure: Measure) -> list[str]:
     return sentences
 
 
-def _is_better(direction: str, measure: Measure) -> bool | None:
+def is_better(direction: str, measure: Measure) -> bool | None:
     if direction in ("above", "up"):
         return measure.improvement_direction == Measure.Direction.UP
     if direction in ("below", "down"):

@@ -125,7 +125,7 @@ def in_cluster(user, slug: str) -> Iterator[Access[Cluster]]:
 MAX_ID = 2**63 - 1
 
 
-def _member_of_cluster(records, cluster: Access[Cluster], pk: int, label: str, related=()) -> Access:
+def member_of_cluster(records, cluster: Access[Cluster], pk: int, label: str, related=()) -> Access:
     """Find a record among the open cluster scope's `records` (a model or a queryset of one)."""
     queryset = records.objects.all() if isinstance(records, type) else records
     obj = queryset.select_related(*related).filter(pk=pk).first() if 0 < pk <= MAX_ID else None
@@ -140,23 +140,23 @@ def partner_organizations():
 
 
 def organization_for_user(cluster: Access[Cluster], pk: int) -> Access[Organization]:
-    return _member_of_cluster(partner_organizations(), cluster, pk, "organization")
+    return member_of_cluster(partner_organizations(), cluster, pk, "organization")
 
 
 def school_for_user(cluster: Access[Cluster], pk: int) -> Access[School]:
-    return _member_of_cluster(School, cluster, pk, "school", related=["feeds_into"])
+    return member_of_cluster(School, cluster, pk, "school", related=["feeds_into"])
 
 
 def person_for_user(cluster: Access[Cluster], pk: int) -> Access[Person]:
-    return _member_of_cluster(Person, cluster, pk, "person", related=["home_organization"])
+    return member_of_cluster(Person, cluster, pk, "person", related=["home_organization"])
 
 
 def team_for_user(cluster: Access[Cluster], pk: int) -> Access[Team]:
-    return _member_of_cluster(Team, cluster, pk, "team", related=["school"])
+    return member_of_cluster(Team, cluster, pk, "team", related=["school"])
 
 
 def membership_for_user(cluster: Access[Cluster], pk: int) -> Access[Membership]:
-    return _member_of_cluster(Membership, cluster, pk, "membership", related=["team", "person"])
+    return member_of_cluster(Membership, cluster, pk, "membership", related=["team", "person"])
 
 
 def is_current_team_member(user, cluster: Cluster, kind: str, school_id: int | None = None) -> bool:
