@@ -1,0 +1,146 @@
+"""A broken or tampered archive is refused with a message naming the file and the problem, and
+nothing is written; so is an archive whose records the database already holds."""
+
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+from django.contrib.auth import get_user_model
+from django_scopes import scopes_disabled
+
+from improvenet.archive.restore import ArchiveRefused, import_archive
+from improvenet.archive.tables import archive_tables
+from tests.archive.conftest import export_bytes, members
+
+SCHOOLS = "tables/network.school.csv"
+PEOPLE = "tables/network.person.csv"
+
+
+@pytest.fixture
+def archive(world) -> bytes:
+    return export_bytes("alpha")
+
+
+def database_rows() -> dict[str, int]:
+    with scopes_disabled():
+        counts = {table.name: table.model._base_manager.count() for table in archive_tables()}
+    return counts | {"accounts": get_user_model().objects.count()}
+
+
+def rebuilt(archive: bytes, changes: dict[str, bytes | None], *, rehash: bool = True, manifest=None) -> bytes:
+    """The archive with files replaced (None removes one); the manifest follows the tables unless rehash
+    is off, `manifest` may change it, and a change of manifest.json itself replaces it."""
+    files = members(archive)
+    listed = json.loads(files["manifest.json"])
+    for entry in listed["files"]:
+        data = changes.get(entry["path"])
+        if rehash and data is not None:
+            entry["sha256"] = hashlib.sha256(data).hexdigest()
+            if "table" in entry:
+                entry["rows"] = data.count(b"\r\n") - 1
+    if manifest:
+        manifest(listed)
+    files["manifest.json"] = json.dumps(listed).encode()
+    files.update(changes)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as written:
+        for path, data in files.items():
+            if data is not None:
+                written.writestr(path, data)
+    return out.getvalue()
+
+
+def edit_line(archive: bytes, path: str, line: int, old: str, new: str) -> bytes:
+    lines = members(archive)[path].decode().split("\r\n")
+    assert old in lines[line - 1]
+    lines[line - 1] = lines[line - 1].replace(old, new, 1)
+    return "\r\n".join(lines).encode()
+
+
+def refusal(archive: bytes) -> str:
+    before = database_rows()
+    with pytest.raises(ArchiveRefused) as refused:
+        import_archive(io.BytesIO(archive), "alpha.zip")
+    assert database_rows() == before, "a refused import wrote rows"
+    return str(refused.value)
+
+
+def test_a_file_that_is_not_a_zip(archive):
+    assert refusal(b"PK but not really a zip " + archive[:100]) == "alpha.zip is not a zip archive."
+
+
+def test_an_archive_without_a_manifest(archive):
+    message = refusal(rebuilt(archive, {"manifest.json": None}))
+    assert message == "alpha.zip: there is no manifest.json, so this is not an improvenet open archive."
+
+
+def test_a_manifest_that_is_not_json(archive):
+    message = refusal(rebuilt(archive, {"manifest.json": b'{"format": '}))
+    assert message.startswith("alpha.zip: manifest.json is not valid JSON: Expecting value on line 1")
+
+
+def test_a_changed_file_fails_its_checksum_naming_the_file(archive):
+    changed = edit_line(archive, SCHOOLS, 2, "innovation", "comparison")
+    message = refusal(rebuilt(archive, {SCHOOLS: changed}, rehash=False))
+    assert message.startswith(f"alpha.zip: checksum mismatch for {SCHOOLS}: manifest.json says SHA-256 ")
+    assert "The archive was changed or damaged after it was written." in message
+
+
+def test_an_unknown_format_version(archive):
+    message = refusal(rebuilt(archive, {}, manifest=lambda listed: listed.update(format_version=2)))
+    assert message == ("alpha.zip: manifest.json has format version 2, which this improvenet does not know: "
+                       "it reads format version 1.")
+
+
+def test_a_row_that_breaks_the_schema_is_named_by_file_line_and_column(archive):
+    changed = edit_line(archive, SCHOOLS, 3, ",middle,", ",castle,")
+    message = refusal(rebuilt(archive, {SCHOOLS: changed}))
+    assert message.startswith("alpha.zip: rows break the schema; nothing was imported:")
+    assert f"{SCHOOLS} line 3: column level 'castle' is not one of 'elementary', 'middle', 'high', 'other'." in message
+
+
+def test_a_cell_of_the_wrong_type(archive):
+    changed = edit_line(archive, SCHOOLS, 2, ",9,12,", ",nine,12,")
+    message = refusal(rebuilt(archive, {SCHOOLS: changed}))
+    assert f"{SCHOOLS} line 2: column lowest_grade 'nine' is not a whole number." in message
+
+
+def test_a_foreign_key_to_a_record_that_is_not_in_the_archive(archive, world):
+    person_line = 2
+    changed = edit_line(archive, PEOPLE, person_line, f",{world.high.pk},", ",999999,")
+    message = refusal(rebuilt(archive, {PEOPLE: changed}))
+    assert message.startswith("alpha.zip: foreign keys point to records that are not in the archive; nothing was")
+    assert (f"{PEOPLE} line {person_line}: home_organization_id refers to network.organization id 999999, "
+            "which is not in the archive.") in message
+
+
+def test_columns_that_do_not_match(archive):
+    changed = edit_line(archive, SCHOOLS, 1, ",nces_id", "")
+    message = refusal(rebuilt(archive, {SCHOOLS: changed}))
+    assert message.startswith(f"alpha.zip: {SCHOOLS} line 1: the columns do not match this improvenet's table "
+                              "(missing nces_id)")
+
+
+def test_a_file_missing_from_the_archive_or_from_the_manifest(archive):
+    assert refusal(rebuilt(archive, {SCHOOLS: None})) == (
+        f"alpha.zip: manifest.json lists {SCHOOLS}, which is not in the archive.")
+    assert refusal(rebuilt(archive, {"tables/extra.csv": b"id\r\n"})) == (
+        "alpha.zip: tables/extra.csv is in the archive but not in manifest.json.")
+
+
+def test_a_row_count_that_does_not_match_the_manifest(archive):
+    def miscount(listed):
+        next(entry for entry in listed["files"] if entry["path"] == SCHOOLS)["rows"] = 5
+
+    assert refusal(rebuilt(archive, {}, manifest=miscount)) == (
+        f"alpha.zip: {SCHOOLS} has 2 rows, but manifest.json says 5.")
+
+
+def test_an_archive_the_database_already_holds(archive):
+    message = refusal(archive)
+    assert message.startswith("alpha.zip: this database already holds a network with slug “north”; a cluster with "
+                              "slug “alpha”; a user with username “lead”")
+    assert message.endswith("Import the archive into an empty database (a new one, after `improvenet migrate`); "
+                            "nothing was imported.")
