@@ -123,4 +123,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": conf.read("IMPROVENET_LOG_LEVEL") or "INFO"},
+    # WeasyPrint narrates every step of every PDF at INFO; its warnings (a refused fetch) still show.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

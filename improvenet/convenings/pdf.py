@@ -15,9 +15,6 @@ from weasyprint.urls import URLFetcher
 from improvenet.convenings.packets import Packet
 
 logger = logging.getLogger(__name__)
-# WeasyPrint reports every step of every document (parsing, each page's layout) at INFO level;
-# the server's log needs none of it.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 class RefusedFetch(ValueError):
