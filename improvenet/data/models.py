@@ -141,6 +141,20 @@ class AgreementRefused(Exception):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
+    def matching(self, *, username: str | None = None, action: str | None = None,
+                 since: datetime.date | None = None, until: datetime.date | None = None) -> "AppendOnlyQuerySet":
+        """The entries of one user, whose action contains `action`, between two days (each filter optional)."""
+        events = self
+        if username:
+            events = events.filter(username=username)
+        if action:
+            events = events.filter(action__icontains=action)
+        if since:
+            events = events.filter(at__date__gte=since)
+        if until:
+            events = events.filter(at__date__lte=until)
+        return events
+
     def update(self, **kwargs):
         raise AppendOnlyError("The audit log is append-only: its entries are never changed.")
 

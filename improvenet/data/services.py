@@ -5,7 +5,8 @@ student-level data is checked the same way and written to the audit log the same
 
 Who may read what (docs/data.md):
 - the district's own people — the cluster lead, network admins and the current members of the
-  cluster's longitudinal data team — read suppressed aggregates of the cluster's schools;
+  cluster's longitudinal data team who are not there as researchers — read suppressed aggregates
+  of the cluster's schools;
 - everyone else reads them only under an active data use agreement naming them that covers the
   metric's fields and the cluster's schools;
 - every read, by anyone, writes an AuditEvent; loads write a DataLoad.
@@ -31,7 +32,7 @@ from improvenet.analytics.pseudonym import Pseudonymizer, generate_key_file, loa
 from improvenet.analytics.store import Store
 from improvenet.data.models import AgreementRefused, AuditEvent, DataLoad, DataRequest, DataUseAgreement
 from improvenet.network import access as acc
-from improvenet.network.models import Cluster, School, Team, current_on
+from improvenet.network.models import Cluster, ClusterRole, School, Team, current_on
 
 Progress = Callable[[str, int, int], None]
 
@@ -82,8 +83,13 @@ def is_data_team_member(user, cluster: Cluster) -> bool:
 
 
 def is_district_reader(user, access) -> bool:
-    """The lead, network admins and the data team read aggregates under the district's own authority."""
-    return access.can_change or is_data_team_member(user, access.obj)
+    """The lead, network admins and the data team read aggregates under the district's own authority.
+
+    A researcher reads only under a data use agreement, even as a member of the data team.
+    """
+    if access.can_change:
+        return True
+    return access.role != ClusterRole.Role.RESEARCHER and is_data_team_member(user, access.obj)
 
 
 def may_load(user, access) -> bool:

@@ -1,7 +1,8 @@
 """Permission rows for the data app's pages and API (see tests/permission_table.py).
 
-The district's readers are alice (lead), admin and carol (on Riverside's longitudinal data team, and
-named on an active agreement that `demo_ids()` makes if the demo has none). bob (a school team member)
+The district's readers are alice (lead) and admin. carol is on Riverside's longitudinal data team (so
+she loads and records opt-outs) but as a researcher she reads student-level pages only under her
+agreement (which `demo_ids()` makes if the demo has none): she does not see the agreements or the loads. bob (a school team member)
 and vera (a viewer) may read the cluster but no student-level page: 403. Without a store the metric
 pages answer 200 with "no data loaded yet". Posts that would load or opt out send an empty form: the
 answer is 422 for those allowed, so nothing is written to a store.
@@ -63,11 +64,11 @@ def rows(ids) -> dict[str, Action]:
         "data opt-out form": Action("GET", f"{c}/opt-out/", DISTRICT_READ),
         "data opt-out without an id": Action("POST", f"{c}/opt-out/", DISTRICT_POST_EMPTY, {}),
         "data metric page": Action("GET", f"{c}/metrics/chronic-absenteeism/", DISTRICT_READ),
-        "data retention curves page": Action("GET", f"{c}/metrics/teacher-retention/?view=curves", DISTRICT_READ),
+        "data retention page": Action("GET", f"{c}/metrics/teacher-retention/", DISTRICT_READ),
         "data metric csv": Action("GET", f"{c}/metrics/graduation-rate/csv/", DISTRICT_READ),
         "data comparison form": Action("GET", f"{c}/compare/", DISTRICT_READ),
-        "data agreements": Action("GET", f"{c}/agreements/", DISTRICT_READ),
-        "data agreement": Action("GET", f"{c}/agreements/{agreement}/", DISTRICT_READ),
+        "data agreements": Action("GET", f"{c}/agreements/", LEAD_READ),
+        "data agreement": Action("GET", f"{c}/agreements/{agreement}/", LEAD_READ),
         "data new agreement form": Action("GET", f"{c}/agreements/new/", LEAD_READ),
         "data create agreement": Action("POST", f"{c}/agreements/new/", LEAD_POST, form),
         "data edit agreement form": Action("GET", f"{c}/agreements/{agreement}/edit/", LEAD_READ),
@@ -77,7 +78,7 @@ def rows(ids) -> dict[str, Action]:
         "data audit log csv": Action("GET", f"{c}/audit/csv/", LEAD_READ),
         # API
         "api data metric": Action("GET", f"{api}/metrics/chronic-absenteeism", API_DISTRICT_READ),
-        "api data agreements": Action("GET", f"{api}/agreements", API_DISTRICT_READ),
+        "api data agreements": Action("GET", f"{api}/agreements", API_LEAD_READ),
         "api data audit log": Action("GET", f"{api}/audit", API_LEAD_READ),
-        "api data loads": Action("GET", f"{api}/loads", API_DISTRICT_READ),
+        "api data loads": Action("GET", f"{api}/loads", API_LEAD_READ),
     }

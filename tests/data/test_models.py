@@ -31,7 +31,10 @@ def agreement(world):
     return agreement
 
 
-def request_for(fields, schools, on=D(2026, 6, 1)) -> DataRequest:
+MID_2026 = D(2026, 6, 1)
+
+
+def request_for(fields, schools, on=MID_2026) -> DataRequest:
     return DataRequest(frozenset(fields), frozenset(school.pk for school in schools), on)
 
 
