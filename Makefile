@@ -47,6 +47,13 @@ bench: install-test
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_measures.py
 	$(BIN)/python bench/bench_cycles.py
+	$(BIN)/python bench/bench_learning.py
+	$(BIN)/python bench/bench_convenings.py
+	$(BIN)/python bench/bench_search.py
+	$(BIN)/python bench/bench_sharing.py
+	$(BIN)/python bench/bench_archive.py
+	$(BIN)/python bench/bench_data_load.py
+	$(BIN)/python bench/bench_metrics.py
 
 screenshots: install-test browser-deps
 	$(BIN)/python scripts/docs_screenshots.py

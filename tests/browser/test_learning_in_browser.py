@@ -5,6 +5,7 @@ PDF (a real PDF with her school teams' cycles in its text), and searches for a w
 """
 
 import io
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -60,3 +61,21 @@ def test_alice_downloads_a_convening_packet_with_the_cycles_in_it(page, live_ser
     assert objectives, "the packet page lists the cycles since the last convening"
     for objective in objectives[:3]:
         assert " ".join(objective.split())[:40] in squashed
+
+
+def test_alice_searches_for_a_word_from_a_cycles_learning(page, live_server_url):
+    sign_in(page, live_server_url, "alice")
+    page.goto(f"{live_server_url}/clusters/riverside/")
+    page.get_by_role("link", name="Search this cluster").click()
+    assert audit(page) == []
+    # From the learning the demo's teams wrote: "students needed a sentence starter and more time on Mondays".
+    page.get_by_label("Search for").press_sequentially("sentence starter", delay=40)
+    status = page.get_by_role("status").filter(has_text="result")
+    expect(status).to_contain_text("for “sentence starter”")
+    expect(page.locator("ol.search-results mark").first).to_have_text(re.compile("sentence", re.I))
+    assert re.search(r"[?&]q=sentence(\+|%20)starter", page.url), "the address follows, for the back button"
+    assert audit(page) == []
+    page.get_by_label("Kind of record").select_option("cycle")
+    expect(status).to_contain_text("for “sentence starter”")
+    kinds = page.locator("ol.search-results p.muted").all_inner_texts()
+    assert kinds and all(text.startswith("PDSA cycle") for text in kinds)

@@ -1,4 +1,13 @@
-"""Permission rows for the search app's pages and API (see tests/permission_table.py)."""
+"""Permission rows for the search app's pages and API (see tests/permission_table.py).
+
+Searching reads: whoever reads the cluster searches it. The network-wide search answers every
+signed-in user, over the clusters that user reads (tests/search/test_search.py checks which text
+each user finds; the table's addresses carry no query string, which `resolve()` would not take).
+"""
+
+from tests.permission_table import API_READ, RIVERSIDE_READ, SIGNED_IN, Action
+
+API_SIGNED_IN = (401, 200, 200, 200, 200, 200, 200)
 
 
 def demo_ids() -> dict:
@@ -6,4 +15,9 @@ def demo_ids() -> dict:
 
 
 def rows(ids) -> dict:
-    return {}
+    return {
+        "search page": Action("GET", "/clusters/riverside/search/", RIVERSIDE_READ),
+        "network search page": Action("GET", "/search/", SIGNED_IN),
+        "api search cluster": Action("GET", "/api/clusters/riverside/search", API_READ),
+        "api search network": Action("GET", "/api/search", API_SIGNED_IN),
+    }
