@@ -39,6 +39,12 @@ What the archive does not hold:
 `improvenet import FILE.zip` restores the archive into an empty improvenet database with the same
 ids, after checking every file against the manifest and every row against the schema.
 
+The checksums in manifest.json travel inside this zip, so they reveal accidental damage (a truncated
+copy, a damaged disk), not deliberate changes: whoever edits a file can update its checksum too. To
+reveal those, the importer needs the SHA-256 of the whole zip, received by another way than the zip
+itself (`improvenet export` prints it and writes it to FILE.zip.sha256), and passes it with
+`improvenet import FILE.zip --sha256 HEX`.
+
 Tables
 ------
 """

@@ -1,10 +1,11 @@
 """Restoring an open archive into an empty improvenet database, all or nothing.
 
-The whole archive is read and checked before anything is written: the zip, the manifest and its
-format version, every file's checksum, every table's columns, every row against the schema, and
-every foreign key against the rows of the archive. Then, in one transaction, the database is
-checked for records that already use the archive's ids or short names, and the rows are inserted
-with their ids. A refusal names the archive, the file and the line, and leaves the database as it was.
+The whole archive is read and checked before anything is written: the digest of the whole zip when
+the importer has it, the members' sizes, the manifest and its format version, every file's checksum,
+every table's columns, every row against the schema, and every foreign key against the rows of the
+archive. Then, in one transaction, the database is checked for records that already use the
+archive's ids or short names, and the rows are inserted with their ids. A refusal names the
+archive, the file and the line, and leaves the database as it was.
 """
 
 import csv
@@ -23,11 +24,17 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, 
 from django.utils.module_loading import import_string
 
 from improvenet.archive.cells import CellError
+from improvenet.archive.digest import file_sha256
 from improvenet.archive.export import FORMAT, FORMAT_VERSION, MANIFEST, MAX_PROBLEMS
 from improvenet.archive.tables import ACCOUNTS, REBUILT_AFTER_IMPORT, Table, archive_tables
 
 ID_CHUNK = 500
 INSERT_BATCH = 1000
+# Limits on the unpacked size, so that a small zip that unpacks to gigabytes (a zip bomb) is refused
+# before it fills the memory: checked against the sizes the zip declares, and counted while unpacking.
+MAX_MEMBER_BYTES = 1024 ** 3
+MAX_TOTAL_BYTES = 2 * 1024 ** 3
+READ_CHUNK = 1024 * 1024
 
 
 class ArchiveRefused(Exception):
@@ -53,10 +60,15 @@ class ImportSummary:
 
 
 def import_archive(source: str | Path | BinaryIO, name: str | None = None,
-                   progress: Callable[[str], None] | None = None) -> ImportSummary:
-    """Check the archive, then write all of it in one transaction; ArchiveRefused when anything is wrong."""
+                   progress: Callable[[str], None] | None = None, sha256: str | None = None) -> ImportSummary:
+    """Check the archive, then write all of it in one transaction; ArchiveRefused when anything is wrong.
+
+    `sha256`, the digest of the whole zip received apart from it, is checked first when given.
+    """
     report = progress or (lambda message: None)
     label = name or (Path(source).name if isinstance(source, str | Path) else "the archive")
+    if sha256 is not None:
+        _check_digest(source, sha256, label)
     manifest, tables = read_archive(source, label, report)
     try:
         with transaction.atomic():
@@ -77,6 +89,17 @@ def import_archive(source: str | Path | BinaryIO, name: str | None = None,
     )
 
 
+def _check_digest(source, expected: str, label: str) -> None:
+    try:
+        actual = file_sha256(source)
+    except OSError as error:
+        raise ArchiveRefused(f"{label} cannot be read: {error.strerror or error}.") from None
+    if actual != expected:
+        raise _refuse(label, f"the SHA-256 of the whole archive is {actual}, but the expected digest is {expected}. "
+                             "The archive is not the one that was exported: it was changed or replaced, or the "
+                             "digest belongs to another file. Nothing was imported.")
+
+
 def read_archive(source, label: str, report: Callable[[str], None]) -> tuple[dict, list[ReadTable]]:
     """The manifest and every table's rows, checked; ArchiveRefused at the first file that is wrong."""
     try:
@@ -86,8 +109,10 @@ def read_archive(source, label: str, report: Callable[[str], None]) -> tuple[dic
     except OSError as error:
         raise ArchiveRefused(f"{label} cannot be read: {error.strerror or error}.") from None
     with archive:
-        manifest = _manifest(archive, label)
-        _check_files(archive, manifest, label)
+        _check_declared_sizes(archive, label)
+        unpacked = _Unpacked()
+        manifest = _manifest(archive, label, unpacked)
+        _check_files(archive, manifest, label, unpacked)
         tables = _read_tables(archive, manifest, label, report)
     _check_references(tables, label)
     _check_cluster(manifest, tables, label)
@@ -98,11 +123,62 @@ def _refuse(label: str, problem: str) -> ArchiveRefused:
     return ArchiveRefused(f"{label}: {problem}")
 
 
-def _manifest(archive: zipfile.ZipFile, label: str) -> dict:
+def _check_declared_sizes(archive: zipfile.ZipFile, label: str) -> None:
+    total = 0
+    for member in archive.infolist():
+        if member.file_size > MAX_MEMBER_BYTES:
+            raise _refuse(label, _too_large(f"{member.filename} unpacks", MAX_MEMBER_BYTES, "a single file",
+                                            member.file_size))
+        total += member.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise _refuse(label, _too_large("its files unpack", MAX_TOTAL_BYTES, "a whole archive", total))
+
+
+def _too_large(what: str, limit: int, of: str, size: int | None = None) -> str:
+    """`size` is what the zip declares; without it, the limit was passed while unpacking."""
+    amount = (f"{_size(size)}; this improvenet accepts at most {_size(limit)}" if size is not None
+              else f"more than {_size(limit)}, the most this improvenet accepts")
+    return (f"{what} to {amount} for {of} (MAX_MEMBER_BYTES and MAX_TOTAL_BYTES in improvenet/archive/restore.py). "
+            "Nothing was imported.")
+
+
+def _size(count: int) -> str:
+    for unit, factor in (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024)):
+        if count >= factor:
+            return f"{count / factor:.1f} {unit}"
+    return f"{count} bytes"
+
+
+@dataclass
+class _Unpacked:
+    """Bytes unpacked so far, counted as they come: a zip can declare sizes smaller than its contents."""
+    total: int = 0
+
+
+def _unpack(archive: zipfile.ZipFile, path: str, label: str, unpacked: _Unpacked, sink: Callable[[bytes], None]):
+    """Feed a member's bytes to `sink` in chunks, refusing once it or the archive passes its limit."""
+    size = 0
+    try:
+        with archive.open(path) as member:
+            while chunk := member.read(READ_CHUNK):
+                size += len(chunk)
+                unpacked.total += len(chunk)
+                if size > MAX_MEMBER_BYTES:
+                    raise _refuse(label, _too_large(f"{path} unpacks", MAX_MEMBER_BYTES, "a single file"))
+                if unpacked.total > MAX_TOTAL_BYTES:
+                    raise _refuse(label, _too_large("its files unpack", MAX_TOTAL_BYTES, "a whole archive"))
+                sink(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise _refuse(label, f"{path} cannot be unpacked ({error}).") from None
+
+
+def _manifest(archive: zipfile.ZipFile, label: str, unpacked: _Unpacked) -> dict:
     if MANIFEST not in archive.namelist():
         raise _refuse(label, f"there is no {MANIFEST}, so this is not an improvenet open archive.")
+    text = io.BytesIO()
+    _unpack(archive, MANIFEST, label, unpacked, text.write)
     try:
-        manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
+        manifest = json.loads(text.getvalue().decode("utf-8"))
     except UnicodeDecodeError:
         raise _refuse(label, f"{MANIFEST} is not UTF-8 text.") from None
     except json.JSONDecodeError as error:
@@ -126,7 +202,7 @@ def _manifest(archive: zipfile.ZipFile, label: str) -> dict:
     return manifest
 
 
-def _check_files(archive: zipfile.ZipFile, manifest: dict, label: str) -> None:
+def _check_files(archive: zipfile.ZipFile, manifest: dict, label: str, unpacked: _Unpacked) -> None:
     listed = {entry["path"]: entry for entry in manifest["files"]}
     present = set(archive.namelist()) - {MANIFEST}
     missing, unlisted = sorted(set(listed) - present), sorted(present - set(listed))
@@ -135,10 +211,9 @@ def _check_files(archive: zipfile.ZipFile, manifest: dict, label: str) -> None:
     if unlisted:
         raise _refuse(label, f"{unlisted[0]} is in the archive but not in {MANIFEST}.")
     for path, entry in listed.items():
-        try:
-            actual = hashlib.sha256(archive.read(path)).hexdigest()
-        except (zipfile.BadZipFile, zlib.error) as error:
-            raise _refuse(label, f"{path} cannot be unpacked ({error}).") from None
+        digest = hashlib.sha256()
+        _unpack(archive, path, label, unpacked, digest.update)
+        actual = digest.hexdigest()
         if actual != entry["sha256"]:
             raise _refuse(label, f"checksum mismatch for {path}: {MANIFEST} says SHA-256 {entry['sha256']}, the file "
                                  f"has {actual}. The archive was changed or damaged after it was written.")

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django_scopes import scopes_disabled
 
+from improvenet.archive import restore
 from improvenet.archive.restore import ArchiveRefused, import_archive
 from improvenet.archive.tables import archive_tables
 from tests.archive.conftest import export_bytes, members
@@ -144,3 +145,89 @@ def test_an_archive_the_database_already_holds(archive):
                               "slug “alpha”; a user with username “lead”")
     assert message.endswith("Import the archive into an empty database (a new one, after `improvenet migrate`); "
                             "nothing was imported.")
+
+
+def test_a_tampered_archive_with_a_rehashed_manifest_fails_only_the_whole_archive_digest(archive):
+    exported_digest = hashlib.sha256(archive).hexdigest()
+    tampered = rebuilt(archive, {SCHOOLS: edit_line(archive, SCHOOLS, 2, "innovation", "comparison")})
+    # The manifest's checksums pass: the refusal comes from the database, after every file was checked.
+    assert "this database already holds" in refusal(tampered)
+    message = refusal_with_digest(tampered, exported_digest)
+    assert message == (f"alpha.zip: the SHA-256 of the whole archive is {hashlib.sha256(tampered).hexdigest()}, "
+                       f"but the expected digest is {exported_digest}. The archive is not the one that was "
+                       "exported: it was changed or replaced, or the digest belongs to another file. "
+                       "Nothing was imported.")
+
+
+def test_the_right_digest_lets_the_checks_go_on(archive):
+    assert "this database already holds" in refusal_with_digest(archive, hashlib.sha256(archive).hexdigest())
+
+
+def refusal_with_digest(archive: bytes, sha256: str) -> str:
+    before = database_rows()
+    with pytest.raises(ArchiveRefused) as refused:
+        import_archive(io.BytesIO(archive), "alpha.zip", sha256=sha256)
+    assert database_rows() == before, "a refused import wrote rows"
+    return str(refused.value)
+
+
+def compressed(archive: bytes, extra: dict[str, bytes]) -> bytes:
+    """The archive's files and `extra`, listed in the manifest and deflated, so that long runs of one byte
+    take almost no room."""
+    files = members(archive)
+    manifest = json.loads(files["manifest.json"])
+    manifest["files"] += [{"path": path, "sha256": hashlib.sha256(data).hexdigest()} for path, data in extra.items()]
+    files |= extra | {"manifest.json": json.dumps(manifest).encode()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as written:
+        for path, data in files.items():
+            written.writestr(path, data)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_from_its_declared_size(archive, monkeypatch):
+    monkeypatch.setattr(restore, "MAX_MEMBER_BYTES", 1024 * 1024)
+    bomb = compressed(archive, {"tables/bomb.csv": b"0" * (3 * 1024 * 1024)})
+    assert len(bomb) < len(archive) + 10_000, "the test needs a member that unpacks far beyond its packed size"
+    assert refusal(bomb) == (
+        "alpha.zip: tables/bomb.csv unpacks to 3.0 MB; this improvenet accepts at most 1.0 MB for a single file "
+        "(MAX_MEMBER_BYTES and MAX_TOTAL_BYTES in improvenet/archive/restore.py). Nothing was imported.")
+
+
+def test_files_that_unpack_to_too_much_together_are_refused(archive, monkeypatch):
+    monkeypatch.setattr(restore, "MAX_TOTAL_BYTES", 2 * 1024 * 1024)
+    several = compressed(archive, {f"tables/bomb{number}.csv": b"0" * (1024 * 1024) for number in range(3)})
+    message = refusal(several)
+    assert message.startswith("alpha.zip: its files unpack to 3.1 MB; this improvenet accepts at most 2.0 MB for a "
+                              "whole archive")
+
+
+def test_bytes_are_counted_while_unpacking_too(archive, monkeypatch):
+    # Whatever the zip declares, unpacking stops at the limit: here the declared sizes are not looked at.
+    monkeypatch.setattr(restore, "_check_declared_sizes", lambda opened, label: None)
+    monkeypatch.setattr(restore, "MAX_TOTAL_BYTES", 2 * 1024 * 1024)
+    several = compressed(archive, {f"tables/bomb{number}.csv": b"0" * (1024 * 1024) for number in range(3)})
+    assert refusal(several).startswith("alpha.zip: its files unpack to more than 2.0 MB, the most this improvenet "
+                                       "accepts for a whole archive")
+
+
+def test_a_member_that_holds_more_than_it_declares_cannot_be_unpacked(archive):
+    bomb = bytearray(compressed(archive, {"tables/bomb.csv": b"0" * (1024 * 1024)}))
+    # Declare 10 bytes in the bomb's local header (offset 22) and central directory entry (offset 24).
+    central = _central_entry(bomb, b"tables/bomb.csv")
+    local = int.from_bytes(bomb[central + 42:central + 46], "little")
+    bomb[local + 22:local + 26] = (10).to_bytes(4, "little")
+    bomb[central + 24:central + 28] = (10).to_bytes(4, "little")
+    message = refusal(bytes(bomb))
+    assert message.startswith("alpha.zip: ") and "cannot be unpacked" in message
+
+
+def _central_entry(data: bytearray, name: bytes) -> int:
+    """Where the zip's central directory entry for `name` starts (ValueError when there is none)."""
+    start = 0
+    while True:
+        start = data.index(b"PK\x01\x02", start)
+        name_length = int.from_bytes(data[start + 28:start + 30], "little")
+        if data[start + 46:start + 46 + name_length] == name:
+            return start
+        start += 4

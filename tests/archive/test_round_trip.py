@@ -4,6 +4,7 @@ The `improvenet` command runs in a subprocess against a new empty database (a SQ
 database on the PostgreSQL server of the test run), as an operator would restore an archive.
 """
 
+import hashlib
 import io
 import json
 
@@ -33,12 +34,15 @@ def restore_and_export_again(improvenet, empty_database, tmp_path, archive: byte
     source, again = tmp_path / "first.zip", tmp_path / "again.zip"
     source.write_bytes(archive)
     database = empty_database()
-    imported = improvenet(database, "import", str(source))
+    imported = improvenet(database, "import", str(source), "--sha256", hashlib.sha256(archive).hexdigest())
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.startswith("Imported ")
+    assert "against the digest given with --sha256" in imported.stderr
     assert "[1/" in imported.stderr  # the steps, for a long import
     exported = improvenet(database, "export", "--cluster", slug, "--out", str(again))
     assert exported.returncode == 0, exported.stderr
+    digest = hashlib.sha256(again.read_bytes()).hexdigest()
+    assert (tmp_path / "again.zip.sha256").read_text() == f"{digest}  again.zip\n"
     return again.read_bytes()
 
 

@@ -24,6 +24,8 @@ def test_the_lead_sees_what_the_archive_holds_and_downloads_it(client, world):
     html = page.content.decode()
     assert '<th scope="row">Schools</th><td>2</td>' in html
     assert 'href="/clusters/alpha/archive/export.zip"' in html
+    assert "<code>improvenet import FILE.zip --sha256 HEX</code>" in html  # how to detect a changed archive
+    assert "<code>sha256sum FILE.zip</code>" in html
     answer = client.get("/clusters/alpha/archive/export.zip")
     assert answer["Content-Disposition"].startswith('attachment; filename="improvenet-alpha-')
     files = members(b"".join(answer.streaming_content))
