@@ -15,7 +15,7 @@ from improvenet.design.access import change_idea_for_user
 from improvenet.learning import access as lacc
 from improvenet.learning import services
 from improvenet.learning.models import SpreadStage
-from improvenet.network.access import can_change_school_work, in_cluster
+from improvenet.network.access import MAX_ID, can_change_school_work, in_cluster
 from improvenet.resources import PageParams, apply_payload, paginate, save_checked
 
 router = Router(tags=["Learning across the network"])
@@ -62,8 +62,8 @@ class EvidenceOut(Schema):
 
 
 class SpreadStageIn(Schema):
-    change_idea_id: int
-    school_id: int
+    change_idea_id: int = Field(..., gt=0, le=MAX_ID)
+    school_id: int = Field(..., gt=0, le=MAX_ID)
     stage: SpreadStage.Stage
     started_on: datetime.date = Field(..., description="The day the school reached this stage.")
     reason: str = Field(..., description="Why the school moved to this stage, in the team's words.")
@@ -92,8 +92,8 @@ class SpreadStagePage(Schema):
 
 
 class SpreadStageFilters(FilterSchema):
-    change_idea: Annotated[int | None, FilterLookup("change_idea_id")] = None
-    school: Annotated[int | None, FilterLookup("school_id")] = None
+    change_idea: Annotated[int | None, FilterLookup("change_idea_id")] = Field(None, gt=0, le=MAX_ID)
+    school: Annotated[int | None, FilterLookup("school_id")] = Field(None, gt=0, le=MAX_ID)
     stage: SpreadStage.Stage | None = None
     since: Annotated[datetime.date | None, FilterLookup("started_on__gte")] = None
     until: Annotated[datetime.date | None, FilterLookup("started_on__lte")] = None

@@ -14,6 +14,7 @@ from improvenet.learning import access as lacc
 from improvenet.learning import forms, services
 from improvenet.learning.models import STAGE_LETTERS, EvidenceThresholds, SpreadStage
 from improvenet.lib.evidence import MIN_POINTS_WATCHED, Level
+from improvenet.network.access import MAX_ID
 from improvenet.network.models import School
 from improvenet.network.views import _save_form, cluster_page
 
@@ -31,6 +32,15 @@ def _day(request) -> tuple[datetime.date, str]:
         return datetime.date.fromisoformat(raw), ""
     except ValueError:
         return today, f"“{raw[:20]}” is not a date: write it as YYYY-MM-DD, e.g. {today.isoformat()}. Showing today."
+
+
+def _id_or_none(raw: str) -> int | None:
+    """The record id written in `raw`, or None when it is not a whole number a database row can have."""
+    try:
+        number = int(raw)
+    except ValueError:
+        return None
+    return number if 0 < number <= MAX_ID else None
 
 
 @cluster_page
@@ -124,12 +134,19 @@ def spread_timeline(request, access, idea_id: int):
 def spread_record(request, access, idea_id: int):
     idea = change_idea_for_user(access, idea_id).obj
     schools = lacc.require_recordable(request.user, access)
-    chosen = request.POST.get("school", "")
-    if chosen.isdigit() and School.objects.filter(pk=chosen).exists() and not schools.filter(pk=chosen).exists():
+    chosen = request.POST.get("school", "").strip()
+    school_id = _id_or_none(chosen)
+    if school_id and School.objects.filter(pk=school_id).exists() and not schools.filter(pk=school_id).exists():
         raise PermissionDenied(lacc.CANNOT_RECORD)
+    data = request.POST or None
+    if chosen and school_id is None:
+        # School's pk is a parent link, which Django does not range-check: never look such a value up.
+        data = request.POST.copy()
+        data["school"] = ""
     record = SpreadStage(cluster=access.obj, change_idea=idea, recorded_by=request.user)
-    form = forms.SpreadStageForm(request.POST or None, instance=record, schools=schools,
-                                 initial={"started_on": timezone.localdate()})
+    form = forms.SpreadStageForm(data, instance=record, schools=schools, initial={"started_on": timezone.localdate()})
+    if chosen and school_id is None:  # reading `errors` validates the rest of the form too
+        form.errors["school"] = form.error_class([f"“{chosen[:20]}” is not a school id; choose a school in the list."])
     timeline = reverse("learning:timeline", args=[access.obj.slug, idea.pk])
     return _save_form(request, form, title=f"Record a stage of “{idea.title}”", cancel_url=timeline,
                       next_url=lambda saved: timeline)

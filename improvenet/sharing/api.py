@@ -15,6 +15,7 @@ from django.db.models import Count
 from ninja import Field, Query, Router, Schema, Status
 
 from improvenet.design.models import ChangeIdea
+from improvenet.network.access import MAX_ID
 from improvenet.network.models import current_on
 from improvenet.resources import PageParams, page_schema, paginate
 from improvenet.sharing import access as sacc
@@ -76,18 +77,20 @@ class LibraryFilters(Schema):
 
 
 class PublishIn(Schema):
-    change_idea_id: int = Field(..., description="The cluster's change idea to publish.")
+    change_idea_id: int = Field(..., gt=0, le=MAX_ID, description="The cluster's change idea to publish.")
     names_schools: bool = Field(False, description="Name the schools of the published cycles (default: level "
                                                    "and role only).")
 
 
 class WithdrawIn(Schema):
     reason: str = Field(..., description="Why the publication is withdrawn; shown in the library.")
-    ended_on: datetime.date | None = Field(None, description="The day it is withdrawn; today when left out.")
+    ended_on: datetime.date | None = Field(None, description="The day it is withdrawn, from the day it was published "
+                                                            "to today; today when left out.")
 
 
 class AdoptIn(Schema):
-    publication_id: int = Field(..., description="A current publication of another cluster of the network.")
+    publication_id: int = Field(..., gt=0, le=MAX_ID,
+                                description="A current publication of another cluster of the network.")
     title: str = Field("", max_length=200, description="The new idea's title; the published title when empty.")
 
 
@@ -115,7 +118,7 @@ def _summary(publication: Publication, adoption_count: int) -> dict:
 
 def publication_out(publication: Publication) -> dict:
     """The publication with its adoptions; run inside the network's scope."""
-    adoptions = Adoption.in_network.filter(publication=publication).select_related("cluster", "change_idea")
+    adoptions = Adoption.in_network.filter(publication=publication).select_related("cluster")
     found = [adoption_out(a) for a in adoptions]
     return {**_summary(publication, len(found)), "snapshot": publication.snapshot, "adoptions": found}
 
@@ -164,7 +167,7 @@ def withdraw_publication(request, cluster: str, publication_id: int, payload: Wi
             summary="List the change ideas the cluster adopted from other clusters, with where they came from")
 def list_adoptions(request, cluster: str, page: Query[PageParams]):
     with sacc.in_cluster_library(request.auth, cluster):
-        listed = paginate(Adoption.objects.select_related("cluster", "change_idea"), page)
+        listed = paginate(Adoption.objects.select_related("cluster"), page)
         listed["items"] = [adoption_out(a) for a in listed["items"]]
         return listed
 

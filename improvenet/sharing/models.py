@@ -94,6 +94,13 @@ class Publication(EndableRecord):
         """End the publication: the library shows it as withdrawn, adoptions made from it stay."""
         if not (reason or "").strip():
             raise ValidationError({"reason": "Say why the publication is withdrawn; adopters read it."})
+        if on is not None:
+            # A future day would keep it adoptable until then; a day before publishing rewrites its history.
+            published_on, today = timezone.localdate(self.published_at), timezone.localdate()
+            if not published_on <= on <= today:
+                raise ValidationError({"ended_on": f"Withdraw it on a day from its publication "
+                                                   f"({published_on:%B %-d, %Y}) to today ({today:%B %-d, %Y}); "
+                                                   f"{on:%B %-d, %Y} is outside that."})
         self.withdrawn_by, self.withdrawal_reason = user, reason.strip()
         self.end(on)
 
@@ -121,7 +128,8 @@ class Publication(EndableRecord):
             idea.check_conflicts()
             idea.save()
             adoption = Adoption(
-                publication=self, cluster=cluster, change_idea=idea, adopted_at=when, adopted_by=user,
+                publication=self, cluster=cluster, change_idea=idea, change_idea_title=idea.title,
+                adopted_at=when, adopted_by=user,
                 adopted_by_name=_user_name(user), source_cluster_name=self.cluster.name,
                 source_idea_title=self.title, source_published_on=published_on,
                 source_evidence_label=self.evidence_label,
@@ -148,6 +156,10 @@ class Adoption(models.Model):
     )
     cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="adoptions")
     change_idea = models.OneToOneField(ChangeIdea, on_delete=models.PROTECT, related_name="adoption")
+    change_idea_title = models.CharField(
+        max_length=200, help_text="The adopted idea's title when it was adopted: what the network's other clusters "
+                                  "read, whatever the adopting cluster renames it later.",
+    )
     adopted_at = models.DateTimeField(default=timezone.now)
     adopted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -169,10 +181,6 @@ class Adoption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster} adopted “{self.source_idea_title}” from {self.source_cluster_name}"
-
-    @property
-    def change_idea_title(self) -> str:
-        return self.change_idea.title
 
     @property
     def lineage(self) -> str:

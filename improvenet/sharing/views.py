@@ -82,7 +82,7 @@ def library(request, network: str):
 def publication_page(request, network: str, publication_id: int):
     with sacc.in_library(request.user, network) as access:
         publication = sacc.publication_in_library(publication_id)
-        adoptions = list(Adoption.in_network.filter(publication=publication).select_related("cluster", "change_idea"))
+        adoptions = list(Adoption.in_network.filter(publication=publication).select_related("cluster"))
         adopted_by = {adoption.cluster_id for adoption in adoptions}
         adoptable = sacc.adoptable_clusters(request.user, publication) if publication.is_current else []
         context = {

@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django_scopes import scope
 
 from improvenet.learning.models import SpreadStage
@@ -65,3 +66,21 @@ def test_readers_and_outsiders_cannot_record(pdsa, api_as):
     assert api_as(world.users.researcher).post(STAGES, body).status_code == 403
     assert api_as(world.users.outsider).post(STAGES, body).status_code == 404
     assert api_as(None).post(STAGES, body).status_code == 401
+
+
+@pytest.mark.parametrize("bad_id", ["²", -1, 0, 2**63])
+def test_ids_that_cannot_name_a_record_are_refused_by_name(pdsa, api_as, bad_id):
+    world = pdsa.world
+    api = api_as(world.users.lead)
+    body = {"change_idea_id": pdsa.idea.pk, "school_id": world.high.pk, "stage": "testing",
+            "started_on": "2025-01-06", "reason": "First cycle."}
+    for field in ("school_id", "change_idea_id"):
+        refused = api.post(STAGES, {**body, field: bad_id})
+        assert refused.status_code == 422, refused.content
+        assert [error["field"] for error in refused.json()["errors"]] == [field]
+    for parameter in ("school", "change_idea"):
+        refused = api.get(STAGES, **{parameter: bad_id})
+        assert refused.status_code == 422, refused.content
+        assert [error["field"] for error in refused.json()["errors"]] == [parameter]
+    with scope(cluster=world.alpha):
+        assert not SpreadStage.objects.exists()

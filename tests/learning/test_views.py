@@ -1,8 +1,10 @@
 """The learning pages: evidence, thresholds (network admins only, audited), the spread grid, timeline and travel."""
 
 import datetime
+import html
 import json
 
+import pytest
 from django_scopes import scope
 
 from improvenet.learning.models import EvidenceThresholds, SpreadStage
@@ -143,3 +145,15 @@ def test_the_travel_page_counts_scaling_in_and_out(pdsa, client):
     assert "Scaling in: deeper in the innovation schools (1)" in page
     assert "Scaling out: to other schools and clusters (1)" in page and "To other schools of Alpha (1)" in page
     assert "Alpha Middle (feeder school), 2025-04-07: Saw it at the convening." in page
+
+
+@pytest.mark.parametrize("bad_school", ["²", "-1", "0", str(2**63), "1" * 25])
+def test_a_school_that_is_not_an_id_is_a_form_error(pdsa, client, bad_school):
+    client.force_login(pdsa.world.users.lead)
+    record = {"school": bad_school, "stage": "testing", "started_on": "2025-04-07", "reason": "We try it."}
+    answer = client.post(url(pdsa, f"spread/ideas/{pdsa.idea.pk}/record/"), record)
+    assert answer.status_code == 422
+    assert f"“{bad_school[:20]}” is not a school id; choose a school in the list." in html.unescape(text(answer))
+    assert "Alpha High" in text(answer)  # the list to choose from is still offered
+    with scope(cluster=pdsa.world.alpha):
+        assert not SpreadStage.objects.exists()

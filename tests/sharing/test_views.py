@@ -132,3 +132,11 @@ def test_what_the_team_has_learned(client, shared):
         "Still on the team")
     with scopes_disabled():
         assert PdsaCycle.objects.filter(team=shared.world.team).count() == 2
+
+
+@pytest.mark.parametrize("bad_id", ["²", "-1", "0", str(2**63), "1" * 25])
+def test_publishing_a_change_idea_id_that_cannot_name_one_is_a_form_error(client, shared, bad_id):
+    answer = page(client, shared.users.lead, "/clusters/alpha/sharing/publish/", {"change_idea": bad_id})
+    assert answer.status_code == 422 and "Select a valid choice" in answer.content.decode()
+    with scopes_disabled():
+        assert not Publication.objects.exists()
