@@ -33,9 +33,13 @@ lint: install-test
 test-sqlite: install-test browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The pure packages (SPC engine, analytics store and metrics, small helpers) touch no web database:
+# the SQLite run covers them, and the PostgreSQL run covers everything that does.
+PURE_TESTS := --ignore=tests/spc --ignore=tests/analytics --ignore=tests/lib
+
 test-postgres: install-test browser-deps
 	$(BIN)/python scripts/throwaway_postgres.py -- \
-		sh -c 'IMPROVENET_DATABASE_URL="$$IMPROVENET_TEST_POSTGRES_URL" exec $(BIN)/pytest $(PYTEST_ARGS)'
+		sh -c 'IMPROVENET_DATABASE_URL="$$IMPROVENET_TEST_POSTGRES_URL" exec $(BIN)/pytest $(PURE_TESTS) $(PYTEST_ARGS)'
 
 test: lint test-sqlite test-postgres
 

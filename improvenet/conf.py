@@ -66,8 +66,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("IMPROVENET_LOG_LEVEL", "INFO", "Log level of the server: DEBUG, INFO, WARNING or ERROR."),
     Setting(
         "IMPROVENET_ANALYTICS_STORE",
-        "<IMPROVENET_VAR_DIR>/analytics.duckdb",
-        "The longitudinal data store: a DuckDB file kept apart from the web database (docs/data.md).",
+        "<IMPROVENET_VAR_DIR>/analytics",
+        "The folder of the longitudinal data stores, one DuckDB file per cluster (`<cluster>.duckdb`), "
+        "kept apart from the web database (docs/data.md).",
     ),
     Setting(
         "IMPROVENET_PSEUDONYM_KEY",

@@ -20,7 +20,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from improvenet.analytics.schema import GRADE_LEVELS, TABLES, TABLES_BY_NAME, Column, Progress, Table
+from improvenet.analytics.schema import (
+    GRADE_LEVELS,
+    PSEUDONYMIZED_COLUMNS,
+    TABLES,
+    TABLES_BY_NAME,
+    Column,
+    Progress,
+    Table,
+)
 
 MAX_ISSUES = 200
 FIRST_ROW_LINE = 2
@@ -329,7 +337,8 @@ def _check_columns(table: Table, values: dict[str, _Encoded], issues: _Issues) -
         if valid is not None:
             reason = TYPE_MISMATCH.get(column.type) or "is not one of: " + ", ".join(column.choices)
             issues.add_rows(file, encoded.rows(~empty & ~keep), column.name,
-                            lambda row, encoded=encoded, reason=reason: f'"{encoded.value(row)}" {reason}')
+                            lambda row, encoded=encoded, reason=reason, name=column.name:
+                            f"{_shown(name, encoded.value(row))} {reason}")
         kept = pc.if_else(pa.array(keep), distinct, pa.scalar(None, pa.string()))
         columns[column.name] = encoded.spread(_typed(column, kept))
     return pa.table(columns, schema=arrow_schema(table))
@@ -366,7 +375,7 @@ def _check_rules(table: Table, typed: pa.Table, values: dict[str, _Encoded], iss
     names = table.column_names
 
     def quoted(name: str, reason: str) -> Callable[[int], str]:
-        return lambda row: f'"{values[name].value(row)}" {reason}'
+        return lambda row: f"{_shown(name, values[name].value(row))} {reason}"
 
     if "grade_level" in names:
         grade = typed.column("grade_level")
@@ -381,6 +390,8 @@ def _check_rules(table: Table, typed: pa.Table, values: dict[str, _Encoded], iss
     if "credits_earned" in names:
         issues.add_rows(file, _mask(pc.less(typed.column("credits_earned"), 0)), "credits_earned",
                         quoted("credits_earned", "is negative"))
+    for name in (column.name for column in table.columns if column.type == "decimal"):
+        issues.add_rows(file, _mask(pc.is_inf(typed.column(name))), name, "is too large a number")
     if "exit_date" in names:
         issues.add_rows(file, _mask(pc.less(typed.column("exit_date"), typed.column("entry_date"))), "exit_date",
                         lambda row: f"{values['exit_date'].value(row)} is before the entry_date "
@@ -446,4 +457,11 @@ def _check_references(encoded: dict[str, dict[str, _Encoded]], issues: _Issues) 
             unknown = pc.and_(pc.not_equal(values.dictionary, ""),
                               pc.invert(pc.is_in(values.dictionary, value_set=known)))
             issues.add_rows(table.bundle_file, values.rows(unknown), column,
-                            lambda row, values=values, where=where: f'"{values.value(row)}" is not in {where}')
+                            lambda row, values=values, where=where, column=column:
+                            f"{_shown(column, values.value(row))} is not in {where}")
+
+
+def _shown(column: str, value: object) -> str:
+    """A bad value as a message quotes it; district ids are never quoted, since the web database keeps messages."""
+    return f"this {column}" if column in PSEUDONYMIZED_COLUMNS else f'"{value}"'
+

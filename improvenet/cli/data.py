@@ -18,7 +18,10 @@ analyze_app = typer.Typer(help="Analyses of the cluster's schools against compar
 
 StoreOption = Annotated[
     Path | None,
-    typer.Option("--store", help="The DuckDB store file. Default: IMPROVENET_ANALYTICS_STORE or var/analytics.duckdb."),
+    typer.Option("--store", help="The DuckDB store file, instead of the cluster's own store "
+                                 "(IMPROVENET_ANALYTICS_STORE/<cluster>.duckdb). A file named here is not "
+                                 "kept apart per cluster: keeping one cluster's students out of another's "
+                                 "store is then up to you."),
 ]
 ClusterOption = Annotated[str, typer.Option("--cluster", help="The cluster's short name.")]
 UserOption = Annotated[str, typer.Option("--user", "-u", help="The account the command acts as (audited).")]

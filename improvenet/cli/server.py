@@ -22,20 +22,20 @@ def migrate(
 def demo(
     seed: Annotated[int, typer.Option(help="Seed of the generator: the same seed gives the same demo.")] = 2026,
     student_data: Annotated[bool, typer.Option(
-        help="Also load six synthetic school years of Riverside's students into the analytics store "
-             "(IMPROVENET_ANALYTICS_STORE); takes about half a minute.")] = True,
+        help="Also load six synthetic school years of Riverside's students into Riverside's analytics store "
+             "(in the folder IMPROVENET_ANALYTICS_STORE); takes about half a minute.")] = True,
 ) -> None:
     """Load the demo network (two clusters, schools, teams, people and accounts) into the database."""
     setup_django(needs_tables=False)
     from django.core.management import call_command
 
-    from improvenet.data.services import DataSetupError, store_path
+    from improvenet.data.services import DataSetupError, store_folder
     from improvenet.demo import DEMO_PASSWORD, DemoAlreadyLoaded, load_demo
 
     call_command("migrate", interactive=False, verbosity=0)
     try:
         summary = load_demo(seed=seed, progress=lambda message: typer.echo(f"  {message}"),
-                            student_data_store=store_path() if student_data else None)
+                            student_data_stores=store_folder() if student_data else None)
     except DemoAlreadyLoaded as loaded:
         typer.echo(f"{loaded} Keeping the data that is there.")
         return

@@ -120,7 +120,7 @@ def read_metric(request, cluster: str, name: str, params: Query[MetricParams]):
     with acc.in_cluster(request.auth, cluster) as access:
         services.require_student_data(request.auth, access)
         answer = {"metric": name, "title": metric.title, "options": given, "min_n": params.min_n}
-        if not services.store_path().exists():
+        if not services.store_path(access.obj).exists():
             return {**answer, "columns": list(metric.columns), "rows": [], "schools": {},
                     "note": "No data loaded yet."}
         try:

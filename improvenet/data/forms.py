@@ -103,8 +103,11 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(label="To (day)", required=False, widget=DateInput)
 
     def filter(self, events):
-        if not self.is_valid():
+        """The events the filter keeps: all when nothing is asked, none when the filter is invalid (answered 422)."""
+        if not self.is_bound:
             return events
+        if not self.is_valid():
+            return events.none()
         data = self.cleaned_data
         return events.matching(username=data["user"], action=data["action"], since=data["since"], until=data["until"])
 

@@ -1,6 +1,6 @@
 """The web side of the longitudinal data: data use agreements, the audit log, and loads.
 
-Student-level data itself lives in the analytics store (improvenet/analytics, a DuckDB file),
+Student-level data itself lives in the analytics store (improvenet/analytics, one DuckDB file per cluster),
 never in the web database. What lives here is who may read it and who did:
 
 - a `DataUseAgreement` names a project, its purpose, the researchers it covers, the tables and

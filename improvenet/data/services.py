@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -29,7 +30,7 @@ from improvenet.analytics import bundle as bundle_io
 from improvenet.analytics.engines import open_tables
 from improvenet.analytics.formats import convert, detect_format
 from improvenet.analytics.pseudonym import Pseudonymizer, generate_key_file, load_key
-from improvenet.analytics.store import Store
+from improvenet.analytics.store import Store, StoreError
 from improvenet.data.models import AgreementRefused, AuditEvent, DataLoad, DataRequest, DataUseAgreement
 from improvenet.network import access as acc
 from improvenet.network.models import Cluster, ClusterRole, School, Team, current_on
@@ -49,12 +50,17 @@ METRIC_FIELDS: dict[str, frozenset[str]] = {
 
 
 class DataSetupError(Exception):
-    """The store or its key is not set up; the message says what to set."""
+    """The store or its key is not set up, or the store is busy; the message says what to do."""
 
 
-def store_path() -> Path:
+def store_folder() -> Path:
     configured = conf.read("IMPROVENET_ANALYTICS_STORE")
-    return Path(configured).resolve() if configured else conf.var_dir() / "analytics.duckdb"
+    return Path(configured).resolve() if configured else conf.var_dir() / "analytics"
+
+
+def store_path(cluster: Cluster, folder: Path | None = None) -> Path:
+    """The cluster's own store: one file per cluster, so no read, load or count ever sees another's students."""
+    return (folder or store_folder()) / f"{cluster.slug}.duckdb"
 
 
 def demo_key_path() -> Path:
@@ -197,14 +203,16 @@ def load(user, access, path: Path, *, source_format: str | None = None, channel:
                 return _refused(record, [str(error) for error in converted.errors], notes)
             checked = bundle_io.validate_tables(converted.tables, path.name, progress)
             identities = converted.identities
-        report = Store(store or store_path()).load(
+        report = Store(store or store_path(access.obj)).load(
             checked, keys, source=path.name, identities=identities,
             encrypt_identities=conf.flag("IMPROVENET_ENCRYPT_IDENTIFIERS"), progress=progress,
         )
     except bundle_io.BundleError as invalid:
         return _refused(record, [str(issue) for issue in invalid.issues], [], total=invalid.total)
-    except ValueError as refused:
+    except (ValueError, OverflowError) as refused:
         return _refused(record, [str(refused)], [])
+    except duckdb.Error as busy:
+        return _refused(record, [store_busy(busy)], [])
     record.status = DataLoad.Status.LOADED
     record.rows = {name: {"new": count.inserted, "replaced": count.replaced} for name, count in report.tables.items()}
     record.notes = notes + [line for line in report.lines() if not line.startswith(tuple(report.tables))]
@@ -225,6 +233,10 @@ def _refused(record: DataLoad, problems: list[str], notes: list[str], total: int
     return LoadOutcome(record, [summary, *problems, *notes])
 
 
+def store_busy(error: Exception) -> str:
+    return f"The store cannot be written just now (a load from the command line may be running): {error}"
+
+
 def path_label(record: DataLoad) -> str:
     return f"The {record.format or 'unrecognized'} load of {record.source}"
 
@@ -234,7 +246,13 @@ def opt_out(user, access, raw_student_id: str, *, channel: str, recorded_on: dat
     """Record a family's opt-out in the store; returns the student's rows removed."""
     if not may_load(user, access):
         raise PermissionDenied("Opt-outs are recorded by the cluster lead and the longitudinal data team.")
-    removed = Store(store or store_path()).add_opt_out(raw_student_id.strip(), pseudonymizer(), recorded_on)
+    try:
+        removed = Store(store or store_path(access.obj)).add_opt_out(raw_student_id.strip(), pseudonymizer(),
+                                                                     recorded_on)
+    except duckdb.Error as busy:
+        raise DataSetupError(store_busy(busy)) from None
+    except StoreError as refused:
+        raise DataSetupError(str(refused)) from None
     audit(user, access, channel=channel, action="opt-out recorded",
           detail={"rows_removed": sum(removed.values())}, agreement=None)
     return sum(removed.values())
@@ -264,7 +282,7 @@ def read_metric(user, access, name: str, options: dict, *, channel: str, min_n: 
     if min_n < 10 and not is_district_reader(user, access):
         raise PermissionDenied("Only the district's own readers may lower the small-cell minimum below 10.")
     agreement = authorize(user, access, METRIC_FIELDS[name])
-    path = store or store_path()
+    path = store or store_path(access.obj)
     if not path.exists():
         raise DataSetupError(f"There is no analytics store at {path} yet: load data first (improvenet data load).")
     started = time.perf_counter()

@@ -45,13 +45,16 @@ def unpack(source: BinaryIO | Path, folder: Path, *, max_bytes: int = MAX_BYTES,
         if declared > max_bytes:
             raise UnsafeArchive(f"The zip unpacks to {declared:,} bytes; at most {max_bytes:,} are unpacked.")
         written = 0
+        root = folder.resolve()
         for info, path in paths:
             target = folder.joinpath(*path.parts)
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
             try:
+                if not target.resolve().is_relative_to(root):
+                    raise UnsafeArchive(f"The zip entry “{info.filename}” points outside the archive.")
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(info) as entry, target.open("wb") as out:
                     while chunk := entry.read(CHUNK):
                         written += len(chunk)

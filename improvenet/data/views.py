@@ -109,7 +109,7 @@ def home(request, access):
     context = {"district": district, "metrics": METRICS.values(), "may_load": services.may_load(request.user, access),
                "may_read_audit_log": services.may_read_audit_log(access)}
     if district:
-        path = services.store_path()
+        path = services.store_path(access.obj)
         try:
             context["counts"] = Store(path).counts() if path.exists() else None
         except duckdb.Error as busy:
@@ -179,7 +179,7 @@ def _read(request, access, name: str):
     form = MetricOptionsForm(request.GET or None, metric=name)
     if form.is_bound and not form.is_valid():
         return form, None, None
-    if not services.store_path().exists():
+    if not services.store_path(access.obj).exists():
         return form, None, NO_STORE
     options, min_n = (form.options(), form.minimum()) if form.is_bound else ({}, 10)
     try:
@@ -229,7 +229,7 @@ def metric_csv(request, access, name: str):
     if result is None:
         return _metric_response(request, access, name, form, result, problem)
     buffer = io.BytesIO()
-    pacsv.write_csv(result.table, buffer)
+    pacsv.write_csv(presentation.spreadsheet_safe_table(result.table), buffer)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{access.obj.slug}-{name}.csv"'
     return response
@@ -261,7 +261,7 @@ def comparison(request, access):
     context = {"form": form}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        if not services.store_path().exists():
+        if not services.store_path(access.obj).exists():
             form.add_error(None, NO_STORE)
         else:
             try:
@@ -376,23 +376,30 @@ def _audit_events(request):
 @data_page
 def audit_log(request, access):
     require_audit_log(access)
-    form, events = _audit_events(request)
+    return _audit_page(request, access, *_audit_events(request))
+
+
+def _audit_page(request, access, form, events):
     page = Paginator(events, AUDIT_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return _page(request, access, "audit.html", {"form": form, "page": page, "query": query.urlencode()})
+    return _page(request, access, "audit.html", {"form": form, "page": page, "query": query.urlencode()},
+                 422 if form.errors else 200)
 
 
 @data_page
 def audit_csv(request, access):
     require_audit_log(access)
-    _form, events = _audit_events(request)
+    form, events = _audit_events(request)
+    if form.errors:
+        return _audit_page(request, access, form, events)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["at", "user", "channel", "action", "agreement", "detail"])
     for event in events:
-        writer.writerow([event.at.isoformat(), event.username, event.channel, event.action,
-                         event.agreement.project if event.agreement else "", json.dumps(event.detail, sort_keys=True)])
+        writer.writerow([presentation.spreadsheet_safe(cell) for cell in (
+            event.at.isoformat(), event.username, event.channel, event.action,
+            event.agreement.project if event.agreement else "", json.dumps(event.detail, sort_keys=True))])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{access.obj.slug}-audit-log.csv"'
     return response

@@ -43,12 +43,13 @@ class DemoSummary:
 def load_demo(
     seed: int = DEFAULT_SEED,
     progress: Callable[[str], None] | None = None,
-    student_data_store: Path | None = None,
+    student_data_stores: Path | None = None,
 ) -> DemoSummary:
     """Create the demo network, its clusters and the demo accounts, all or nothing.
 
-    With `student_data_store`, six synthetic school years of Riverside's students are loaded into
-    that analytics store as well (about half a minute; tests leave it out).
+    With `student_data_stores` (the folder of the per-cluster analytics stores), six synthetic school
+    years of Riverside's students are loaded into Riverside's store there as well (about half a minute;
+    tests leave it out).
     """
     report = progress or (lambda message: None)
     report(f"Planning the demo network from seed {seed}")
@@ -70,8 +71,8 @@ def load_demo(
         convenings.create_convenings_demo(seed, report)
         report("Indexing the learning for search")
         rebuild_index()
-        if student_data_store is not None:
-            student_data.create_student_data_demo(seed, report, student_data_store)
+        if student_data_stores is not None:
+            student_data.create_student_data_demo(seed, report, student_data_stores)
     return _summary(plan)
 
 

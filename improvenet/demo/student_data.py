@@ -17,7 +17,7 @@ from improvenet.analytics.bundle import read_bundle
 from improvenet.analytics.store import Store
 from improvenet.analytics.synth import SchoolSpec, synthesize
 from improvenet.data.models import DataLoad, DataUseAgreement
-from improvenet.data.services import METRIC_FIELDS, pseudonymizer
+from improvenet.data.services import METRIC_FIELDS, pseudonymizer, store_path
 from improvenet.network.models import Cluster, School
 
 STUDENTS_A_YEAR = 20_000
@@ -48,8 +48,10 @@ def school_specs(cluster: Cluster) -> tuple[SchoolSpec, ...]:
     return tuple(specs)
 
 
-def create_student_data_demo(seed: int, report: Callable[[str], None], store_path: Path) -> None:
+def create_student_data_demo(seed: int, report: Callable[[str], None], stores: Path) -> None:
+    """Riverside's students into Riverside's own store in the folder `stores`."""
     cluster = Cluster.objects.get(slug=CLUSTER_SLUG)
+    store = store_path(cluster, stores)
     users = get_user_model().objects.in_bulk(["alice", "carol"], field_name="username")
     keys = pseudonymizer()
     started = timezone.now()
@@ -57,8 +59,8 @@ def create_student_data_demo(seed: int, report: Callable[[str], None], store_pat
         report(f"Writing {YEARS} synthetic school years for about {STUDENTS_A_YEAR:,} Riverside students")
         synthesize(STUDENTS_A_YEAR, YEARS, seed, folder, first_year=FIRST_YEAR, schools=school_specs(cluster),
                    improvement_start_year=IMPROVEMENT_START_YEAR, lea_id="RIVERSIDE-USD")
-        report(f"Loading them, pseudonymized, into the analytics store {store_path}")
-        loaded = Store(store_path).load(read_bundle(folder), keys, source="riverside-synthetic-bundle")
+        report(f"Loading them, pseudonymized, into Riverside's analytics store {store}")
+        loaded = Store(store).load(read_bundle(folder), keys, source="riverside-synthetic-bundle")
     DataLoad.objects.create(
         cluster=cluster, user=users["alice"], source="riverside-synthetic-bundle", format="bundle", channel="cli",
         started_at=started, finished_at=timezone.now(), status=DataLoad.Status.LOADED,

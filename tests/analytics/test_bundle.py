@@ -132,7 +132,8 @@ def test_a_row_with_too_few_values_names_its_line(tiny_bundle):
      '"absent" is not one of: excused_absence, unexcused_absence, tardy, early_departure'),
     ("attendance.csv", 3, "DIST-000101,E999,2024-01-08,unexcused_absence", "school_id",
      '"E999" is not in schools.csv'),
-    ("course_marks.csv", 2, "DIST-999999,M200,2024,S1,math,0,B", "student_id", '"DIST-999999" is not in students.csv'),
+    ("course_marks.csv", 2, "DIST-999999,M200,2024,S1,math,0,B", "student_id",
+     "this student_id is not in students.csv"),
     ("course_marks.csv", 3, "DIST-000103,H300,2024,S1,english,\"0,5\",A", "credits_earned",
      '"0,5" is not a number (write a dot for decimals)'),
     ("course_marks.csv", 4, "DIST-000103,H300,2024,S1,math,-0.5,F", "credits_earned", '"-0.5" is negative'),
@@ -150,6 +151,28 @@ def test_each_bad_value_is_named_with_its_file_line_and_column(tiny_bundle, file
     assert (error.issues[0].file, error.issues[0].line, error.issues[0].column) == (file, line, column)
     assert message in error.issues[0].message
     assert f"{file}, line {line}, column {column}: {message}" in str(error)
+
+
+def test_a_district_id_is_never_quoted_in_a_message(tiny_bundle):
+    replace_line(tiny_bundle, "course_marks.csv", 2, "DIST-999999,M200,2024,S1,math,0,B")
+    replace_line(tiny_bundle, "attendance.csv", 2, "DIST-888888,E100,2023-09-06,unexcused_absence")
+
+    error = bundle_error(tiny_bundle)
+
+    assert error.total == 2
+    assert "DIST-999999" not in str(error) and "DIST-888888" not in str(error)
+    assert "course_marks.csv, line 2, column student_id: this student_id is not in students.csv" in str(error)
+
+
+def test_a_number_too_large_for_the_store_is_refused(tiny_bundle):
+    replace_line(tiny_bundle, "course_marks.csv", 2, "DIST-000102,M200,2024,S1,math," + "9" * 400 + ",B")
+    replace_line(tiny_bundle, "calendar.csv", 2, "E100," + "9" * 30 + ",2023-09-05")
+
+    error = bundle_error(tiny_bundle)
+
+    assert [(issue.file, issue.line, issue.column) for issue in error.issues] == [
+        ("calendar.csv", 2, "school_year"), ("course_marks.csv", 2, "credits_earned")]
+    assert "is too large a number" in error.issues[1].message
 
 
 def test_a_repeated_natural_key_names_the_first_line(tiny_bundle):

@@ -34,9 +34,9 @@ def district(tmp_path_factory):
 
 @pytest.fixture
 def data_world(world, tmp_path, monkeypatch, settings):
-    """`world` with state ids matching the district's files, a comparison school, a data team and a store path."""
+    """`world` with state ids matching the district's files, a comparison school, a data team, alpha's store."""
     monkeypatch.setenv("IMPROVENET_PSEUDONYM_KEY", KEY)
-    monkeypatch.setenv("IMPROVENET_ANALYTICS_STORE", str(tmp_path / "analytics.duckdb"))
+    monkeypatch.setenv("IMPROVENET_ANALYTICS_STORE", str(tmp_path / "stores"))
     with scopes_disabled():
         School.objects.filter(pk=world.high.pk).update(state_id="AH")
         # The whole Alpha pyramid is innovating; the Cedar pyramid is its comparison.
@@ -53,7 +53,7 @@ def data_world(world, tmp_path, monkeypatch, settings):
                                   lowest_grade=grades[0], highest_grade=grades[1], state_id=state_id,
                                   feeds_into=comparison)
         data_team = Team.objects.create(cluster=world.alpha, name="Alpha data team", kind="data")
-    return SimpleNamespace(world=world, store=tmp_path / "analytics.duckdb", comparison=comparison,
+    return SimpleNamespace(world=world, store=tmp_path / "stores" / "alpha.duckdb", comparison=comparison,
                            data_team=data_team)
 
 

@@ -2,10 +2,10 @@
 
 The district's readers are alice (lead) and admin. carol is on Riverside's longitudinal data team (so
 she loads and records opt-outs) but as a researcher she reads student-level pages only under her
-agreement (which `demo_ids()` makes if the demo has none): she does not see the agreements or the loads. bob (a school team member)
-and vera (a viewer) may read the cluster but no student-level page: 403. Without a store the metric
-pages answer 200 with "no data loaded yet". Posts that would load or opt out send an empty form: the
-answer is 422 for those allowed, so nothing is written to a store.
+agreement (which `demo_ids()` makes if the demo has none): she does not see the agreements or the loads.
+bob (a school team member) and vera (a viewer) may read the cluster but no student-level page: 403.
+Without a store the metric pages answer 200 with "no data loaded yet". Posts that would load or opt out
+send an empty form: the answer is 422 for those allowed, so nothing is written to a store.
 """
 
 import datetime

@@ -21,5 +21,6 @@ def district_store_fixture(district, tmp_path_factory):
 @pytest.fixture(name="loaded")
 def loaded_fixture(data_world, district_store):
     """`data_world` whose store already holds the district."""
+    data_world.store.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(district_store, data_world.store)
     return data_world

@@ -192,7 +192,7 @@ class _Conversion:
                 continue
             grades = _split(user["grades"])
             if role == "student" and len(grades) != 1:
-                self.error(user, f"student {user_id} has {len(grades)} grades ({user['grades']!r}); one is needed")
+                self.error(user, f"this student has {len(grades)} grades ({user['grades']!r}); one is needed")
                 continue
             for school_id in (org for org in _split(user["orgSourcedIds"]) if self.is_school(org)):
                 years = {year for (uid, sid, year) in spans if uid == user_id and sid == school_id}
@@ -201,7 +201,7 @@ class _Conversion:
                     spans[(user_id, school_id, year)].append((start, None))
                     years = {year}
                 if not years:
-                    self.error(user, f"{role} {user_id} at school {school_id}: no class enrollment and not exactly "
+                    self.error(user, f"this {role} at school {school_id}: no class enrollment and not exactly "
                                      "one schoolYear session to give the school year")
                 for year in sorted(years):
                     dates = spans[(user_id, school_id, year)]
@@ -248,13 +248,19 @@ class _Conversion:
                                     level=level_from_grades(grades[school_id]))
 
     def students(self, users: dict[str, Row], memberships: list[Membership]) -> None:
-        students = sorted({m.user_id for m in memberships if m.role == "student"})
+        first_mention = {}
+        for membership in memberships:
+            if membership.role == "student":
+                first_mention.setdefault(membership.user_id, membership.source)
+        students = sorted(first_mention)
         demographics = self.demographics()
         flags = self.sds_flags()
         for student_id in students:
             user = users.get(student_id)
             if user is None:
-                self.errors.append(ConversionError("users.csv", None, f"student {student_id} is not in users.csv"))
+                # Name where the student is mentioned, never the student's id: messages are kept with the load.
+                source = first_mention[student_id]
+                self.errors.append(ConversionError(source.file, source.line, "this student is not in users.csv"))
                 continue
             sex, race, birth_date = demographics.get(student_id, ("", "", ""))
             self.identities[student_id] = {"given_name": user["givenName"], "family_name": user["familyName"],

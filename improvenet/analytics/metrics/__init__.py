@@ -3,7 +3,7 @@
     from improvenet.analytics.engines import open_tables
     from improvenet.analytics.metrics import METRICS, run_metric
 
-    with open_tables("var/analytics.duckdb", engine="duckdb") as tables:
+    with open_tables("var/analytics/riverside.duckdb", engine="duckdb") as tables:
         table = run_metric("chronic-absenteeism", tables, min_n=10, threshold=0.10)  # a pyarrow.Table
 
 Every metric takes `min_n` (small-cell suppression, default 10) and its own options, listed in
