@@ -25,7 +25,7 @@ StoreOption = Annotated[
 ]
 ClusterOption = Annotated[str, typer.Option("--cluster", help="The cluster's short name.")]
 UserOption = Annotated[str, typer.Option("--user", "-u", help="The account the command acts as (audited).")]
-FORMATS = ("bundle", "edfi-xml", "oneroster", "sdp")
+FORMATS = ("bundle", "edfi-xml", "oneroster", "sdp", "parquet")
 
 
 def _progress(step: str, done: int, total: int) -> None:
@@ -93,6 +93,33 @@ def load(
         typer.echo(line, err=outcome.record.status == DataLoad.Status.REFUSED)
     if outcome.record.status == DataLoad.Status.REFUSED:
         fail(outcome.lines[0])
+
+
+@app.command("export-parquet")
+def export_parquet(
+    out: Annotated[Path, typer.Option("--out", help="A new or empty folder for one <table>.parquet per table.")],
+    cluster: ClusterOption,
+    user: UserOption,
+    store: StoreOption = None,
+) -> None:
+    """Write the cluster's store as Parquet files: pseudonymized rows, opt-outs, never names or the key.
+
+    For analysts' tools and for Spark (`--engine spark` reads the same tables). Audited. Load the
+    folder into another store with `improvenet data load FOLDER --format parquet`.
+    """
+    setup_django()
+    from improvenet.analytics.store import StoreError
+    from improvenet.data import services
+    from improvenet.data.models import AuditEvent
+
+    with _as_user_in_cluster(user, cluster) as (account, access):
+        try:
+            written = services.export_parquet(account, access, out, channel=AuditEvent.Channel.CLI, store=store)
+        except (*_refusals(), StoreError) as refused:
+            fail(str(refused))
+    for name, rows in written.items():
+        typer.echo(f"{name}.parquet: {rows:,} rows")
+    typer.echo(f"Wrote the store of {cluster} to {out}.")
 
 
 @app.command("synth")

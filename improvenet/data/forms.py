@@ -16,8 +16,9 @@ FORMAT_CHOICES = [
     ("detect", "Detect from the files"),
     ("bundle", "improvenet bundle (CSV files, docs/data.md)"),
     ("edfi-xml", "Ed-Fi XML interchanges"),
-    ("oneroster", "OneRoster 1.2 CSV"),
+    ("oneroster", "OneRoster 1.1 CSV (or School Data Sync v2.1)"),
     ("sdp", "Strategic Data Project toolkit files"),
+    ("parquet", "Another improvenet store's Parquet export"),
 ]
 
 

@@ -192,8 +192,11 @@ def load(user, access, path: Path, *, source_format: str | None = None, channel:
     record = DataLoad.objects.create(cluster=access.obj, user=user, source=path.name, format=source_format or "",
                                      channel=channel)
     try:
-        record.format = source_format or detect_format(path)
+        record.format = source_format or _detect(path)
         identities, notes = None, []
+        if record.format == "parquet":
+            report = Store(store or store_path(access.obj)).import_parquet(path, progress=progress)
+            return _loaded(record, report, [])
         if record.format == "bundle":
             checked = bundle_io.read_bundle(path, progress)
         else:
@@ -213,6 +216,17 @@ def load(user, access, path: Path, *, source_format: str | None = None, channel:
         return _refused(record, [str(refused)], [])
     except duckdb.Error as busy:
         return _refused(record, [store_busy(busy)], [])
+    return _loaded(record, report, notes)
+
+
+def _detect(path: Path) -> str:
+    """The format of a folder: a store's Parquet export, or one of the formats the converters know."""
+    if (path / "student.parquet").is_file():
+        return "parquet"
+    return detect_format(path)
+
+
+def _loaded(record: DataLoad, report, notes: list[str]) -> LoadOutcome:
     record.status = DataLoad.Status.LOADED
     record.rows = {name: {"new": count.inserted, "replaced": count.replaced} for name, count in report.tables.items()}
     record.notes = notes + [line for line in report.lines() if not line.startswith(tuple(report.tables))]
@@ -239,6 +253,19 @@ def store_busy(error: Exception) -> str:
 
 def path_label(record: DataLoad) -> str:
     return f"The {record.format or 'unrecognized'} load of {record.source}"
+
+
+def export_parquet(user, access, folder: Path, *, channel: str, store: Path | None = None) -> dict[str, int]:
+    """Write the cluster's store as Parquet (pseudonymized rows, no identities); a district reader's read, audited."""
+    if not is_district_reader(user, access):
+        raise PermissionDenied("Exporting the store's rows is for the cluster lead and the longitudinal data team.")
+    path = store or store_path(access.obj)
+    if not path.exists():
+        raise DataSetupError(f"There is no analytics store at {path} yet: load data first (improvenet data load).")
+    written = Store(path).export_parquet(folder)
+    audit(user, access, channel=channel, action="export parquet", agreement=None,
+          detail={"folder": Path(folder).name, "rows": written})
+    return written
 
 
 def opt_out(user, access, raw_student_id: str, *, channel: str, recorded_on: datetime.date | None = None,

@@ -50,7 +50,7 @@ def test_a_refused_load_lists_problems_and_exits_1(data_world, district, tmp_pat
 def test_an_unknown_format_is_refused_before_anything_runs(data_world, district):
     result = invoke("data", "load", district, "--cluster", "alpha", "--user", "lead", "--format", "excel")
     assert result.exit_code == 1
-    assert "“excel” is not a format: choose one of bundle, edfi-xml, oneroster, sdp." in result.output
+    assert "“excel” is not a format: choose one of bundle, edfi-xml, oneroster, sdp, parquet." in result.output
 
 
 def test_metrics_write_csv_with_suppression_columns(loaded, tmp_path):
@@ -143,3 +143,28 @@ def test_keygen_writes_an_owner_only_key_once(tmp_path):
     assert again.exit_code == 1
     assert "already exists" in again.output
     assert path.read_text() == key
+
+
+def test_parquet_export_loads_into_another_store_with_the_same_rows(loaded, tmp_path):
+    out = tmp_path / "parquet"
+    exported = invoke("data", "export-parquet", "--out", out, "--cluster", "alpha", "--user", "lead")
+    assert exported.exit_code == 0, exported.output
+    assert (out / "student_school_attendance_event.parquet").is_file()
+    copy = tmp_path / "copy.duckdb"
+    imported = invoke("data", "load", out, "--cluster", "alpha", "--user", "lead", "--store", copy)
+    assert imported.exit_code == 0, imported.output
+    original = Store(loaded.store).counts()
+    assert {name: rows for name, rows in Store(copy).counts().items() if name != "load_log"} == {
+        name: rows for name, rows in original.items() if name != "load_log"
+    }
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(action="export parquet", channel="cli").count() == 1
+        assert DataLoad.objects.filter(format="parquet", status="loaded").count() == 1
+
+
+def test_a_researcher_may_not_export_the_stores_rows(loaded, tmp_path):
+    make_agreement(loaded)
+    result = invoke("data", "export-parquet", "--out", tmp_path / "p", "--cluster", "alpha", "--user", "researcher")
+    assert result.exit_code == 1
+    assert "for the cluster lead and the longitudinal data team" in result.output
+    assert not (tmp_path / "p").exists()
