@@ -67,11 +67,15 @@ def demo_key_path() -> Path:
     return conf.var_dir() / "pseudonym-key"
 
 
-def pseudonymizer() -> Pseudonymizer:
-    """The pseudonymizer from the configured key; in demo mode a key is generated under the var folder."""
+def pseudonymizer(for_demo: bool = False) -> Pseudonymizer:
+    """The pseudonymizer from the configured key.
+
+    In demo mode, or for loading the demo's synthetic students (`for_demo`), a key is generated once
+    under the var folder when none is configured.
+    """
     environ = dict(os.environ)
     configured = conf.read("IMPROVENET_PSEUDONYM_KEY") or conf.read("IMPROVENET_PSEUDONYM_KEY_FILE")
-    if not configured and conf.flag("IMPROVENET_DEMO"):
+    if not configured and (for_demo or conf.flag("IMPROVENET_DEMO")):
         if not demo_key_path().exists():
             generate_key_file(demo_key_path())
         environ["IMPROVENET_PSEUDONYM_KEY_FILE"] = str(demo_key_path())

@@ -53,7 +53,7 @@ def create_student_data_demo(seed: int, report: Callable[[str], None], stores: P
     cluster = Cluster.objects.get(slug=CLUSTER_SLUG)
     store = store_path(cluster, stores)
     users = get_user_model().objects.in_bulk(["alice", "carol"], field_name="username")
-    keys = pseudonymizer()
+    keys = pseudonymizer(for_demo=True)
     started = timezone.now()
     with tempfile.TemporaryDirectory(prefix="improvenet-demo-") as folder:
         report(f"Writing {YEARS} synthetic school years for about {STUDENTS_A_YEAR:,} Riverside students")

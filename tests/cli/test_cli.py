@@ -48,6 +48,13 @@ def test_demo_then_serve_a_real_database(tmp_path):
     for username in ("alice", "bob", "carol", "dan", "admin"):
         assert f"  {username}" in first.stdout
     assert "improvenet-demo" in first.stdout
+    assert "Loading them, pseudonymized, into Riverside's analytics store" in first.stdout
+    assert oct((tmp_path / "pseudonym-key").stat().st_mode & 0o777) == "0o600", "the demo's generated key"
+    metrics = subprocess.run([*command, "metrics", "on-track", "--cluster", "riverside", "--user", "carol",
+                              "--school-year", "2026"], env=env, capture_output=True, text=True, timeout=300)
+    assert metrics.returncode == 0, metrics.stderr
+    assert metrics.stdout.startswith('"school_id","school_year","group","students","on_track","rate","suppressed"')
+    assert '"ALL",2026,"all",' in metrics.stdout, "carol's agreement covers the demo's metrics"
     again = subprocess.run([*command, "demo"], env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and "already holds the demo" in again.stdout
     token = subprocess.run([*command, "token", "create", "--user", "alice"], env=env, capture_output=True, text=True)

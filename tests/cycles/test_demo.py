@@ -16,7 +16,8 @@ from improvenet.network.models import Person, Team
 def cycles_demo(db):
     load_demo()
     with scopes_disabled():
-        yield list(PdsaCycle.objects.select_related("school").order_by("pk"))
+        # Riverside's cycles; Lakeside runs one cycle of the change idea it adopted (the sharing demo).
+        yield list(PdsaCycle.objects.filter(cluster__slug="riverside").select_related("school").order_by("pk"))
 
 
 def signature(cycles):
@@ -63,4 +64,5 @@ def test_the_demo_is_the_same_for_the_same_seed(cycles_demo):
         PdsaCycle.objects.all().delete()
         create_cycles_demo(DEFAULT_SEED, lambda message: None)
         again = signature(PdsaCycle.objects.select_related("school").order_by("pk"))
-    assert again == first
+    # The learning demo adds its abandoned trials after the cycles demo's own cycles.
+    assert again == first[:len(again)] and len(again) >= 50
