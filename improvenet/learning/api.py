@@ -46,6 +46,17 @@ class LinkedMeasureOut(Schema):
     kind: str
 
 
+class OtherClusterCycleOut(Schema):
+    cycle_id: int
+    cluster: str = Field(..., description="The name of the cluster that adopted the idea and ran the cycle.")
+    cluster_slug: str
+    school: str = Field(..., description="The school's name followed by its cluster's, e.g. “Beta High (Beta)”.")
+    decision: str
+    decided_on: datetime.date | None
+    predictions: int
+    predictions_confirmed: int
+
+
 class EvidenceOut(Schema):
     change_idea_id: int
     title: str
@@ -59,6 +70,11 @@ class EvidenceOut(Schema):
     signals: list[SignalOut] = Field(..., description="Linked outcome and driver measures in each adopting school.")
     other_measures: list[LinkedMeasureOut] = Field(..., description="Linked process and balancing measures: "
                                                    "shown, but they do not change the level.")
+    other_cluster_cycles: list[OtherClusterCycleOut] = Field(
+        ..., description="Cycles of the idea in other clusters that adopted it from this cluster's publication and "
+                         "share their work with the network; they count in the level (not their measures).")
+    other_clusters_not_sharing: int = Field(
+        ..., description="Other clusters that adopted the idea and do not share their work: their cycles are not read.")
 
 
 class SpreadStageIn(Schema):

@@ -3,7 +3,8 @@
 The public functions open the cluster's scope themselves, so other apps (convening packets, sharing)
 call them with a cluster and get plain results: `evidence_for`, `evidence_index`, `spread_changes`,
 `stages_on`, `scaling` and `travel`. The evidence rules are in improvenet.lib.evidence; this module
-only gathers the facts.
+only gathers the facts, including the cycles of the ideas other clusters adopted from the cluster's
+publications when those clusters share their work with the network (docs/learning.md).
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ class IdeaEvidence:
     decisions: list[PdsaCycle] = field(default_factory=list)
     signals: list[MeasureSignal] = field(default_factory=list)
     other_measures: list[Measure] = field(default_factory=list)  # linked process and balancing measures
+    # Cycles of the idea as adopted by other clusters that share their work with the network; each has
+    # `cluster` and `school` loaded, and `school_label` naming both.
+    elsewhere: list[PdsaCycle] = field(default_factory=list)
+    clusters_not_sharing: int = 0  # other clusters that adopted the idea and do not share their work
 
     @property
     def level(self) -> Level:
@@ -83,6 +88,11 @@ class IdeaEvidence:
                          "school": s.school.name, "adopted_on": s.adopted_on, "points_after": s.points_after,
                          "sustained": s.sustained} for s in self.signals],
             "other_measures": [{"measure_id": m.pk, "measure": m.name, "kind": m.kind} for m in self.other_measures],
+            "other_cluster_cycles": [
+                {"cycle_id": c.pk, "cluster": c.cluster.name, "cluster_slug": c.cluster.slug, "school": c.school_label,
+                 "decision": c.decision, "decided_on": c.decided_on, "predictions": c.prediction_count,
+                 "predictions_confirmed": c.confirmed_count} for c in self.elsewhere],
+            "other_clusters_not_sharing": self.clusters_not_sharing,
         }
 
 
@@ -138,22 +148,77 @@ def thresholds_for(cluster: Cluster) -> EvidenceThresholds:
     return EvidenceThresholds.for_network(cluster.network)
 
 
-def _idea_cycles(ideas: list[ChangeIdea]) -> dict[int, list[PdsaCycle]]:
-    cycles = (PdsaCycle.objects.filter(change_idea__in=ideas).select_related("school")
-              .prefetch_related("measures", Prefetch("predictions", queryset=Prediction.objects.only(
-                  "pk", "cycle_id", "outcome", "number")))
-              .order_by("school__name", "planned_start", "pk"))
-    by_idea: dict[int, list[PdsaCycle]] = {idea.pk: [] for idea in ideas}
+def _counted_cycles(ideas) -> list[PdsaCycle]:
+    """The cycles of the ideas, in the scope open, each with its prediction counts."""
+    cycles = list(PdsaCycle.objects.filter(change_idea__in=ideas).select_related("school", "cluster")
+                  .prefetch_related("measures", Prefetch("predictions", queryset=Prediction.objects.only(
+                      "pk", "cycle_id", "outcome", "number")))
+                  .order_by("school__name", "planned_start", "pk"))
     for cycle in cycles:
         predictions = cycle.predictions.all()
         cycle.prediction_count = len(predictions)
         cycle.confirmed_count = sum(1 for p in predictions if p.outcome == Prediction.Outcome.CONFIRMED)
+    return cycles
+
+
+def _idea_cycles(ideas: list[ChangeIdea]) -> dict[int, list[PdsaCycle]]:
+    by_idea: dict[int, list[PdsaCycle]] = {idea.pk: [] for idea in ideas}
+    for cycle in _counted_cycles(ideas):
         by_idea[cycle.change_idea_id].append(cycle)
     return by_idea
 
 
+@dataclass
+class Elsewhere:
+    """What other clusters did with the ideas they adopted from this cluster's publications."""
+
+    cycles: dict[int, list[PdsaCycle]]  # per source idea id: the cycles in clusters that share their work
+    clusters_not_sharing: dict[int, int]  # per source idea id: adopting clusters that do not share
+
+
+def _elsewhere(cluster: Cluster, ideas: list[ChangeIdea]) -> Elsewhere:
+    """The cycles of the ideas adopted from the cluster's publications, read only in the adopting clusters that
+    share their work with the network, one scope (and one query) per such cluster."""
+    # Imported here: the sharing app's snapshots call evidence_for, so it imports this module.
+    from improvenet.sharing.services import adoptions_out_of
+
+    adoptions = list(adoptions_out_of(cluster).filter(publication__change_idea__in=ideas).exclude(cluster=cluster))
+    cycles: dict[int, list[PdsaCycle]] = {idea.pk: [] for idea in ideas}
+    not_sharing: dict[int, set[int]] = {idea.pk: set() for idea in ideas}
+    sharing: dict[int, list] = {}
+    for adoption in adoptions:
+        if adoption.cluster.shares_with_network:
+            sharing.setdefault(adoption.cluster_id, []).append(adoption)
+        else:
+            not_sharing[adoption.publication.change_idea_id].add(adoption.cluster_id)
+    for cluster_adoptions in sharing.values():
+        source = {a.change_idea_id: a.publication.change_idea_id for a in cluster_adoptions}
+        with scope(cluster=cluster_adoptions[0].cluster):
+            for cycle in _counted_cycles(list(source)):
+                cycle.school_label = f"{cycle.school.name} ({cycle.cluster.name})"
+                cycles[source[cycle.change_idea_id]].append(cycle)
+    for idea_cycles in cycles.values():
+        idea_cycles.sort(key=lambda c: (c.school_label, c.planned_start, c.pk))
+    return Elsewhere(cycles, {pk: len(ids) for pk, ids in not_sharing.items()})
+
+
+def _elsewhere_facts(cycles: list[PdsaCycle]) -> list[SchoolFacts]:
+    """One school's facts per school of another cluster; their measures are that cluster's and are not charted."""
+    by_school: dict[str, list[PdsaCycle]] = {}
+    for cycle in cycles:
+        by_school.setdefault(cycle.school_label, []).append(cycle)
+    return [
+        SchoolFacts(
+            school=label, cycles=len(own), cycles_with_confirmed_prediction=sum(1 for c in own if c.confirmed_count),
+            adopted=any(c.decision == PdsaCycle.Decision.ADOPT and c.decided_on for c in own),
+            abandoned=any(c.decision == PdsaCycle.Decision.ABANDON for c in own),
+        )
+        for label, own in sorted(by_school.items())
+    ]
+
+
 def _evidence(idea: ChangeIdea, cycles: list[PdsaCycle], thresholds: EvidenceThresholds,
-              book: SignalBook) -> IdeaEvidence:
+              book: SignalBook, elsewhere: Elsewhere) -> IdeaEvidence:
     schools = {c.school_id: c.school for c in cycles}
     linked = {m.pk: m for c in cycles for m in c.measures.all()}
     measures = {pk: m for pk, m in linked.items() if m.kind in EVIDENCE_KINDS}
@@ -174,7 +239,8 @@ def _evidence(idea: ChangeIdea, cycles: list[PdsaCycle], thresholds: EvidenceThr
             points_after_adoption=max((s.points_after for s in school_signals), default=0),
             sustained_signal=any(s.sustained for s in school_signals),
         ))
-    idea_facts = IdeaFacts(tuple(facts))
+    other_cycles = elsewhere.cycles[idea.pk]
+    idea_facts = IdeaFacts((*facts, *_elsewhere_facts(other_cycles)))
     by_order = sorted(cycles, key=lambda c: (c.decided_on or datetime.date.max, c.pk))
     return IdeaEvidence(
         idea=idea, evidence=evaluate(idea_facts, thresholds.as_rules()), cycles=cycles,
@@ -187,14 +253,16 @@ def _evidence(idea: ChangeIdea, cycles: list[PdsaCycle], thresholds: EvidenceThr
         decisions=[c for c in by_order if c.decision],
         signals=signals,
         other_measures=sorted((m for pk, m in linked.items() if pk not in measures), key=lambda m: m.name),
+        elsewhere=other_cycles, clusters_not_sharing=elsewhere.clusters_not_sharing[idea.pk],
     )
 
 
 def evidence_for(cluster: Cluster, change_idea: ChangeIdea, book: SignalBook | None = None) -> IdeaEvidence:
     """The computed evidence for one change idea of the cluster: level, reasons and the facts behind them."""
     with scope(cluster=cluster):
-        return _evidence(change_idea, _idea_cycles([change_idea])[change_idea.pk], thresholds_for(cluster),
-                         book or SignalBook())
+        cycles = _idea_cycles([change_idea])[change_idea.pk]
+        return _evidence(change_idea, cycles, thresholds_for(cluster), book or SignalBook(),
+                         _elsewhere(cluster, [change_idea]))
 
 
 def evidence_index(cluster: Cluster) -> list[IdeaEvidence]:
@@ -202,8 +270,8 @@ def evidence_index(cluster: Cluster) -> list[IdeaEvidence]:
     with scope(cluster=cluster):
         ideas = list(ChangeIdea.objects.filter(current_on()).order_by("title"))
         cycles = _idea_cycles(ideas)
-        thresholds, book = thresholds_for(cluster), SignalBook()
-        return [_evidence(idea, cycles[idea.pk], thresholds, book) for idea in ideas]
+        thresholds, book, elsewhere = thresholds_for(cluster), SignalBook(), _elsewhere(cluster, ideas)
+        return [_evidence(idea, cycles[idea.pk], thresholds, book, elsewhere) for idea in ideas]
 
 
 # Spread and scale ---------------------------------------------------------------------------------
