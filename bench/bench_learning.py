@@ -33,14 +33,7 @@ TARGET_MS = 300.0
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30,
-                        help=f"timed requests per page (default 30, at least {MIN_RUNS})")
-    parser.add_argument("--database-url", help="run against this database instead of a throwaway SQLite file")
-    parser.add_argument("--write-readme", action="store_true", help=f"record the table in {common.README.name}")
-    args = parser.parse_args()
-    args.runs = max(args.runs, MIN_RUNS)
-    return args
+    return common.parse_page_bench_args(__doc__.splitlines()[0], 30, MIN_RUNS, "timed requests per page")
 
 
 def most_tested_idea():

@@ -8,6 +8,7 @@ print a Markdown table and may record it under their own section of ``bench/READ
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import os
 import platform
@@ -59,6 +60,19 @@ class Measurement:
         if self.target_ms is None:
             return "baseline"
         return "PASS" if self.median < self.target_ms else "FAIL"
+
+
+def parse_page_bench_args(description: str, default_runs: int, min_runs: int,
+                          what: str = "timed requests per page") -> argparse.Namespace:
+    """The options every page benchmark takes: --runs, --database-url and --write-readme."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--runs", type=int, default=default_runs,
+                        help=f"{what} (default {default_runs}, at least {min_runs})")
+    parser.add_argument("--database-url", help="run against this database instead of a throwaway SQLite file")
+    parser.add_argument("--write-readme", action="store_true", help=f"record the table in {README.name}")
+    args = parser.parse_args()
+    args.runs = max(args.runs, min_runs)
+    return args
 
 
 def configure_django(database_url: str) -> None:

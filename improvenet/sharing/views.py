@@ -47,7 +47,7 @@ def _form_page(request, form, *, title: str, submit_label: str, cancel_url: str,
     status = 422 if form.errors else 200
     context = {"form": form, "title": title, "submit_label": submit_label, "cancel_url": cancel_url,
                "cluster": cluster, "intro": intro}
-    return render(request, "sharing/form.html", context, status=status)
+    return render(request, "network/form.html", context, status=status)
 
 
 # The network library -----------------------------------------------------------------------------
