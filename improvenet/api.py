@@ -107,7 +107,10 @@ def _mount_routers() -> None:
     from improvenet.network.api import router as network_router
 
     routers = [network_router, design_router, measures_router, cycles_router]
-    for app in ("learning", "convenings", "search", "sharing", "archive", "data"):
+    for app in (
+        "learning", "convenings", "search", "sharing", "archive", "data",
+        "engagement", "families", "governance", "partners", "induction", "partnership", "pyramids",
+    ):
         routers.append(importlib.import_module(f"improvenet.{app}.api").router)
     for router in routers:
         api.add_router("/", router)

@@ -37,6 +37,13 @@ INSTALLED_APPS = [
     "improvenet.sharing",
     "improvenet.archive",
     "improvenet.data",
+    "improvenet.engagement",
+    "improvenet.families",
+    "improvenet.governance",
+    "improvenet.partners",
+    "improvenet.induction",
+    "improvenet.partnership",
+    "improvenet.pyramids",
 ]
 
 MIDDLEWARE = [

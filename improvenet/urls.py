@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,8 +15,16 @@ urlpatterns = [
     path("", include("improvenet.sharing.urls")),
     path("", include("improvenet.archive.urls")),
     path("", include("improvenet.data.urls")),
+    path("", include("improvenet.engagement.urls")),
+    path("", include("improvenet.governance.urls")),
+    path("", include("improvenet.partners.urls")),
+    path("", include("improvenet.induction.urls")),
+    path("", include("improvenet.partnership.urls")),
+    path("", include("improvenet.pyramids.urls")),
     path("accounts/", include("improvenet.accounts.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+# The family pages are public and translated: /families/... in English, /es/families/... in Spanish.
+urlpatterns += i18n_patterns(path("", include("improvenet.families.urls")), prefix_default_language=False)

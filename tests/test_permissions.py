@@ -23,7 +23,8 @@ from tests.permission_table import USERS, Action
 
 ROW_MODULES = [
     importlib.import_module(f"tests.{app}.permission_rows") for app in (
-        "network", "design", "measures", "cycles", "learning", "convenings", "search", "sharing", "archive", "data"
+        "network", "design", "measures", "cycles", "learning", "convenings", "search", "sharing", "archive", "data",
+        "engagement", "families", "governance", "partners", "induction", "partnership", "pyramids",
     )
 ]
 

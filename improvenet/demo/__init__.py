@@ -11,7 +11,23 @@ from typing import NamedTuple
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from improvenet.demo import convenings, cycles, design, learning, measures, network, sharing, student_data
+from improvenet.demo import (
+    convenings,
+    cycles,
+    design,
+    engagement,
+    families,
+    governance,
+    induction,
+    learning,
+    measures,
+    network,
+    partners,
+    partnership,
+    pyramids,
+    sharing,
+    student_data,
+)
 from improvenet.network.models import ClusterRole, Network
 from improvenet.search.index import rebuild_index
 
@@ -69,6 +85,13 @@ def load_demo(
         learning.create_learning_demo(seed, report)
         sharing.create_sharing_demo(seed, report)
         convenings.create_convenings_demo(seed, report)
+        engagement.create_engagement_demo(seed, report)
+        families.create_families_demo(seed, report)
+        governance.create_governance_demo(seed, report)
+        partners.create_partners_demo(seed, report)
+        induction.create_induction_demo(seed, report)
+        partnership.create_partnership_demo(seed, report)
+        pyramids.create_pyramids_demo(seed, report)
         report("Indexing the learning for search")
         rebuild_index()
         if student_data_stores is not None:

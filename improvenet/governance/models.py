@@ -1,0 +1,1 @@
+"""The standing panel: members by constituency, proposals, votes, decisions and the research agenda."""

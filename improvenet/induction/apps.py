@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InductionConfig(AppConfig):
+    name = "improvenet.induction"
+    label = "induction"
+    verbose_name = "Induction"

@@ -1,0 +1,1 @@
+"""Teacher induction in cluster schools: cohorts, mentors, plans, logs, placements and retention."""

@@ -1,0 +1,1 @@
+"""Partnership health: a rubric, partners' repeated self-assessments, trends and gaps."""

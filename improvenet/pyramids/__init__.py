@@ -1,0 +1,1 @@
+"""Pyramid accountability: dashboards of each high school with its feeder schools over time."""

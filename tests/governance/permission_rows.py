@@ -1,0 +1,11 @@
+"""Permission rows for the governance app (see tests/permission_table.py)."""
+
+from tests.permission_table import Action
+
+
+def demo_ids() -> dict:
+    return {}
+
+
+def rows(ids) -> dict[str, Action]:
+    return {}
