@@ -24,6 +24,7 @@ from improvenet.demo import (
     network,
     partners,
     partnership,
+    phases,
     pyramids,
     sharing,
     student_data,
@@ -92,6 +93,7 @@ def load_demo(
         induction.create_induction_demo(seed, report)
         partnership.create_partnership_demo(seed, report)
         pyramids.create_pyramids_demo(seed, report)
+        phases.create_phases_demo(seed, report)
         report("Indexing the learning for search")
         rebuild_index()
         if student_data_stores is not None:
