@@ -23,6 +23,7 @@ from improvenet.network.models import (
     Network,
     Organization,
     Person,
+    Phase,
     School,
     Team,
     current_on,
@@ -181,3 +182,7 @@ def can_change_school_work(user, cluster: Access[Cluster], school_id: int | None
     if cluster.can_change:
         return True
     return school_id is not None and is_current_team_member(user, cluster.obj, Team.Kind.SCHOOL_DESIGN, school_id)
+
+
+def phase_for_user(cluster: Access[Cluster], pk: int) -> Access[Phase]:
+    return member_of_cluster(Phase, cluster, pk, "phase")

@@ -3,14 +3,15 @@
 import datetime
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Schema, Status
 
 from improvenet.lib.errors import Conflict
 from improvenet.network import access as acc
-from improvenet.network.models import Cluster, Membership, Network, Organization, Person, School, Team
+from improvenet.network.models import Cluster, Membership, Network, Organization, Person, Phase, PhaseRole, School, Team
+from improvenet.network.views import cluster_phases
 from improvenet.resources import (
     ClusterResource,
     EndRequest,
@@ -295,3 +296,92 @@ for resource in (
                     ["-started_on", "id"]),
 ):
     resource.register(router)
+
+
+# Phases ---------------------------------------------------------------------------------------
+
+
+class PhaseRoleIO(Schema):
+    team_kind: Team.Kind = Field(..., description="The kind of team (all school design teams share one role).")
+    description: str = Field(..., min_length=1, description="What these teams do in the phase.")
+
+
+class PhaseIn(Schema):
+    stage: Phase.Stage
+    starts_on: datetime.date
+    ends_on: datetime.date | None = Field(None, description="Empty while the end is not set (latest phase only).")
+    summary: str = ""
+    roles: list[PhaseRoleIO] = Field(default_factory=list, description="Sent in full: replaces the phase's roles.")
+
+
+class PhaseOut(Schema):
+    id: int
+    stage: str
+    stage_label: str = Field(..., alias="get_stage_display")
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+    summary: str
+    is_current: bool
+    roles: list[PhaseRoleIO]
+
+
+class PhaseList(Schema):
+    count: int
+    current_id: int | None = Field(..., description="The phase that covers today, if any.")
+    items: list[PhaseOut]
+
+
+def _phase_out(phase: Phase) -> dict:
+    roles = getattr(phase, "ordered_roles", None) or list(phase.roles.all())
+    return {"id": phase.pk, "stage": phase.stage, "get_stage_display": phase.get_stage_display(),
+            "starts_on": phase.starts_on, "ends_on": phase.ends_on, "summary": phase.summary,
+            "is_current": phase.is_current(),
+            "roles": [{"team_kind": role.team_kind, "description": role.description} for role in roles]}
+
+
+def _save_phase(phase: Phase, data: dict) -> None:
+    """Save the phase and, when given, replace its roles; nothing is saved when anything is wrong."""
+    roles = data.pop("roles", None)
+    if roles is not None:
+        kinds = [role["team_kind"] for role in roles]
+        if len(kinds) != len(set(kinds)):
+            raise ValidationError({"roles": "Each kind of team appears at most once in a phase's roles."})
+    apply_payload(phase, data)
+    save_checked(phase)
+    if roles is not None:
+        phase.roles.all().delete()
+        PhaseRole.objects.bulk_create(PhaseRole(phase=phase, **role) for role in roles)
+
+
+@router.get("/clusters/{cluster}/phases", response=PhaseList, tags=["Phases"], summary="List the cluster's phases")
+def list_phases(request, cluster: str):
+    with acc.in_cluster(request.auth, cluster):
+        phases = cluster_phases()
+        current = next((phase.pk for phase in phases if phase.is_current()), None)
+        return {"count": len(phases), "current_id": current, "items": [_phase_out(phase) for phase in phases]}
+
+
+@router.post("/clusters/{cluster}/phases", response={201: PhaseOut}, tags=["Phases"], summary="Add a phase")
+def create_phase(request, cluster: str, payload: PhaseIn):
+    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
+        phase = Phase(cluster=access.require_change())
+        _save_phase(phase, payload.dict())
+        return Status(201, _phase_out(phase))
+
+
+@router.get("/clusters/{cluster}/phases/{phase_id}", response=PhaseOut, tags=["Phases"], summary="Read a phase")
+def read_phase(request, cluster: str, phase_id: int):
+    with acc.in_cluster(request.auth, cluster) as access:
+        return _phase_out(acc.phase_for_user(access, phase_id).obj)
+
+
+@router.patch("/clusters/{cluster}/phases/{phase_id}", response=PhaseOut, tags=["Phases"],
+              summary="Change a phase (roles, when sent, replace the phase's roles)")
+def update_phase(request, cluster: str, phase_id: int, payload: PatchDict[PhaseIn]):
+    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
+        phase = acc.phase_for_user(access, phase_id).require_change()
+        data = dict(payload)
+        if data.get("roles") is not None:
+            data["roles"] = [dict(role) if not isinstance(role, dict) else role for role in data["roles"]]
+        _save_phase(phase, data)
+        return _phase_out(phase)

@@ -2,7 +2,17 @@ from django import forms
 from django.db.models import Q
 from django_scopes import scopes_disabled
 
-from improvenet.network.models import Cluster, Membership, Organization, Person, School, Team, current_on
+from improvenet.network.models import (
+    Cluster,
+    Membership,
+    Organization,
+    Person,
+    Phase,
+    PhaseRole,
+    School,
+    Team,
+    current_on,
+)
 
 
 class DateInput(forms.DateInput):
@@ -89,6 +99,36 @@ with scopes_disabled():
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.fields["person"].queryset = Person.objects.filter(current_on() | Q(pk=self.instance.person_id))
+
+    class PhaseForm(forms.ModelForm):
+        """A phase with, in the same form, what each kind of team does in it (empty: no role)."""
+
+        class Meta:
+            model = Phase
+            fields = ["stage", "starts_on", "ends_on", "summary"]
+            widgets = {"starts_on": DateInput, "ends_on": DateInput}
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            current = {}
+            if self.instance.pk:
+                current = dict(self.instance.roles.values_list("team_kind", "description"))
+            for kind, label in Team.Kind.choices:
+                self.fields[f"role_{kind}"] = forms.CharField(
+                    label=f"What the {label[0].lower()}{label[1:]} does", required=False, initial=current.get(kind),
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    help_text="Leave empty when these teams have no part in this phase.",
+                )
+
+        def _save_m2m(self):
+            super()._save_m2m()
+            for kind, _ in Team.Kind.choices:
+                text = self.cleaned_data.get(f"role_{kind}", "").strip()
+                if text:
+                    PhaseRole.objects.update_or_create(phase=self.instance, team_kind=kind,
+                                                       defaults={"description": text})
+                else:
+                    PhaseRole.objects.filter(phase=self.instance, team_kind=kind).delete()
 
 
 class EndForm(forms.Form):

@@ -441,3 +441,118 @@ class Membership(EndableRecord):
             errors["ended_on"] = "A membership cannot end before it started."
         if errors:
             raise ValidationError(errors)
+
+
+# Phases ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """A dated stretch of a cluster's timeline: `order` is the stage's place in the sequence of stages."""
+
+    label: str
+    order: int
+    starts_on: datetime.date
+    ends_on: datetime.date | None  # None: open, until further notice
+
+
+def timeline_problems(span: Span, others: list[Span]) -> dict[str, str]:
+    """What is wrong with `span` among the cluster's other phases, by field; empty when nothing is.
+
+    Phases follow the order of the stages, each starting after the earlier stages and ending before
+    the later ones start; none overlap; only the latest may be left open.
+    """
+    if span.ends_on is not None and span.ends_on < span.starts_on:
+        return {"ends_on": "A phase cannot end before it starts."}
+    far = datetime.date.max
+    for other in sorted(others, key=lambda o: o.order):
+        if other.order < span.order and other.starts_on >= span.starts_on:
+            return {"starts_on": f"“{span.label}” comes after “{other.label}”, which starts on "
+                                 f"{other.starts_on:%B %-d, %Y}: start it later."}
+        if other.order > span.order and other.starts_on <= span.starts_on:
+            return {"starts_on": f"“{span.label}” comes before “{other.label}”, which starts on "
+                                 f"{other.starts_on:%B %-d, %Y}: start it earlier."}
+        if span.starts_on <= (other.ends_on or far) and other.starts_on <= (span.ends_on or far):
+            until = f"{other.ends_on:%B %-d, %Y}" if other.ends_on else "no end date yet"
+            field = "ends_on" if other.order > span.order else "starts_on"
+            return {field: f"This overlaps “{other.label}” ({other.starts_on:%B %-d, %Y} to {until}): "
+                           "phases follow one another without overlapping."}
+    return {}
+
+
+class Phase(models.Model):
+    """One stage of a cluster's life, with its dates; what each kind of team does in it is a PhaseRole."""
+
+    class Stage(models.TextChoices):
+        RESEARCH = "research", "Research"
+        DESIGN = "design", "Design and development"
+        INITIAL = "initial_implementation", "Initial implementation"
+        FULL = "full_implementation", "Full implementation"
+        SCALE_OUT = "scale_out", "Scale out"
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="phases")
+    stage = models.CharField(max_length=30, choices=Stage.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Leave empty while the end is not set.")
+    summary = models.TextField(blank=True, help_text="What the cluster does in this phase, in a few sentences.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(cluster="cluster")
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [models.UniqueConstraint(fields=["cluster", "stage"], name="one_phase_per_stage")]
+
+    def __str__(self) -> str:
+        return self.get_stage_display()
+
+    def span(self) -> Span:
+        return Span(self.get_stage_display(), self.stage_order, self.starts_on, self.ends_on)
+
+    @property
+    def stage_order(self) -> int:
+        return list(self.Stage.values).index(self.stage)
+
+    def is_current(self, day: datetime.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+    def clean(self) -> None:
+        if not (self.cluster_id and self.stage in self.Stage.values and self.starts_on):
+            return
+        others = Phase.objects.filter(cluster_id=self.cluster_id).exclude(pk=self.pk).exclude(stage=self.stage)
+        problems = timeline_problems(self.span(), [other.span() for other in others])
+        if problems:
+            raise ValidationError(problems)
+
+    def check_conflicts(self) -> None:
+        # Lock the cluster row, then check the stage and the timeline again under the lock, so that
+        # two writes at once cannot both pass and leave overlapping phases.
+        Cluster.objects.select_for_update().filter(pk=self.cluster_id).first()
+        refuse_duplicate(
+            self,
+            Phase.objects.filter(cluster_id=self.cluster_id, stage=self.stage),
+            lambda existing: f"The cluster already has a “{existing}” phase (id {existing.pk}); edit that one.",
+        )
+        self.clean()
+
+
+class PhaseRole(models.Model):
+    """What one kind of team does in a phase (all school design teams share one role)."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="roles")
+    team_kind = models.CharField(max_length=20, choices=Team.Kind.choices)
+    description = models.TextField(help_text="What these teams do in this phase.")
+
+    objects = ScopedManager(cluster="phase__cluster")
+
+    class Meta:
+        ordering = ["phase", "team_kind"]
+        constraints = [models.UniqueConstraint(fields=["phase", "team_kind"], name="one_role_per_team_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_team_kind_display()}: {self.description[:60]}"
+
+
+def current_phase(phases: list[Phase], day: datetime.date | None = None) -> Phase | None:
+    return next((phase for phase in phases if phase.is_current(day)), None)

@@ -17,7 +17,17 @@ from django.views.decorators.http import require_POST
 from improvenet.lib.errors import Conflict
 from improvenet.network import access as acc
 from improvenet.network import forms
-from improvenet.network.models import Cluster, Membership, Organization, Person, School, Team, current_on
+from improvenet.network.models import (
+    Cluster,
+    Membership,
+    Organization,
+    Person,
+    Phase,
+    School,
+    Team,
+    current_on,
+    current_phase,
+)
 
 
 def cluster_page(view: Callable) -> Callable:
@@ -94,12 +104,15 @@ def cluster_home(request, access):
         .order_by("kind", "name")
     )
     partners = Organization.objects.filter(current_on(), school__isnull=True).order_by("kind", "name")
+    phases = cluster_phases()
     context = {
         "cluster": cluster,
         "access": access,
         "pyramids": cluster.pyramids(),
         "teams": teams,
         "partners": partners,
+        "phases": phases,
+        "current_phase": current_phase(phases),
     }
     return render(request, "network/cluster.html", context)
 
@@ -265,3 +278,45 @@ def record_end(request, access, kind: str, record_id: int):
         return redirect(url)
     messages.success(request, f"Ended {record} on {record.ended_on:%B %-d, %Y}. It stays in the history.")
     return redirect(url)
+
+
+# Phases ---------------------------------------------------------------------------------------
+
+
+def cluster_phases() -> list[Phase]:
+    """The open cluster's phases in time order, each with its team roles in the order of team kinds."""
+    phases = list(Phase.objects.prefetch_related("roles").order_by("starts_on"))
+    kinds = [kind for kind, _ in Team.Kind.choices]
+    for phase in phases:
+        phase.ordered_roles = sorted(phase.roles.all(), key=lambda role: kinds.index(role.team_kind))
+    return phases
+
+
+@cluster_page
+def phases_page(request, access):
+    phases = cluster_phases()
+    context = {"cluster": access.obj, "access": access, "phases": phases, "current_phase": current_phase(phases)}
+    return render(request, "network/phases.html", context)
+
+
+@cluster_page
+def phase_new(request, access):
+    url = reverse("network:phases", args=[access.obj.slug])
+    form = forms.PhaseForm(request.POST or None, instance=Phase(cluster=access.require_change()))
+    return _save_form(request, form, title="New phase", cancel_url=url, next_url=lambda phase: url,
+                      context={"intro": PHASE_INTRO, "cluster": access.obj})
+
+
+@cluster_page
+def phase_edit(request, access, phase_id: int):
+    phase = acc.phase_for_user(access, phase_id).require_change()
+    url = reverse("network:phases", args=[access.obj.slug])
+    form = forms.PhaseForm(request.POST or None, instance=phase)
+    return _save_form(request, form, title=f"Edit the phase {phase}", cancel_url=url, next_url=lambda p: url,
+                      context={"intro": PHASE_INTRO, "cluster": access.obj})
+
+
+PHASE_INTRO = (
+    "Phases follow one another in this order: research, design and development, initial implementation, "
+    "full implementation, scale out. They do not overlap; only the latest may be left without an end date."
+)

@@ -1,6 +1,6 @@
 """Permission rows for the network model's pages and API, and for the account pages."""
 
-from improvenet.network.models import Membership, Organization, Person, School, Team
+from improvenet.network.models import Membership, Organization, Person, Phase, School, Team
 from tests.permission_table import (
     API_CHANGE,
     API_CREATE,
@@ -26,6 +26,30 @@ def demo_ids() -> dict:
         "high_form": {"name": high.name, "level": "high", "role": high.role, "lowest_grade": 9,
                       "highest_grade": 12, "nces_id": high.nces_id, "state_id": high.state_id},
         "team_form": {"name": team.name, "kind": team.kind, "school": team.school_id},
+        **phase_ids(),
+    }
+
+
+def phase_ids() -> dict:
+    phase = Phase.objects.filter(cluster__slug="riverside", stage="initial_implementation").first()
+    return {"phase": phase.pk, "phase_form": {"stage": phase.stage, "starts_on": str(phase.starts_on),
+                                              "ends_on": str(phase.ends_on), "summary": phase.summary}}
+
+
+def phase_rows(ids) -> dict[str, Action]:
+    c, phase = "/clusters/riverside", ids["phase"]
+    # Riverside has every stage already: a new phase conflicts (409) once the caller may add one.
+    create_conflicts = (401, 409, 403, 403, 403, 404, 409)
+    new_phase = {"stage": "research", "starts_on": "2020-01-01", "ends_on": "2020-06-30"}
+    return {
+        "phases page": Action("GET", f"{c}/phases/", RIVERSIDE_READ),
+        "new phase form": Action("GET", f"{c}/phases/new/", RIVERSIDE_CHANGE_FORM),
+        "phase edit form": Action("GET", f"{c}/phases/{phase}/edit/", RIVERSIDE_CHANGE_FORM),
+        "phase edit": Action("POST", f"{c}/phases/{phase}/edit/", RIVERSIDE_CHANGE_POST, ids["phase_form"]),
+        "api phases": Action("GET", f"/api{c}/phases", API_READ),
+        "api phase": Action("GET", f"/api{c}/phases/{phase}", API_READ),
+        "api create phase": Action("POST", f"/api{c}/phases", create_conflicts, new_phase),
+        "api change phase": Action("PATCH", f"/api{c}/phases/{phase}", API_CHANGE, {"summary": "Changed."}),
     }
 
 
@@ -117,6 +141,6 @@ def rows(ids) -> dict[str, Action]:
     rows["edit organizations"] = Action("POST", f"{c}/organizations/{o}/edit/", RIVERSIDE_CHANGE_POST, org)
     rows["edit people"] = Action("POST", f"{c}/people/{p}/edit/", RIVERSIDE_CHANGE_POST, person)
     rows["edit teams"] = Action("POST", f"{c}/teams/{t}/edit/", RIVERSIDE_CHANGE_POST, ids["team_form"])
-    return rows
+    return rows | phase_rows(ids)
 
 
