@@ -1,0 +1,144 @@
+"""Outcomes of teacher induction: retention curves and where inducted teachers went, with suppression.
+
+Pure computation (no Django): the induction app passes plain records and renders the tables.
+
+- `retention_curves`: the Kaplan–Meier share of each group (an induction cohort, or "inducted" against
+  "other new teachers") still employed in the district 0, 1, 2… years after hire. A teacher who has not
+  left by the as-of date is censored at it. A point is hidden when its group counts fewer than `min_n`
+  teachers or fewer than `min_n` are still at risk, the rule of the teacher-retention metric
+  (improvenet/analytics/metrics/teacher_retention.py).
+- `destinations`: per cohort, how many inducted teachers stayed in their cluster school,
+  were placed elsewhere in the district, or left; suppressed by `improvenet.analytics.suppression.suppress`,
+  the three destinations of a cohort forming a partition of its total, so that a hidden cell cannot be
+  recovered by subtraction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pandas as pd
+
+from improvenet.analytics.suppression import DEFAULT_MIN_N, DISTRICT, suppress
+
+DAYS_PER_YEAR = 365.25
+STAYED, PLACED, LEFT = "stayed", "placed", "left"
+DESTINATIONS = (STAYED, PLACED, LEFT)
+
+
+@dataclass(frozen=True)
+class Spell:
+    """One new teacher's time in the district: their group, hire date and the day they left (if they did)."""
+
+    group: str
+    hired_on: datetime.date
+    left_on: datetime.date | None
+
+
+@dataclass(frozen=True)
+class Inducted:
+    """Where an inducted teacher stands on the as-of date: placed elsewhere on, left the district on."""
+
+    cohort: str
+    placed_on: datetime.date | None
+    left_on: datetime.date | None
+
+
+def years_and_event(spell: Spell, as_of: datetime.date) -> tuple[float, int]:
+    """(years observed, 1 if they left by `as_of` else 0 — censored)."""
+    if spell.hired_on > as_of:
+        raise ValueError(f"a teacher hired on {spell.hired_on} is after the as-of date {as_of}")
+    left = spell.left_on is not None and spell.left_on <= as_of
+    return years_between(spell.hired_on, spell.left_on if left else as_of), int(left)
+
+
+def years_between(start: datetime.date, end: datetime.date) -> float:
+    """Whole anniversaries from `start` to `end`, plus the fraction of the year after the last one, so a
+    teacher followed exactly one year counts as at risk at year 1 (days / 365.25 would fall just short)."""
+    whole = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+    if whole < 0:
+        return 0.0
+    try:
+        anniversary = start.replace(year=start.year + whole)
+    except ValueError:  # hired on February 29: the anniversary is February 28 in other years
+        anniversary = start.replace(year=start.year + whole, day=28)
+    return whole + (end - anniversary).days / DAYS_PER_YEAR
+
+
+def retention_curves(spells: list[Spell], as_of: datetime.date, min_n: int = DEFAULT_MIN_N) -> list[dict]:
+    """Rows `group, years, survival, ci_lower, ci_upper, at_risk, teachers, suppressed` per group and whole
+    year since hire, up to the longest observed time; hidden points have no numbers."""
+    from lifelines import KaplanMeierFitter
+
+    if min_n < 1:
+        raise ValueError(f"min_n must be at least 1, not {min_n}")
+    rows = []
+    for group in sorted({spell.group for spell in spells}):
+        observed = [years_and_event(s, as_of) for s in spells if s.group == group and s.hired_on <= as_of]
+        if not observed:
+            continue
+        durations = [years for years, _ in observed]
+        events = [event for _, event in observed]
+        fitter = KaplanMeierFitter().fit(durations, events)
+        times = list(range(int(max(durations)) + 1))
+        survival = fitter.survival_function_at_times(times).to_numpy()
+        bounds = fitter.confidence_interval_survival_function_
+        # The interval steps like the curve: its value at t is the one at the last event time up to t.
+        lower = [float(bounds.iloc[:, 0][bounds.index <= t].iloc[-1]) for t in times]
+        upper = [float(bounds.iloc[:, 1][bounds.index <= t].iloc[-1]) for t in times]
+        for years in times:
+            at_risk = sum(1 for d in durations if d >= years)
+            hidden = len(observed) < min_n or at_risk < min_n
+            rows.append({
+                "group": group, "years": years,
+                "survival": None if hidden else round(float(survival[years]), 4),
+                "ci_lower": None if hidden else round(lower[years], 4),
+                "ci_upper": None if hidden else round(upper[years], 4),
+                "at_risk": None if hidden else at_risk,
+                "teachers": None if hidden else len(observed),
+                "suppressed": int(hidden),
+            })
+    return rows
+
+
+def destination(teacher: Inducted, as_of: datetime.date) -> str:
+    """Left the district (whatever came before), else placed elsewhere, else still in the cluster school."""
+    if teacher.left_on is not None and teacher.left_on <= as_of:
+        return LEFT
+    if teacher.placed_on is not None and teacher.placed_on <= as_of:
+        return PLACED
+    return STAYED
+
+
+def destinations(teachers: list[Inducted], as_of: datetime.date, min_n: int = DEFAULT_MIN_N) -> list[dict]:
+    """Rows `cohort, destination, teachers, share, suppressed`: per cohort its total (`destination` "all")
+    and the three destinations, with small cells and their complements hidden. There is no total over the
+    cohorts: with it, a cell hidden in one cohort could be recovered from the other cohorts' cells."""
+    if not teachers:
+        return []
+    counts: dict[tuple[str, str], int] = {}
+    for cohort in sorted({t.cohort for t in teachers}):
+        members = [t for t in teachers if t.cohort == cohort]
+        counts[(cohort, DISTRICT)] = len(members)
+        for where in DESTINATIONS:
+            counts[(cohort, where)] = sum(1 for t in members if destination(t, as_of) == where)
+    frame = pd.DataFrame(
+        [{"cohort": c, "destination": d, "teachers": n, "group": "all"} for (c, d), n in counts.items()]
+    )
+    totals = frame["cohort"].map({c: n for (c, d), n in counts.items() if d == DISTRICT})
+    frame["share"] = (frame["teachers"] / totals).round(4)
+    # Each cohort's destinations add up to its total (the `ALL` unit): the partition suppress() protects.
+    published = suppress(frame, "teachers", ("share",), min_n=min_n, unit_column="destination",
+                         period_column="cohort")
+    rows = []
+    for record in published.to_dict("records"):
+        hidden = bool(record["suppressed"])
+        rows.append({
+            "cohort": record["cohort"],
+            "destination": "all" if record["destination"] == DISTRICT else record["destination"],
+            "teachers": None if hidden else int(record["teachers"]),
+            "share": None if hidden else float(record["share"]),
+            "suppressed": int(hidden),
+        })
+    return rows

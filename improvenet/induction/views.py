@@ -1,0 +1,124 @@
+"""Pages of teacher induction: the outcomes for everyone in the cluster, the records for its lead."""
+
+import datetime
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from improvenet.induction import access as ind_access
+from improvenet.induction.forms import FORMS, RosterForm
+from improvenet.induction.models import Cohort, Induction, Mentor, NewTeacher
+from improvenet.induction.outcomes import cluster_outcomes, curve_spec
+from improvenet.induction.roster import COLUMNS, import_roster
+from improvenet.network.views import _save_form, cluster_page
+
+
+def as_of_date(value: str | None) -> datetime.date:
+    """The as-of date asked for (YYYY-MM-DD), or today when it is missing or not a date."""
+    try:
+        return datetime.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+@cluster_page
+def outcomes_page(request, access):
+    outcomes = cluster_outcomes(as_of_date(request.GET.get("as_of")))
+    context = {
+        "cluster": access.obj, "access": access, "outcomes": outcomes, "can_change": access.can_change,
+        "cohort_spec": curve_spec(outcomes.cohort_curves, "Retention by induction cohort"),
+        "comparison_spec": curve_spec(outcomes.comparison, "Inducted and other new teachers"),
+    }
+    return render(request, "induction/outcomes.html", context)
+
+
+@cluster_page
+def records_page(request, access):
+    ind_access.require_records(access)
+    context = {
+        "cluster": access.obj, "access": access,
+        "cohorts": Cohort.objects.all(),
+        "mentors": Mentor.objects.select_related("person", "school"),
+        "inductions": Induction.objects.select_related("person", "cohort", "school", "mentor__person",
+                                                        "new_teacher", "placement"),
+        "others": NewTeacher.objects.filter(induction__isnull=True).select_related("first_school"),
+    }
+    return render(request, "induction/records.html", context)
+
+
+@cluster_page
+def cohort_page(request, access, cohort_id: int):
+    cohort = ind_access.cohort_for_user(access, cohort_id).obj
+    inductions = cohort.inductions.select_related("person", "school", "mentor__person").prefetch_related("progress")
+    context = {"cluster": access.obj, "access": access, "cohort": cohort, "milestones": cohort.milestones.all(),
+               "inductions": inductions}
+    return render(request, "induction/cohort.html", context)
+
+
+@cluster_page
+def induction_page(request, access, induction_id: int):
+    induction = ind_access.induction_for_user(access, induction_id).obj
+    done = {p.milestone_id: p for p in induction.progress.all()}
+    plan = [(milestone, done.get(milestone.pk)) for milestone in induction.cohort.milestones.all()]
+    context = {"cluster": access.obj, "access": access, "induction": induction, "plan": plan,
+               "logs": induction.logs.select_related("mentor__person"),
+               "placement": getattr(induction, "placement", None)}
+    return render(request, "induction/induction.html", context)
+
+
+def _kind(kind: str) -> ind_access.Kind:
+    if kind not in ind_access.KINDS:
+        raise Http404("No such kind of induction record.")
+    return ind_access.KINDS[kind]
+
+
+def _next_url(cluster, record) -> str:
+    """The induction's page for records about one teacher, the cohort's for a plan, else the records page."""
+    slug = cluster.slug
+    if isinstance(record, Induction) or hasattr(record, "induction_id"):
+        return reverse("induction:induction", args=[slug, getattr(record, "induction_id", record.pk)])
+    if isinstance(record, Cohort) or hasattr(record, "cohort_id"):
+        return reverse("induction:cohort", args=[slug, getattr(record, "cohort_id", record.pk)])
+    return reverse("induction:records", args=[slug])
+
+
+@cluster_page
+def record_new(request, access, kind: str):
+    record_kind = _kind(kind)
+    cluster = ind_access.require_records(access).require_change()
+    initial = {key: value for key, value in request.GET.items() if key in FORMS[kind].base_fields}
+    form = FORMS[kind](request.POST or None, instance=record_kind.model(cluster=cluster), initial=initial)
+    return _save_form(request, form, title=f"Add a {record_kind.label}", context={"cluster": cluster},
+                      cancel_url=reverse("induction:records", args=[cluster.slug]),
+                      next_url=lambda record: _next_url(cluster, record))
+
+
+@cluster_page
+def record_edit(request, access, kind: str, record_id: int):
+    _kind(kind)
+    record = ind_access.record_for_user(access, kind, record_id).require_change()
+    url = _next_url(access.obj, record)
+    form = FORMS[kind](request.POST or None, instance=record)
+    return _save_form(request, form, title=f"Edit {record}", context={"cluster": access.obj},
+                      cancel_url=url, next_url=lambda r: url)
+
+
+@cluster_page
+def roster_import(request, access):
+    """All-or-nothing import of the district's new-teacher roster (improvenet.induction.roster)."""
+    cluster = ind_access.require_records(access).require_change()
+    form = RosterForm(request.POST, request.FILES) if request.method == "POST" else RosterForm()
+    report = None
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            report = import_roster(cluster, form.cleaned_data["file"].read())
+        if report.ok:
+            messages.success(request, report.summary)
+            return redirect("induction:records", cluster.slug)
+    status = 422 if form.errors or (report and not report.ok) else 200
+    context = {"cluster": cluster, "access": access, "form": form, "report": report, "columns": COLUMNS}
+    return render(request, "induction/roster.html", context, status=status)
