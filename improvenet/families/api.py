@@ -1,3 +1,146 @@
-from ninja import Router
+"""API routes of the family pages and the opt-out requests: the same rules as the pages.
+
+The content of a published cluster's family pages is public (no token). Opt-out requests are read and
+handled by the cluster lead, network admins and the longitudinal data team; others get 404. Confirming
+a request that was already handled answers 422; a store that cannot be written answers 409 and the
+request stays pending.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
+from ninja import Field, Query, Router, Schema
+
+from improvenet.data import services as data_services
+from improvenet.data.models import AuditEvent
+from improvenet.families import access as fam_access
+from improvenet.families import services
+from improvenet.families.models import OptOutRequest
+from improvenet.lib.errors import Conflict
+from improvenet.network.access import in_cluster
+from improvenet.resources import PageParams, page_schema, paginate
 
 router = Router(tags=["Families"])
+BASE = "/clusters/{cluster}/data/opt-out-requests"
+
+
+class FamilySchoolOut(Schema):
+    id: int
+    name: str
+    role: str
+    level: str
+    pages: dict[str, str] = Field(..., description="The school's family page by language code.")
+
+
+class FamilyPagesOut(Schema):
+    cluster: str
+    name: str
+    contact_office: str
+    contact_email: str
+    contact_phone: str
+    pages: dict[str, str] = Field(..., description="The cluster's family page by language code.")
+    schools: list[FamilySchoolOut]
+
+
+def _pages(name: str, *args) -> dict[str, str]:
+    pages = {}
+    for code, _label in settings.LANGUAGES:
+        with translation.override(code):
+            pages[code] = reverse(name, args=args)
+    return pages
+
+
+@router.get("/families/{cluster}", response=FamilyPagesOut, auth=None, operation_id="read_family_pages",
+            summary="The public family pages of a cluster (published clusters only; no token needed)")
+def read_family_pages(request, cluster: str):
+    with fam_access.published_cluster(cluster) as found:
+        setting = found.family_pages
+        return {
+            "cluster": found.slug, "name": found.name, "contact_office": setting.contact_office,
+            "contact_email": setting.contact_email, "contact_phone": setting.contact_phone,
+            "pages": _pages("families:cluster", found.slug),
+            "schools": [{"id": school.pk, "name": school.name, "role": school.role, "level": school.level,
+                         "pages": _pages("families:school", found.slug, school.pk)}
+                        for school in fam_access.family_schools()],
+        }
+
+
+class OptOutRequestOut(Schema):
+    id: int
+    reference: str
+    school_id: int
+    status: str
+    student_id: str = Field(..., description="Empty once the request is handled.")
+    date_of_birth: datetime.date | None = Field(..., description="Null once the request is handled.")
+    guardian_name: str
+    contact: str
+    language: str
+    note: str
+    rows_removed: int | None
+    submitted_at: datetime.datetime
+    resolved_at: datetime.datetime | None
+    resolved_by: str | None = Field(..., description="The user name of who handled it.")
+
+    @staticmethod
+    def resolve_resolved_by(record: OptOutRequest) -> str | None:
+        return record.resolved_by.get_username() if record.resolved_by else None
+
+
+class RequestFilters(Schema):
+    status: OptOutRequest.Status | None = Field(None, description="pending, confirmed or not_matched")
+
+
+class ConfirmIn(Schema):
+    checked: bool = Field(..., description="True once the student's id and date of birth were checked against "
+                                           "the district's records.")
+    note: str = ""
+
+
+class NotMatchedIn(Schema):
+    # Checked by the model (422 naming `note`) after access, so that others get 404 whatever they send.
+    note: str = Field(..., description="Why the request could not be matched.")
+
+
+@router.get(BASE, response=page_schema(OptOutRequestOut), operation_id="list_opt_out_requests",
+            summary="List families' opt-out requests, newest first (lead and data team)")
+def list_requests(request, cluster: str, filters: Query[RequestFilters], page: Query[PageParams]):
+    with in_cluster(request.auth, cluster) as access:
+        fam_access.require_requests(request.auth, access)
+        listed = OptOutRequest.objects.select_related("resolved_by")
+        if filters.status:
+            listed = listed.filter(status=filters.status)
+        return paginate(listed, page)
+
+
+@router.get(BASE + "/{request_id}", response=OptOutRequestOut, operation_id="read_opt_out_request",
+            summary="Read a family's opt-out request (lead and data team)")
+def read_request(request, cluster: str, request_id: int):
+    with in_cluster(request.auth, cluster) as access:
+        return fam_access.request_for_user(request.auth, access, request_id).obj
+
+
+@router.post(BASE + "/{request_id}/confirm", response=OptOutRequestOut, operation_id="confirm_opt_out_request",
+             summary="Confirm a request: the student's rows leave the store, the id is erased (lead and data team)")
+def confirm_request(request, cluster: str, request_id: int, payload: ConfirmIn):
+    with in_cluster(request.auth, cluster) as access:
+        record = fam_access.request_for_user(request.auth, access, request_id).obj
+        if not payload.checked:
+            raise ValidationError({"checked": "Check the student's id and date of birth against the district's "
+                                              "records first, then send true."})
+        try:
+            services.confirm(request.auth, access, record, channel=AuditEvent.Channel.API, note=payload.note)
+        except data_services.DataSetupError as problem:
+            raise Conflict(str(problem), None) from None
+        return record
+
+
+@router.post(BASE + "/{request_id}/not-matched", response=OptOutRequestOut, operation_id="mark_opt_out_not_matched",
+             summary="Mark a request as could not be matched, with a note (lead and data team)")
+def not_matched(request, cluster: str, request_id: int, payload: NotMatchedIn):
+    with in_cluster(request.auth, cluster) as access:
+        record = fam_access.request_for_user(request.auth, access, request_id).obj
+        record.mark_not_matched(request.auth, payload.note)
+        return record
