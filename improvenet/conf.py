@@ -95,6 +95,37 @@ SETTINGS: tuple[Setting, ...] = (
         "The Apache Spark master for `--engine spark` (e.g. `spark://spark-master:7077`); see docs/metrics.md.",
     ),
     Setting(
+        "IMPROVENET_EMAIL_HOST",
+        "(none)",
+        "The SMTP server that sends improvenet's e-mail (agreement reminders, password resets). "
+        "Until it is set, `improvenet reminders send` refuses to run and says so.",
+    ),
+    Setting("IMPROVENET_EMAIL_PORT", "587", "The SMTP server's port: usually 587 (STARTTLS) or 465 (TLS)."),
+    Setting(
+        "IMPROVENET_EMAIL_SECURITY",
+        "starttls",
+        "How the connection to the SMTP server is protected: `starttls`, `tls` (implicit TLS, port 465) or "
+        "`none` (only for a relay on the same machine).",
+    ),
+    Setting("IMPROVENET_EMAIL_USER", "(none)", "The SMTP account name, when the server asks for one."),
+    Setting("IMPROVENET_EMAIL_PASSWORD", "(none)", "The SMTP account's password."),
+    Setting(
+        "IMPROVENET_EMAIL_PASSWORD_FILE",
+        "(none)",
+        "Path of a file holding the SMTP password, instead of `IMPROVENET_EMAIL_PASSWORD` (for container secrets).",
+    ),
+    Setting(
+        "IMPROVENET_EMAIL_FROM",
+        "improvenet@localhost",
+        "The sender of improvenet's e-mail, e.g. `Riverside improvement network <improvenet@rusd.example.org>`.",
+    ),
+    Setting(
+        "IMPROVENET_SITE_URL",
+        "(none)",
+        "The site's address as people open it (`https://improve.example.org`), for links in e-mails. "
+        "Without it, e-mails name the pages' paths only.",
+    ),
+    Setting(
         "IMPROVENET_TEST_POSTGRES_URL",
         "(none)",
         "Tests only: a PostgreSQL server for `make test`. When unset, `make test` starts a throwaway "
@@ -172,6 +203,44 @@ def _demo_secret_key() -> str:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(secrets.token_urlsafe(50))
     return path.read_text(encoding="utf-8").strip()
+
+
+EMAIL_SECURITY = ("starttls", "tls", "none")
+
+
+def email_settings() -> dict:
+    """Django's mail settings from the environment; SMTP when a host is set (see docs/settings.md)."""
+    port_text = read("IMPROVENET_EMAIL_PORT") or "587"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigurationError(f"IMPROVENET_EMAIL_PORT is “{port_text}”; it must be a port number, e.g. 587.")
+    security = (read("IMPROVENET_EMAIL_SECURITY") or "starttls").lower()
+    if security not in EMAIL_SECURITY:
+        raise ConfigurationError(
+            f"IMPROVENET_EMAIL_SECURITY is “{security}”; it must be one of {', '.join(EMAIL_SECURITY)}."
+        )
+    password = read("IMPROVENET_EMAIL_PASSWORD") or ""
+    path = read("IMPROVENET_EMAIL_PASSWORD_FILE")
+    if path and not password:
+        try:
+            password = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ConfigurationError(
+                f"IMPROVENET_EMAIL_PASSWORD_FILE names {path}, which cannot be read: {error.strerror}."
+            ) from error
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": read("IMPROVENET_EMAIL_HOST") or "",
+        "EMAIL_PORT": int(port_text),
+        "EMAIL_USE_TLS": security == "starttls",
+        "EMAIL_USE_SSL": security == "tls",
+        "EMAIL_HOST_USER": read("IMPROVENET_EMAIL_USER") or "",
+        "EMAIL_HOST_PASSWORD": password,
+        # A scheduler's run must not hang on an unreachable server.
+        "EMAIL_TIMEOUT": 30,
+        "DEFAULT_FROM_EMAIL": read("IMPROVENET_EMAIL_FROM") or "improvenet@localhost",
+        "SERVER_EMAIL": read("IMPROVENET_EMAIL_FROM") or "improvenet@localhost",
+        "IMPROVENET_SITE_URL": (read("IMPROVENET_SITE_URL") or "").rstrip("/"),
+    }
 
 
 MIN_SECRET_LENGTH = 32

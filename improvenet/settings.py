@@ -69,6 +69,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "improvenet.context_processors.site",
@@ -124,6 +125,10 @@ STORAGES = {
 # Serve straight from the package's static folders, so no collectstatic step is needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Mail: SMTP configured from the environment (conf.email_settings, docs/settings.md); with no
+# IMPROVENET_EMAIL_HOST the backend stays SMTP without a host, and `improvenet reminders send` refuses.
+globals().update(conf.email_settings())
 
 LOGGING = {
     "version": 1,

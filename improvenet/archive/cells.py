@@ -4,9 +4,12 @@ A column's JSON Schema decides how its cells are read: an empty cell is null whe
 null, integers and numbers are written as JSON writes them, booleans as `true`/`false`, strings as
 they are, and a column whose schema names no type (a JSON field) holds JSON text. Only the part of
 JSON Schema that the archive writes is checked here: type, enum, maxLength, minimum, maximum and
-the formats date, date-time, time, uuid and decimal (a decimal number written as a string).
+the formats date, date-time, time, uuid and decimal (a decimal number written as a string). A
+column with contentEncoding base64 holds bytes (a binary field), written as base64 text.
 """
 
+import base64
+import binascii
 import datetime
 import decimal
 import json
@@ -36,11 +39,14 @@ class Codec:
         self.max_length = schema.get("maxLength")
         self.minimum, self.maximum = schema.get("minimum"), schema.get("maximum")
         self.format = schema.get("format")
+        self.base64 = schema.get("contentEncoding") == "base64"
 
     def encode(self, value) -> str:
         """The CSV text of a JSON value."""
         if value is None:
             return ""
+        if self.base64 and isinstance(value, bytes | memoryview):
+            return base64.b64encode(value).decode("ascii")
         if self.json_text:
             return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=JSON_TEXT_SEPARATORS)
         if value is True or value is False:
@@ -87,6 +93,9 @@ class Codec:
             return
         if self.json_text:
             return
+        if self.base64:
+            _check_base64(value)
+            return
         kind = _KINDS.get(type(value), type(value).__name__)
         if kind not in self.types and not (kind == "integer" and "number" in self.types):
             raise CellError(f"{_shown(value)} is not {' or '.join(sorted(self.types - {'null'}))}")
@@ -122,6 +131,18 @@ def _check_format(text: str, fmt: str) -> None:
         read(text)
     except (ValueError, decimal.InvalidOperation):
         raise CellError(f"{_shown(text)} is not {label}") from None
+
+
+def _check_base64(value) -> None:
+    """Bytes from the database, or the base64 text of a cell."""
+    if isinstance(value, bytes | memoryview):
+        return
+    if not isinstance(value, str):
+        raise CellError(f"{_shown(value)} is not base64 text")
+    try:
+        base64.b64decode(value, validate=True)
+    except binascii.Error:
+        raise CellError(f"{_shown(value)} is not base64 text") from None
 
 
 def _aware_datetime(text: str) -> datetime.datetime:

@@ -221,6 +221,9 @@ def _value_schema(field: models.Field) -> dict:
             schema["maxLength"] = field.max_length
     elif internal in FORMATTED_STRINGS:
         schema = {"type": "string", "format": FORMATTED_STRINGS[internal]}
+    elif internal == "BinaryField":
+        schema = {"type": "string", "contentEncoding": "base64"}
+        description += " The cell holds the bytes as base64 text."
     elif internal == "JSONField":
         schema = {"contentMediaType": "application/json"}
         description += " The cell holds JSON text; an empty cell is null."

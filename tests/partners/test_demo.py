@@ -1,0 +1,32 @@
+"""The demo's agreements: Riverside's board, union, university and funder, one expiring soon, a signed copy."""
+
+import io
+
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+from pypdf import PdfReader
+
+from improvenet.demo import load_demo
+from improvenet.network.models import Cluster
+from improvenet.partners import registry
+from improvenet.partners.models import AgreementDocument
+
+
+def test_riverside_has_four_agreements_one_expiring_soon_with_a_document(db):
+    with transaction.atomic():
+        load_demo()
+        with scopes_disabled():
+            riverside = Cluster.objects.get(slug="riverside")
+        today = timezone.localdate()
+        with scope(cluster=riverside):
+            entries = registry.entries(riverside, today)
+            assert {e.kind for e in entries} == {"union", "school_board", "lead_partner", "funding"}
+            due = registry.expiring(riverside, today)
+            assert {(e.kind, d.kind) for e, d in due} == {("union", "renewal"), ("union", "expiry")}
+            assert all(len(e.parties) == 2 and "Riverside Unified School District" in e.parties for e in entries)
+            document = AgreementDocument.objects.get()
+            assert document.agreement.kind == "union" and document.name == "union-agreement-signed.pdf"
+            text = PdfReader(io.BytesIO(bytes(document.content))).pages[0].extract_text()
+            assert "Riverside Federation of Teachers" in text
+        transaction.set_rollback(True)
