@@ -1,0 +1,204 @@
+"""Pages of community engagement and school selection. Every record is read through engagement.access."""
+
+from django.db.models import Count, F, Q
+from django.shortcuts import render
+from django.urls import reverse
+
+from improvenet.engagement import access as eng_access
+from improvenet.engagement.forms import (
+    CandidateForm,
+    DecisionForm,
+    EventFilterForm,
+    EventForm,
+    InputForm,
+    ObjectionForm,
+)
+from improvenet.engagement.models import (
+    Candidate,
+    CommunityInput,
+    EngagementEvent,
+    Objection,
+    SelectionDecision,
+)
+from improvenet.engagement.services import community_input, filter_events, tag_counts, total_attendance
+from improvenet.network.access import school_for_user
+from improvenet.network.views import _save_form, cluster_page
+
+
+def _url(name: str, cluster, pk: int) -> str:
+    return reverse(f"engagement:{name}", args=[cluster.slug, pk])
+
+
+def _event_url(record: EngagementEvent | CommunityInput) -> str:
+    """An event's page: where an event or one of its concerns and support leads after saving."""
+    event = record.event if isinstance(record, CommunityInput) else record
+    return _url("event", event.cluster, event.pk)
+
+
+def _decision_url(record: SelectionDecision | Candidate) -> str:
+    decision = record.decision if isinstance(record, Candidate) else record
+    return _url("decision", decision.cluster, decision.pk)
+
+
+def _objection_url(objection: Objection) -> str:
+    return _url("objection", objection.cluster, objection.pk)
+
+
+def _page(request, access, template: str, **context):
+    return render(request, f"engagement/{template}", {"cluster": access.obj, "access": access,
+                                                      "can_change": access.can_change, **context})
+
+
+@cluster_page
+def event_index(request, access):
+    filters = EventFilterForm(request.GET)
+    chosen = filters.chosen()
+    events = filter_events(EngagementEvent.objects.select_related("school"), **chosen)
+    events = events.annotate(
+        concerns=Count("inputs", filter=Q(inputs__stance=CommunityInput.Stance.CONCERN), distinct=True),
+        support=Count("inputs", filter=Q(inputs__stance=CommunityInput.Stance.SUPPORT), distinct=True),
+    ).order_by("-held_on", "-pk")
+    return _page(
+        request, access, "index.html", events=events, chosen=chosen, total_attendance=total_attendance(events),
+        filters=filters, filtered=any(chosen.values()),
+    )
+
+
+@cluster_page
+def event_new(request, access):
+    access.require_change()
+    event = EngagementEvent(cluster=access.obj, created_by=request.user)
+    form = EventForm(request.POST or None, instance=event)
+    return _save_form(request, form, title="Record an engagement event", context={"cluster": access.obj},
+                      cancel_url=reverse("engagement:index", args=[access.obj.slug]), next_url=_event_url)
+
+
+@cluster_page
+def event_page(request, access, event_id: int):
+    event = eng_access.event_for_user(access, event_id).obj
+    inputs = event.inputs.prefetch_related("tags").order_by("stance", "pk")
+    return _page(request, access, "event.html", event=event, inputs=inputs, by_tag=tag_counts(event.inputs.all()))
+
+
+@cluster_page
+def event_edit(request, access, event_id: int):
+    event = eng_access.event_for_user(access, event_id).require_change()
+    form = EventForm(request.POST or None, instance=event)
+    return _save_form(request, form, title=f"Edit {event}", context={"cluster": access.obj},
+                      cancel_url=_event_url(event), next_url=_event_url)
+
+
+@cluster_page
+def input_new(request, access, event_id: int):
+    event = eng_access.event_for_user(access, event_id).require_change()
+    form = InputForm(request.POST or None, instance=CommunityInput(event=event))
+    return _save_form(request, form, title=f"Add a concern or support raised at {event}",
+                      context={"cluster": access.obj}, cancel_url=_event_url(event), next_url=_event_url)
+
+
+@cluster_page
+def input_edit(request, access, input_id: int):
+    record = eng_access.input_for_user(access, input_id).require_change()
+    form = InputForm(request.POST or None, instance=record)
+    return _save_form(request, form, title=f"Edit a {record.get_stance_display().lower()} raised at {record.event}",
+                      context={"cluster": access.obj}, cancel_url=_event_url(record), next_url=_event_url)
+
+
+@cluster_page
+def objection_index(request, access):
+    status = request.GET.get("status", "")
+    objections = Objection.objects.select_related("school").order_by("school__name", "-raised_on", "-pk")
+    if status in Objection.Status.values:
+        objections = objections.filter(status=status)
+    return _page(request, access, "objections.html", objections=objections, status=status,
+                 statuses=Objection.Status.choices)
+
+
+@cluster_page
+def objection_new(request, access):
+    access.require_change()
+    form = ObjectionForm(request.POST or None, instance=Objection(cluster=access.obj))
+    return _save_form(request, form, title="Record an objection", context={"cluster": access.obj},
+                      cancel_url=reverse("engagement:objections", args=[access.obj.slug]),
+                      next_url=_objection_url)
+
+
+@cluster_page
+def objection_page(request, access, objection_id: int):
+    objection = eng_access.objection_for_user(access, objection_id).obj
+    candidacies = objection.candidacies.select_related("decision")
+    return _page(request, access, "objection.html", objection=objection, candidacies=candidacies)
+
+
+@cluster_page
+def objection_edit(request, access, objection_id: int):
+    objection = eng_access.objection_for_user(access, objection_id).require_change()
+    form = ObjectionForm(request.POST or None, instance=objection)
+    return _save_form(request, form, title=f"Edit the {objection}", context={"cluster": access.obj},
+                      cancel_url=_objection_url(objection), next_url=_objection_url)
+
+
+@cluster_page
+def school_page(request, access, school_id: int):
+    school = school_for_user(access, school_id).obj
+    summary = community_input([school])[school.pk]
+    inputs = (CommunityInput.objects.filter(event__school=school).select_related("event")
+              .prefetch_related("tags").order_by("-event__held_on", "stance", "pk"))
+    candidacies = school.selection_candidacies.select_related("decision").order_by(
+        F("decision__decided_on").desc(nulls_first=True))
+    return _page(request, access, "school.html", school=school, summary=summary, inputs=inputs,
+                 candidacies=candidacies)
+
+
+@cluster_page
+def decision_index(request, access):
+    decisions = SelectionDecision.objects.annotate(
+        candidate_count=Count("candidates"),
+        selected=Count("candidates", filter=Q(candidates__outcome=Candidate.Outcome.SELECTED)),
+    ).order_by(*SelectionDecision._meta.ordering)
+    return _page(request, access, "decisions.html", decisions=decisions)
+
+
+@cluster_page
+def decision_new(request, access):
+    access.require_change()
+    decision = SelectionDecision(cluster=access.obj, created_by=request.user)
+    form = DecisionForm(request.POST or None, instance=decision)
+    return _save_form(request, form, title="Start a school-selection decision", context={"cluster": access.obj},
+                      cancel_url=reverse("engagement:decisions", args=[access.obj.slug]), next_url=_decision_url)
+
+
+@cluster_page
+def decision_page(request, access, decision_id: int):
+    decision = eng_access.decision_for_user(access, decision_id).obj
+    candidates = list(decision.candidates.select_related("school", "objection"))
+    summaries = community_input([candidate.school for candidate in candidates])
+    rows = [(candidate, summaries[candidate.school_id]) for candidate in candidates]
+    return _page(request, access, "decision.html", decision=decision, rows=rows,
+                 undecided=[c for c in candidates if not c.outcome or not c.reason.strip()])
+
+
+@cluster_page
+def decision_edit(request, access, decision_id: int):
+    decision = eng_access.decision_for_user(access, decision_id).require_change()
+    form = DecisionForm(request.POST or None, instance=decision)
+    return _save_form(request, form, title=f"Edit “{decision}”", context={"cluster": access.obj},
+                      cancel_url=_decision_url(decision), next_url=_decision_url)
+
+
+@cluster_page
+def candidate_new(request, access, decision_id: int):
+    decision = eng_access.decision_for_user(access, decision_id).require_change()
+    form = CandidateForm(request.POST or None, instance=Candidate(decision=decision))
+    return _save_form(request, form, title=f"Add a candidate school to “{decision}”",
+                      context={"cluster": access.obj}, cancel_url=_decision_url(decision), next_url=_decision_url)
+
+
+@cluster_page
+def candidate_edit(request, access, candidate_id: int):
+    candidate = eng_access.candidate_for_user(access, candidate_id).require_change()
+    form = CandidateForm(request.POST or None, instance=candidate)
+    return _save_form(request, form, title=f"Edit {candidate.school.name}'s candidacy",
+                      context={"cluster": access.obj}, cancel_url=_decision_url(candidate),
+                      next_url=_decision_url)
+
