@@ -6,7 +6,9 @@ Pure computation (no Django): the induction app passes plain records and renders
   "other new teachers") still employed in the district 0, 1, 2… years after hire. A teacher who has not
   left by the as-of date is censored at it. A point is hidden when its group counts fewer than `min_n`
   teachers or fewer than `min_n` are still at risk, the rule of the teacher-retention metric
-  (improvenet/analytics/metrics/teacher_retention.py).
+  (improvenet/analytics/metrics/teacher_retention.py). `hide_pooled_differences` then hides the points of
+  a pooled group (all inducted teachers) that, minus its shown parts (the cohorts), would give back a hidden
+  part.
 - `destinations`: per cohort, how many inducted teachers stayed in their cluster school,
   were placed elsewhere in the district, or left; suppressed by `improvenet.analytics.suppression.suppress`,
   the three destinations of a cohort forming a partition of its total, so that a hidden cell cannot be
@@ -100,6 +102,27 @@ def retention_curves(spells: list[Spell], as_of: datetime.date, min_n: int = DEF
                 "suppressed": int(hidden),
             })
     return rows
+
+
+def hide_pooled_differences(curves: list[dict], parts: list[dict], pooled: str) -> list[dict]:
+    """`curves` with the `pooled` group's numbers hidden wherever subtracting the shown `parts` (curves of
+    groups that together make up `pooled`, such as the induction cohorts of "inducted") from them would
+    give back a hidden part's: in every year where a part is hidden beside a shown one. When that happens
+    in year 0, the pooled group's size is hidden in every year too, since it is the sum of the parts' sizes.
+    """
+    by_year: dict[int, set[int]] = {}
+    for row in parts:
+        by_year.setdefault(row["years"], set()).add(row["suppressed"])
+    mixed_years = {years for years, hidden in by_year.items() if hidden == {0, 1}}
+    protected = []
+    for row in curves:
+        if row["group"] == pooled and row["years"] in mixed_years:
+            row = row | {"survival": None, "ci_lower": None, "ci_upper": None, "at_risk": None, "teachers": None,
+                         "suppressed": 1}
+        elif row["group"] == pooled and 0 in mixed_years:
+            row = row | {"teachers": None}
+        protected.append(row)
+    return protected
 
 
 def destination(teacher: Inducted, as_of: datetime.date) -> str:

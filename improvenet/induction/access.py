@@ -11,6 +11,7 @@ clusters' records are 404 like everything else.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from improvenet.induction.models import Cohort, Induction, Log, Mentor, Milestone, NewTeacher, Placement, Progress
 from improvenet.network.access import Access, member_of_cluster
@@ -49,8 +50,15 @@ KINDS = {
 }
 
 
+def kind_or_404(plural: str) -> Kind:
+    """The kind of record an address names (cohorts, mentors...); 404 naming the kinds otherwise."""
+    if plural not in KINDS:
+        raise Http404(f"No such kind of induction record: choose one of {', '.join(KINDS)}.")
+    return KINDS[plural]
+
+
 def record_for_user(cluster: Access[Cluster], plural: str, pk: int) -> Access:
-    kind = KINDS[plural]
+    kind = kind_or_404(plural)
     return member_of_cluster(kind.model, require_records(cluster), pk, kind.label, related=list(kind.related))
 
 

@@ -13,16 +13,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 
 from improvenet.analytics.suppression import DEFAULT_MIN_N
 from improvenet.induction import access as ind_access
 from improvenet.induction.forms import FORMS
 from improvenet.induction.outcomes import cluster_outcomes
-from improvenet.network.access import in_cluster
+from improvenet.network.access import MAX_ID, in_cluster
 from improvenet.resources import PageParams, apply_payload, paginate, save_checked
 
 router = Router(tags=["Induction"])
@@ -30,6 +29,14 @@ router = Router(tags=["Induction"])
 
 class OutcomesParams(Schema):
     as_of: datetime.date | None = Field(None, description="The day the outcomes are computed for; today by default.")
+
+    @field_validator("as_of")
+    @classmethod
+    def not_in_the_future(cls, value: datetime.date | None) -> datetime.date | None:
+        # Teachers still employed are followed until the as-of date: a future one would overstate retention.
+        if value is not None and value > timezone.localdate():
+            raise ValueError("The as-of date cannot be in the future.")
+        return value
 
 
 class CurvePoint(Schema):
@@ -73,12 +80,6 @@ class RecordPage(Schema):
     items: list[dict[str, Any]]
 
 
-def _kind(kind: str) -> ind_access.Kind:
-    if kind not in ind_access.KINDS:
-        raise Http404(f"No such kind of induction record: choose one of {', '.join(ind_access.KINDS)}.")
-    return ind_access.KINDS[kind]
-
-
 def record_out(record: models.Model) -> dict:
     fields = [f for f in record._meta.concrete_fields if f.name != "cluster"]
     data = {("id" if f.primary_key else f.attname): getattr(record, f.attname) for f in fields}
@@ -94,12 +95,32 @@ def _checked_payload(kind: str, payload: dict, partial: bool) -> dict:
     if unknown:
         known = ", ".join(sorted(allowed))
         raise ValidationError({name: f"Unknown field; the fields are {known}." for name in unknown})
+    relation_ids = {f"{name}_id" for name in relations}
+    wrong = {name: _type_problem(name, value, name in relation_ids) for name, value in payload.items()}
+    if any(wrong.values()):
+        raise ValidationError({name: problem for name, problem in wrong.items() if problem})
     if not partial:
         model = ind_access.KINDS[kind].model
         missing = [name for name in allowed if name not in payload and not _optional(model, name.removesuffix("_id"))]
         if missing:
             raise ValidationError({name: "This field is required." for name in missing})
     return payload
+
+
+def _type_problem(name: str, value: Any, is_relation: bool) -> str:
+    """What is wrong with the JSON type of a field's value, or "": the values go to the model unconverted,
+    and a lookup by a string, a list or an id beyond the database's range would fail with a server error."""
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return "Send a single value, not a list or an object."
+    if is_relation and (isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID):
+        return "Send the id of a record: a whole number."
+    if name.endswith("_on") and not isinstance(value, str):
+        return "Send a date as YYYY-MM-DD."
+    if isinstance(value, str) and "\x00" in value:
+        return "Remove the NUL character: it is not text."
+    return ""
 
 
 def _body(request) -> dict:
@@ -126,7 +147,7 @@ def read_outcomes(request, cluster: str, params: Query[OutcomesParams]):
             summary="List induction records of a kind (cluster lead)")
 def list_records(request, cluster: str, kind: str, page: Query[PageParams]):
     with in_cluster(request.auth, cluster) as access:
-        record_kind = _kind(kind)
+        record_kind = ind_access.kind_or_404(kind)
         ind_access.require_records(access)
         listed = paginate(record_kind.model.objects.select_related(*record_kind.related).order_by("pk"), page)
         return listed | {"items": [record_out(r) for r in listed["items"]]}
@@ -136,7 +157,7 @@ def list_records(request, cluster: str, kind: str, page: Query[PageParams]):
              operation_id="create_induction_record", summary="Add an induction record (cluster lead)")
 def create_record(request, cluster: str, kind: str, payload: RecordIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
-        record_kind = _kind(kind)
+        record_kind = ind_access.kind_or_404(kind)
         cluster_obj = ind_access.require_records(access).require_change()
         record = record_kind.model(cluster=cluster_obj)
         apply_payload(record, _checked_payload(kind, _body(request), partial=False))
@@ -148,7 +169,6 @@ def create_record(request, cluster: str, kind: str, payload: RecordIn):
             operation_id="read_induction_record", summary="Read an induction record (cluster lead)")
 def read_record(request, cluster: str, kind: str, record_id: int):
     with in_cluster(request.auth, cluster) as access:
-        _kind(kind)
         return record_out(ind_access.record_for_user(access, kind, record_id).obj)
 
 
@@ -156,7 +176,6 @@ def read_record(request, cluster: str, kind: str, record_id: int):
               operation_id="update_induction_record", summary="Change an induction record (cluster lead)")
 def update_record(request, cluster: str, kind: str, record_id: int, payload: RecordIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
-        _kind(kind)
         record = ind_access.record_for_user(access, kind, record_id).require_change()
         apply_payload(record, _checked_payload(kind, _body(request), partial=True))
         save_checked(record)

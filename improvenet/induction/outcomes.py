@@ -7,7 +7,7 @@ open cluster scope and builds the Vega-Lite chart of the curves.
 import datetime
 from dataclasses import dataclass
 
-from improvenet.analytics.induction import Inducted, Spell, destinations, retention_curves
+from improvenet.analytics.induction import Inducted, Spell, destinations, hide_pooled_differences, retention_curves
 from improvenet.analytics.suppression import DEFAULT_MIN_N
 from improvenet.induction.models import Induction, NewTeacher
 
@@ -52,8 +52,10 @@ def cluster_outcomes(as_of: datetime.date, min_n: int = DEFAULT_MIN_N) -> Outcom
         Inducted(i.cohort.name, getattr(getattr(i, "placement", None), "placed_on", None), i.new_teacher.left_on)
         for i in inductions
     ]
-    return Outcomes(as_of, min_n, retention_curves(cohort_spells, as_of, min_n),
-                    retention_curves(comparison, as_of, min_n), destinations(went, as_of, min_n), hire_years)
+    cohort_curves = retention_curves(cohort_spells, as_of, min_n)
+    # The inducted teachers are the cohorts' teachers together: their curve must not give back a hidden cohort.
+    comparison_curves = hide_pooled_differences(retention_curves(comparison, as_of, min_n), cohort_curves, INDUCTED)
+    return Outcomes(as_of, min_n, cohort_curves, comparison_curves, destinations(went, as_of, min_n), hire_years)
 
 
 def curve_spec(rows: list[dict], title: str) -> dict | None:

@@ -71,11 +71,22 @@ def import_roster(cluster: Cluster, content: bytes) -> RosterReport:
     existing = {teacher.staff_ref: teacher for teacher in NewTeacher.objects.all()}
     seen: dict[str, int] = {}
     records = []
-    for row, raw in enumerate(reader, start=2):
+    rows = []
+    try:
+        for raw in reader:
+            rows.append((len(rows) + 2, raw))
+    except csv.Error as error:  # e.g. a field beyond the reader's size limit: no roster has one
+        report.problems.append(f"Row {len(rows) + 2}: the file cannot be read as CSV ({error}).")
+        return report
+    for row, raw in rows:
         if row > MAX_ROWS:
             report.problems.append(f"The file has more than {MAX_ROWS - 1} rows; split it.")
             break
         values = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}
+        if any("\x00" in value for value in values.values()):
+            report.problems.append(f"Row {row}: it contains a NUL character, which is not text; save the file "
+                                   "again as “CSV UTF-8”.")
+            continue
         ref = values.get("staff_ref", "")
         if ref and ref in seen:
             report.problems.append(f"Row {row}, column staff_ref: {ref} is also on row {seen[ref]}.")

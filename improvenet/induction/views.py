@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,11 +17,13 @@ from improvenet.network.views import _save_form, cluster_page
 
 
 def as_of_date(value: str | None) -> datetime.date:
-    """The as-of date asked for (YYYY-MM-DD), or today when it is missing or not a date."""
+    """The as-of date asked for (YYYY-MM-DD), or today when it is missing, not a date or in the future
+    (a teacher still employed would count as followed until then, overstating retention)."""
+    today = timezone.localdate()
     try:
-        return datetime.date.fromisoformat(value) if value else timezone.localdate()
+        return min(datetime.date.fromisoformat(value), today) if value else today
     except ValueError:
-        return timezone.localdate()
+        return today
 
 
 @cluster_page
@@ -70,12 +71,6 @@ def induction_page(request, access, induction_id: int):
     return render(request, "induction/induction.html", context)
 
 
-def _kind(kind: str) -> ind_access.Kind:
-    if kind not in ind_access.KINDS:
-        raise Http404("No such kind of induction record.")
-    return ind_access.KINDS[kind]
-
-
 def _next_url(cluster, record) -> str:
     """The induction's page for records about one teacher, the cohort's for a plan, else the records page."""
     slug = cluster.slug
@@ -88,7 +83,7 @@ def _next_url(cluster, record) -> str:
 
 @cluster_page
 def record_new(request, access, kind: str):
-    record_kind = _kind(kind)
+    record_kind = ind_access.kind_or_404(kind)
     cluster = ind_access.require_records(access).require_change()
     initial = {key: value for key, value in request.GET.items() if key in FORMS[kind].base_fields}
     form = FORMS[kind](request.POST or None, instance=record_kind.model(cluster=cluster), initial=initial)
@@ -99,7 +94,6 @@ def record_new(request, access, kind: str):
 
 @cluster_page
 def record_edit(request, access, kind: str, record_id: int):
-    _kind(kind)
     record = ind_access.record_for_user(access, kind, record_id).require_change()
     url = _next_url(access.obj, record)
     form = FORMS[kind](request.POST or None, instance=record)

@@ -15,6 +15,7 @@ from improvenet.analytics.induction import (
     Spell,
     destination,
     destinations,
+    hide_pooled_differences,
     retention_curves,
     years_and_event,
     years_between,
@@ -112,3 +113,23 @@ def test_years_between_counts_anniversaries(start, days):
     assert 0 <= years - days / 366 and years <= days / 365 + 0.01
     whole = int(years)
     assert start.replace(year=start.year + whole, day=min(start.day, 28) if start.month == 2 else start.day) <= end
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 15), st.integers(0, 15)), min_size=1, max_size=3), st.integers(2, 10))
+def test_the_pooled_curve_never_gives_back_a_hidden_part(cohorts, min_n):
+    """Whatever the cohorts' sizes and departures, the pooled group minus the shown cohorts is 0 or at least
+    min_n teachers, in every year and in size."""
+    hired = D(2023, 9, 1)
+    spells = []
+    for number, (size, leavers) in enumerate(cohorts):
+        spells += [Spell(f"c{number}", hired, D(2024, 3, 1) if i < leavers else None) for i in range(size)]
+    parts = retention_curves(spells, AS_OF, min_n)
+    pooled = hide_pooled_differences(retention_curves([Spell("all", s.hired_on, s.left_on) for s in spells],
+                                                      AS_OF, min_n), parts, "all")
+    for row in pooled:
+        same_year = [part for part in parts if part["years"] == row["years"]]
+        for count in ("at_risk", "teachers"):
+            if row[count] is not None:
+                rest = row[count] - sum(part[count] or 0 for part in same_year)
+                assert rest == 0 or rest >= min_n, (row, same_year)

@@ -43,3 +43,23 @@ def test_the_lead_adds_a_new_teacher_and_errors_name_fields(api_as, inducted):
         assert NewTeacher.objects.filter(cluster=inducted.world.alpha).count() == 3
         inducted.other.refresh_from_db()
         assert str(inducted.other.left_on) == "2025-06-30"
+
+
+def test_odd_values_are_422_naming_the_field_not_500(api_as, inducted):
+    api = api_as(inducted.world.users.lead)
+    url = f"/clusters/alpha/induction/inductions/{inducted.induction.pk}"
+    for field, value in [("cohort_id", "abc"), ("cohort_id", 10**30), ("cohort_id", [1]), ("started_on", 5),
+                         ("started_on", {"day": 1}), ("mentor_id", True)]:
+        answer = api.patch(url, {field: value})
+        assert answer.status_code == 422, (field, value, answer.status_code)
+        assert [error["field"] for error in answer.json()["errors"]] == [field], answer.json()
+    # PostgreSQL cannot store a NUL character: refused before it reaches the database.
+    nul = api.patch(f"/clusters/alpha/induction/cohorts/{inducted.cohort.pk}", {"notes": "a\x00b"})
+    assert nul.status_code == 422 and nul.json()["errors"][0]["field"] == "notes"
+
+
+def test_a_future_as_of_date_is_refused(api_as, inducted):
+    answer = api_as(inducted.world.users.viewer).get("/clusters/alpha/induction/outcomes", as_of="2999-01-01")
+    assert answer.status_code == 422 and "as_of" in answer.content.decode()
+    assert api_as(inducted.world.users.viewer).get("/clusters/alpha/induction/outcomes",
+                                                   as_of="garbage").status_code == 422

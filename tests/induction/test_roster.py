@@ -52,3 +52,17 @@ def test_a_missing_column_and_who_may_import(client, inducted):
     client.force_login(w.users.member)
     assert upload(client, "staff_ref,hired_on,first_school\nT-7,2025-08-11,Alpha High\n").status_code == 403
     assert set(refs(w)) == {"T-1", "T-2"}
+
+
+def test_files_that_are_not_plain_csv_text_are_refused_clearly(client, inducted):
+    client.force_login(inducted.world.users.lead)
+    header = "staff_ref,hired_on,first_school,left_on\n"
+    latin = client.post(URL, {"file": SimpleUploadedFile("roster.csv", (header + "T-7,2025-08-11,Peña,\n")
+                                                         .encode("latin-1"), "text/csv")})
+    assert latin.status_code == 422 and "not UTF-8" in latin.content.decode()
+    # A NUL character is no text (PostgreSQL refuses to store it); a field past the CSV reader's limit is no roster.
+    nul = upload(client, header + "T-\x007,2025-08-11,Alpha High,\n")
+    assert nul.status_code == 422 and "Row 2" in nul.content.decode()
+    huge = upload(client, header + f"T-7,2025-08-11,\"{'x' * 200_000}\",\n")
+    assert huge.status_code == 422 and "Row 2" in huge.content.decode()
+    assert set(refs(inducted.world)) == {"T-1", "T-2"}

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from improvenet.induction.models import Cohort, Log
@@ -17,6 +18,15 @@ def test_everyone_in_the_cluster_reads_the_outcomes_and_small_cells_say_so(clien
     assert "Hidden: fewer than 10 teachers" in text
     # Individual records are neither shown nor linked for a viewer.
     assert "Ana Lopez" not in text and "Induction records" not in text
+
+
+def test_a_future_or_garbled_as_of_date_shows_today(client, inducted):
+    # Teachers still employed are followed until the as-of date: a future one would overstate retention.
+    client.force_login(inducted.world.users.viewer)
+    today = f"{timezone.localdate():%B} {timezone.localdate().day}, {timezone.localdate().year}"
+    for as_of in ("2999-01-01", "garbage", "9999-99-99"):
+        page = client.get(f"/clusters/alpha/induction/?as_of={as_of}")
+        assert page.status_code == 200 and f"as of {today}" in page.content.decode()
 
 
 def test_records_are_for_the_lead_only(client, inducted):

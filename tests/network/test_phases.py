@@ -177,6 +177,27 @@ def test_api_answers_422_409_403_and_404(world, api_as):
         assert Phase.objects.count() == 1
 
 
+
+def test_api_odd_input_is_a_clear_422_or_404_never_a_server_error(world, api_as):
+    api = api_as(world.users.lead)
+    first = api.post("/clusters/alpha/phases", {"stage": "research", "starts_on": "2024-01-01",
+                                                "ends_on": "2024-06-30"}).json()
+    assert api.post("/clusters/alpha/phases", {"stage": "scale_out", "starts_on": "2031-01-01",
+                                               "summary": "Fine."}).status_code == 201
+    for body in ({"stage": "nonsense", "starts_on": "2024-01-01"}, {"stage": "design", "starts_on": "2024-02-30"},
+                 {"stage": "design", "starts_on": 20240101.5}, {"stage": "design", "starts_on": "2025-01-01",
+                                                                "roles": "all"},
+                 {"stage": "design", "starts_on": "2025-01-01", "ends_on": "2025-06-30", "summary": "a\x00b"},
+                 {"stage": "design", "starts_on": "2025-01-01", "ends_on": "2025-06-30",
+                  "roles": [{"team_kind": "data", "description": "a\x00b"}]}):
+        answer = api.post("/clusters/alpha/phases", body)
+        assert answer.status_code == 422, (body, answer.status_code)
+    assert api.patch(f"/clusters/alpha/phases/{first['id']}", {"ends_on": "garbage"}).status_code == 422
+    assert api.get(f"/clusters/alpha/phases/{2**70}").status_code == 404
+    with scope(cluster=world.alpha):
+        assert Phase.objects.count() == 2
+
+
 # Demo -------------------------------------------------------------------------------------------
 
 def test_demo_gives_riverside_five_dated_phases_with_team_roles(db):
