@@ -85,13 +85,25 @@ def _relation(obj: models.Model, name: str):
 
 def save_checked(obj: models.Model) -> None:
     """Validate the model's rules, then its conflicts, then save; nothing is saved on error."""
+    messages = _nul_characters(obj)
     try:
         obj.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as error:
-        raise ValidationError(_api_field_names(obj, error.message_dict)) from error
+        messages = error.message_dict | messages
+    if messages:
+        raise ValidationError(_api_field_names(obj, messages))
     if hasattr(obj, "check_conflicts"):
         obj.check_conflicts()
     obj.save()
+
+
+def _nul_characters(obj: models.Model) -> dict[str, list[str]]:
+    # PostgreSQL cannot store a NUL character in text; forms refuse it, the API must too.
+    return {
+        field.name: ["Remove the NUL character (\\0) from this text; it cannot be stored."]
+        for field in obj._meta.concrete_fields
+        if isinstance(value := getattr(obj, field.attname, None), str) and "\x00" in value
+    }
 
 
 def _api_field_names(obj: models.Model, messages: dict[str, list[str]]) -> dict[str, list[str]]:

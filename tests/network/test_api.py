@@ -48,6 +48,16 @@ def test_invalid_input_answers_422_with_a_message_per_field(world, api_as):
     assert {"name", "level", "role"} <= {e["field"] for e in schema["errors"]}
 
 
+def test_text_with_a_nul_character_answers_422_naming_the_field(world, api_as):
+    answer = api_as(world.users.lead).post("/clusters/alpha/schools", new_school(world, name="Birch\x00 Elementary"))
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"field": "name", "message": "Remove the NUL character (\\0) from this text; it cannot be stored."}
+    ]
+    with scope(cluster=world.alpha):
+        assert not School.objects.filter(nces_id="170000100099").exists()
+
+
 def test_reference_to_another_clusters_record_is_refused_as_unknown(world, api_as):
     body = new_school(world, feeds_into_id=world.beta_school.pk)
     answer = api_as(world.users.lead).post("/clusters/alpha/schools", body)
