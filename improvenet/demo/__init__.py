@@ -29,7 +29,7 @@ from improvenet.demo import (
     sharing,
     student_data,
 )
-from improvenet.network.models import ClusterRole, Network
+from improvenet.network.models import ClusterRole, Membership, Network, Person, School, Team
 from improvenet.search.index import rebuild_index
 
 DEMO_PASSWORD = "improvenet-demo"
@@ -98,7 +98,7 @@ def load_demo(
         rebuild_index()
         if student_data_stores is not None:
             student_data.create_student_data_demo(seed, report, student_data_stores)
-    return _summary(plan)
+        return _summary(plan)
 
 
 def _summary(plan: network.NetworkPlan) -> DemoSummary:
@@ -109,12 +109,12 @@ def _summary(plan: network.NetworkPlan) -> DemoSummary:
         for role in cluster.roles
     ]
     accounts += [DemoAccount(username, "Network admin", plan.name) for username in plan.admins]
-    clusters = plan.clusters
+    # Counted in the database: later parts of the demo (induction, the panel) add people and teams.
     return DemoSummary(
         network=plan.name,
         accounts=tuple(accounts),
-        schools=sum(len(c.schools) for c in clusters),
-        people=sum(len(c.people) for c in clusters),
-        teams=sum(len(c.teams) for c in clusters),
-        memberships=sum(len(c.memberships) for c in clusters),
+        schools=School.objects.count(),
+        people=Person.objects.count(),
+        teams=Team.objects.count(),
+        memberships=Membership.objects.count(),
     )
