@@ -8,16 +8,31 @@ model's own rules (422, a message per field) and its conflicts (409) before anyt
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Annotated
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from ninja import Field, PatchDict, Query, Router, Schema, Status
-from pydantic import create_model
+from pydantic import AfterValidator, create_model
 
-from improvenet.network.access import Access, in_cluster
+from improvenet.network.access import MAX_ID, Access, in_cluster
 from improvenet.network.models import current_on
 
 MAX_PAGE = 500
+NUL_MESSAGE = "Remove the NUL character (\\0) from this text; it cannot be stored."
+
+
+def _no_nul(text: str) -> str:
+    # PostgreSQL cannot store a NUL character: refuse it as input (422) rather than fail when saving.
+    if "\x00" in text:
+        raise ValueError(NUL_MESSAGE)
+    return text
+
+
+# Text as the API takes it (the pages' form fields refuse NUL characters the same way).
+Text = Annotated[str, AfterValidator(_no_nul)]
+# An id inside a list: out-of-range numbers are refused as input (422), never sent to the database.
+RecordId = Annotated[int, Field(gt=0, le=MAX_ID)]
 
 
 class PageParams(Schema):
@@ -100,7 +115,7 @@ def save_checked(obj: models.Model) -> None:
 def _nul_characters(obj: models.Model) -> dict[str, list[str]]:
     # PostgreSQL cannot store a NUL character in text; forms refuse it, the API must too.
     return {
-        field.name: ["Remove the NUL character (\\0) from this text; it cannot be stored."]
+        field.name: [NUL_MESSAGE]
         for field in obj._meta.concrete_fields
         if isinstance(value := getattr(obj, field.attname, None), str) and "\x00" in value
     }

@@ -25,7 +25,7 @@ from improvenet.governance.models import (
 )
 from improvenet.lib import voting
 from improvenet.network.access import MAX_ID, in_cluster
-from improvenet.resources import PageParams, apply_payload, page_schema, paginate, save_checked
+from improvenet.resources import PageParams, RecordId, Text, apply_payload, page_schema, paginate, save_checked
 
 router = Router(tags=["Standing panel"])
 Id = Field(..., gt=0, le=MAX_ID)
@@ -56,11 +56,11 @@ class MemberOut(Schema):
 
 class ProposalIn(Schema):
     kind: Proposal.Kind
-    title: str = Field(..., min_length=1, max_length=200)
-    description: str = ""
+    title: Text = Field(..., min_length=1, max_length=200)
+    description: Text = ""
     proposed_by_id: int = Id
     proposed_on: datetime.date
-    design_challenge_ids: list[int] = Field([], description="Design challenges of the cluster it is linked to.")
+    design_challenge_ids: list[RecordId] = Field([], description="Design challenges of the cluster it is linked to.")
 
 
 class ProposalOut(Schema):
@@ -81,10 +81,10 @@ def _proposal_out(proposal: Proposal) -> dict:
 
 
 class VoteIn(Schema):
-    title: str = Field(..., min_length=1, max_length=200)
-    method: str = Field(..., description="approval or ranked_choice")
+    title: Text = Field(..., min_length=1, max_length=200)
+    method: Text = Field(..., description="approval or ranked_choice")
     held_on: datetime.date = Field(..., description="Members whose term covers this day vote.")
-    proposal_ids: list[int] = Field(..., min_length=1)
+    proposal_ids: list[RecordId] = Field(..., min_length=1)
     quorum_percent: int = Field(50, ge=0, le=100)
     quorum_min_count: int = Field(0, ge=0, le=1000)
     required_constituencies: list[Constituency] = []
@@ -93,7 +93,7 @@ class VoteIn(Schema):
 
 class BallotIn(Schema):
     member_id: int = Id
-    proposal_ids: list[int] = Field([], description="Approved proposals, or ranked ones, first preference first; "
+    proposal_ids: list[RecordId] = Field([], description="Approved proposals, or ranked ones, first preference first; "
                                                     "empty for an abstention.")
 
 
@@ -128,16 +128,16 @@ class VoteOut(Schema):
 class DecisionChangeIn(Schema):
     action: AgendaChange.Action
     priority_id: int | None = Field(None, gt=0, le=MAX_ID, description="The priority changed or taken off.")
-    title: str = ""
-    description: str = ""
-    design_challenge_ids: list[int] = []
+    title: Text = ""
+    description: Text = ""
+    design_challenge_ids: list[RecordId] = []
     studies: list[dict] = Field([], description="Each {title, url, notes}; url and notes may be empty.")
 
 
 class DecisionIn(Schema):
     decided_on: datetime.date
-    result: str
-    rationale: str
+    result: Text
+    rationale: Text
     agenda_changes: list[DecisionChangeIn] = []
 
 
@@ -252,11 +252,11 @@ def list_votes(request, cluster: str):
              summary="Set up a vote on proposals (cluster lead)")
 def create_vote(request, cluster: str, payload: VoteIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
+        vote = Vote(cluster=access.require_change(), created_by=request.auth)
         if payload.method not in voting.METHODS:
             raise ValidationError({"method": f"Use '{voting.APPROVAL}' or '{voting.RANKED_CHOICE}'."})
         data = payload.dict()
         proposals = _objects(Proposal, data.pop("proposal_ids"), "proposal_ids")
-        vote = Vote(cluster=access.require_change(), created_by=request.auth)
         apply_payload(vote, {**data, "required_constituencies": [str(c) for c in data["required_constituencies"]]})
         save_checked(vote)
         vote.proposals.set(proposals)

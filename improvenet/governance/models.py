@@ -15,7 +15,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, URLValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_scopes import ScopedManager
@@ -202,10 +202,17 @@ class Vote(models.Model):
                    for b in self.ballots_in_order()]
         return voting.count_vote(self.as_vote(members), ballots)
 
+    def _lock(self) -> None:
+        """Lock the vote's row to the end of the transaction and re-read whether it is closed, so a ballot
+        cannot slip in while (or after) another request closes the vote, nor the vote be counted twice."""
+        self.closed_at = Vote.objects.select_for_update().values_list("closed_at", flat=True).get(pk=self.pk)
+
+    @transaction.atomic
     def record_ballot(self, member: PanelMember, proposals: list[Proposal], user) -> "Ballot":
         """Record one member's ballot: the proposals approved, or ranked (most preferred first)."""
+        self._lock()
         if not self.is_open:
-            raise ValidationError({"member": f"This vote closed on {_day(self.closed_at.date())}; "
+            raise ValidationError({"member": f"This vote closed on {_day(timezone.localdate(self.closed_at))}; "
                                              "no more ballots can be recorded."})
         if not member.serves_on(self.held_on):
             raise ValidationError({"member": f"{member.person} is not on the panel on {_day(self.held_on)}, the day "
@@ -224,10 +231,12 @@ class Vote(models.Model):
             for i, p in enumerate(proposals, start=1))
         return ballot
 
+    @transaction.atomic
     def close(self, user) -> voting.VoteResult:
         """Count the ballots and keep the result; the vote takes no more ballots."""
+        self._lock()
         if not self.is_open:
-            raise ValidationError(f"This vote already closed on {_day(self.closed_at.date())}.")
+            raise ValidationError(f"This vote already closed on {_day(timezone.localdate(self.closed_at))}.")
         members = list(self.eligible())
         try:
             result = self.count(members)
@@ -432,14 +441,18 @@ def study_problems(studies) -> list[str]:
     problems = []
     check_url = URLValidator(schemes=["http", "https"])
     for number, study in enumerate(studies, start=1):
-        if not isinstance(study, dict) or not str(study.get("title", "")).strip():
+        if not isinstance(study, dict) or not isinstance(study.get("title"), str) or not study["title"].strip():
             problems.append(f"Study {number} needs a title.")
             continue
         if set(study) - {"title", "url", "notes"}:
             problems.append(f"Study {number} has fields other than title, url and notes.")
-        if study.get("url"):
+        problems += [f"Study {number}'s {key} must be text." for key in ("url", "notes")
+                     if not isinstance(study.get(key, ""), str)]
+        if any("\x00" in value for value in study.values() if isinstance(value, str)):
+            problems.append(f"Study {number} contains a NUL character, which is not text; remove it.")
+        if isinstance(study.get("url"), str) and study["url"]:
             try:
-                check_url(str(study["url"]))
+                check_url(study["url"])
             except ValidationError:
                 problems.append(f"Study {number}'s link “{study['url']}” is not a web address (http:// or https://).")
     return problems

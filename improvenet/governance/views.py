@@ -1,8 +1,6 @@
 """Pages of the standing panel: members, proposals, votes with their ballots and results, decisions
 and the research agenda. Every record is read through improvenet.governance.access."""
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +21,7 @@ from improvenet.governance.models import (
     Vote,
     agenda_on,
 )
+from improvenet.learning.views import _day as day_asked
 from improvenet.lib import voting
 from improvenet.lib.errors import Conflict
 from improvenet.network.views import _save_form, cluster_page
@@ -231,20 +230,9 @@ def decision_new(request, access, vote_id: int):
     return render(request, "network/form.html", context, status=status)
 
 
-def _day(request) -> tuple[datetime.date, str]:
-    raw = request.GET.get("on", "").strip()
-    today = timezone.localdate()
-    if not raw:
-        return today, ""
-    try:
-        return datetime.date.fromisoformat(raw), ""
-    except ValueError:
-        return today, f"“{raw[:20]}” is not a date: write it as YYYY-MM-DD, e.g. {today.isoformat()}. Showing today."
-
-
 @cluster_page
 def agenda_page(request, access):
-    on, problem = _day(request)
+    on, problem = day_asked(request)
     history = (AgendaChange.objects.select_related("decision__vote").prefetch_related("design_challenges")
                .order_by("-decision__decided_on", "-pk"))
     context = {"cluster": access.obj, "access": access, "on": on, "problem": problem, "agenda": agenda_on(on),

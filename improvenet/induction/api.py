@@ -22,7 +22,7 @@ from improvenet.induction import access as ind_access
 from improvenet.induction.forms import FORMS
 from improvenet.induction.outcomes import cluster_outcomes
 from improvenet.network.access import MAX_ID, in_cluster
-from improvenet.resources import PageParams, apply_payload, paginate, save_checked
+from improvenet.resources import NUL_MESSAGE, PageParams, apply_payload, paginate, save_checked
 
 router = Router(tags=["Induction"])
 
@@ -119,7 +119,7 @@ def _type_problem(name: str, value: Any, is_relation: bool) -> str:
     if name.endswith("_on") and not isinstance(value, str):
         return "Send a date as YYYY-MM-DD."
     if isinstance(value, str) and "\x00" in value:
-        return "Remove the NUL character: it is not text."
+        return NUL_MESSAGE
     return ""
 
 

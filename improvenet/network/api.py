@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Schema, Status
-from pydantic import AfterValidator
 
 from improvenet.lib.errors import Conflict
 from improvenet.network import access as acc
@@ -17,6 +16,7 @@ from improvenet.resources import (
     ClusterResource,
     EndRequest,
     PageParams,
+    Text,
     apply_payload,
     page_schema,
     paginate,
@@ -302,26 +302,16 @@ for resource in (
 # Phases ---------------------------------------------------------------------------------------
 
 
-def _no_nul(text: str) -> str:
-    # PostgreSQL cannot store a NUL character: refuse it as input (422) rather than fail when saving.
-    if "\x00" in text:
-        raise ValueError("Remove the NUL character: it is not text.")
-    return text
-
-
-PhaseText = Annotated[str, AfterValidator(_no_nul)]
-
-
 class PhaseRoleIO(Schema):
     team_kind: Team.Kind = Field(..., description="The kind of team (all school design teams share one role).")
-    description: PhaseText = Field(..., min_length=1, description="What these teams do in the phase.")
+    description: Text = Field(..., min_length=1, description="What these teams do in the phase.")
 
 
 class PhaseIn(Schema):
     stage: Phase.Stage
     starts_on: datetime.date
     ends_on: datetime.date | None = Field(None, description="Empty while the end is not set (latest phase only).")
-    summary: PhaseText = ""
+    summary: Text = ""
     roles: list[PhaseRoleIO] = Field(default_factory=list, description="Sent in full: replaces the phase's roles.")
 
 

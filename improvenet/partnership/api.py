@@ -12,33 +12,33 @@ from django.db import transaction
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
 from improvenet.lib import partnership_health as ph
-from improvenet.network.access import in_cluster
+from improvenet.network.access import MAX_ID, in_cluster
 from improvenet.partnership import access as pa
 from improvenet.partnership import services
 from improvenet.partnership.models import Round, Rubric, SelfAssessment
-from improvenet.resources import PageParams, apply_payload, page_schema, paginate, save_checked
+from improvenet.resources import PageParams, Text, apply_payload, page_schema, paginate, save_checked
 
 router = Router(tags=["Partnership health"])
 P = "/clusters/{cluster}/partnership"
 
 
 class LevelIO(Schema):
-    key: str
-    label: str
-    descriptor: str
+    key: Text
+    label: Text
+    descriptor: Text
 
 
 class DimensionIO(Schema):
-    key: str
-    label: str
-    question: str = ""
+    key: Text
+    label: Text
+    question: Text = ""
     levels: list[LevelIO]
 
 
 class RubricIn(Schema):
-    title: str = Field(ph.DEFAULT_RUBRIC.title, min_length=1, max_length=200)
+    title: Text = Field(ph.DEFAULT_RUBRIC.title, min_length=1, max_length=200)
     gap_threshold: int = Field(ph.DEFAULT_GAP_THRESHOLD, ge=1, le=100)
-    change_note: str = Field("", max_length=300)
+    change_note: Text = Field("", max_length=300)
     dimensions: list[DimensionIO]
 
 
@@ -54,8 +54,8 @@ class RubricOut(Schema):
 
 class RoundIn(Schema):
     held_on: datetime.date
-    title: str = Field(..., min_length=1, max_length=200)
-    notes: str = ""
+    title: Text = Field(..., min_length=1, max_length=200)
+    notes: Text = ""
 
 
 class RoundOut(Schema):
@@ -67,19 +67,19 @@ class RoundOut(Schema):
 
 
 class RatingIO(Schema):
-    dimension: str = Field(..., description="A dimension key of the rubric.")
-    level: str = Field(..., description="A level key of that dimension.")
-    evidence: str = Field(..., description="Required: what shows the partnership is at this level.")
+    dimension: Text = Field(..., description="A dimension key of the rubric.")
+    level: Text = Field(..., description="A level key of that dimension.")
+    evidence: Text = Field(..., description="Required: what shows the partnership is at this level.")
 
 
 class AssessmentIn(Schema):
-    organization_id: int
-    notes: str = ""
+    organization_id: int = Field(..., gt=0, le=MAX_ID)
+    notes: Text = ""
     ratings: list[RatingIO]
 
 
 class AssessmentChange(Schema):
-    notes: str = ""
+    notes: Text = ""
     ratings: list[RatingIO]
 
 

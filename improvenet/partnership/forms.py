@@ -45,6 +45,10 @@ class RubricForm(forms.ModelForm):
         except json.JSONDecodeError as error:
             raise ValidationError(f"This is not valid JSON: {error.msg} on line {error.lineno}, column "
                                   f"{error.colno}.") from error
+        except RecursionError as error:
+            # Python's parser gives up on lists or objects nested thousands deep; a rubric nests four levels.
+            raise ValidationError("The JSON is nested far too deep to be a rubric: dimensions hold levels, "
+                                  "nothing deeper.") from error
         try:
             return rubric_to_data(rubric_from_data(self.cleaned_data.get("title", ""), data))
         except ph.RubricError as error:

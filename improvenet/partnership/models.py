@@ -42,6 +42,11 @@ def rubric_from_data(title: str, data) -> ph.Rubric:
                                    str(level.get("descriptor", ""))))
         dimensions.append(ph.Dimension(str(item.get("key", "")), str(item.get("label", "")),
                                        str(item.get("question", "")), tuple(levels)))
+    texts = [text for d in dimensions for text in (d.key, d.label, d.question)] + [
+        text for d in dimensions for level in d.levels for text in (level.key, level.label, level.descriptor)]
+    if any("\x00" in text for text in texts):
+        # PostgreSQL cannot store a NUL character, even written as \u0000 in JSON.
+        problems.append("The rubric contains a NUL character (\\u0000), which is not text; remove it.")
     if problems:
         raise ph.RubricError(problems)
     return ph.Rubric(title, tuple(dimensions))

@@ -179,3 +179,22 @@ def _holds(condition, member) -> bool:
     if actual is None:
         return False
     return {"lte": actual <= value, "gte": actual >= value, "gt": actual > value}[op]
+
+
+def test_a_vote_read_before_it_closed_takes_no_ballot_and_closes_once(alpha_scope):
+    """Two requests hold the same vote: once one closes it, the other can neither add a ballot nor count again."""
+    stale, closing = Vote.objects.get(pk=alpha_scope.vote.pk), Vote.objects.get(pk=alpha_scope.vote.pk)
+    for member in alpha_scope.members[:3]:
+        closing.record_ballot(member, [alpha_scope.proposals[0]], None)
+    closing.close(None)
+    with pytest.raises(ValidationError, match="This vote closed on"):
+        stale.record_ballot(alpha_scope.members[3], [alpha_scope.proposals[1]], None)
+    with pytest.raises(ValidationError, match="This vote already closed on"):
+        stale.close(None)
+    assert alpha_scope.vote.ballots.count() == 3
+
+
+def test_studies_fields_must_be_text():
+    assert study_problems([{"title": "Goal study", "notes": {"deep": [1, 2]}, "url": ["https://example.org"]}]) == [
+        "Study 1's url must be text.", "Study 1's notes must be text."]
+    assert study_problems([{"title": ["Goal study"]}]) == ["Study 1 needs a title."]

@@ -102,3 +102,44 @@ def test_a_bad_agenda_date_is_explained(client, panel):
     client.force_login(panel.world.users.viewer)
     answer = client.get("/clusters/alpha/research-agenda/?on=soon")
     assert answer.status_code == 400 and "“soon” is not a date" in answer.content.decode()
+
+
+def test_ids_no_row_can_have_are_form_errors_not_a_server_error(client, panel):
+    client.force_login(panel.world.users.lead)
+    huge = str(2**70)
+    answer = client.post("/clusters/alpha/panel/votes/new/", {
+        "title": "T", "method": "approval", "held_on": "2025-05-01", "proposals": [huge], "quorum_percent": 50,
+        "quorum_min_count": 0})
+    assert answer.status_code == 422 and "is not a valid value" in answer.content.decode()
+    answer = client.post("/clusters/alpha/panel/proposals/new/", {
+        "kind": "problem", "title": "T", "proposed_by": panel.members[0].person_id, "proposed_on": "2025-01-01",
+        "design_challenges": [huge]})
+    assert answer.status_code == 422
+
+
+def test_other_clusters_records_posted_in_forms_are_refused_and_nothing_is_saved(client, panel):
+    from django_scopes import scopes_disabled
+
+    from improvenet.governance.models import PanelMember, Proposal, Vote
+    from tests.governance.conftest import D, person
+
+    beta = panel.world.beta
+    with scopes_disabled():
+        stranger = person(beta, "Zed", "Beta")
+        their_member = PanelMember.objects.create(cluster=beta, person=stranger, constituency="families",
+                                                  term_starts_on=D(2024, 1, 1), term_ends_on=D(2030, 1, 1))
+        their_proposal = Proposal.objects.create(cluster=beta, kind="problem", title="Theirs", proposed_by=stranger,
+                                                 proposed_on=D(2025, 1, 1))
+    client.force_login(panel.world.users.lead)
+    assert client.post(_url(panel, "ballots/"), {"member": their_member.pk, "approve": []}).status_code == 422
+    assert client.post(_url(panel, "ballots/"), {"member": panel.members[0].pk,
+                                                 "approve": [their_proposal.pk]}).status_code == 422
+    assert client.post("/clusters/alpha/panel/votes/new/", {
+        "title": "T", "method": "approval", "held_on": "2025-05-01", "proposals": [their_proposal.pk],
+        "quorum_percent": 50, "quorum_min_count": 0}).status_code == 422
+    assert client.post("/clusters/alpha/panel/members/new/", {
+        "person": stranger.pk, "constituency": "families", "term_starts_on": "2025-01-01",
+        "term_ends_on": "2026-01-01"}).status_code == 422
+    with scopes_disabled():
+        assert not Ballot.objects.exists() and Vote.objects.count() == 1
+        assert PanelMember.objects.filter(cluster=panel.alpha, person=stranger).count() == 0

@@ -78,3 +78,19 @@ def test_people_of_a_partner_record_their_own_organization_only(api_as, partners
     outsider = api_as(partners.world.users.outsider)
     assert outsider.get(f"{BASE}/report").status_code == 404
     assert outsider.get(f"/clusters/beta/partnership/rounds/{partners.fall.pk}").status_code == 404
+
+
+def test_an_organization_id_no_row_can_have_is_refused_as_input(api_as, partners):
+    answer = api_as(partners.world.users.lead).post(f"{BASE}/rounds/{partners.fall.pk}/assessments",
+                                                    body(partners.union) | {"organization_id": 2**70})
+    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "organization_id"
+
+
+def test_a_nul_character_is_refused_as_input_not_a_database_error(api_as, partners):
+    lead = api_as(partners.world.users.lead)
+    payload = body(partners.union)
+    payload["ratings"][0]["evidence"] = "Minutes\x00"
+    answer = lead.post(f"{BASE}/rounds/{partners.fall.pk}/assessments", payload)
+    assert answer.status_code == 422 and "NUL character" in answer.content.decode()
+    with scopes_disabled():
+        assert not SelfAssessment.objects.exists()

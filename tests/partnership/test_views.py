@@ -115,3 +115,22 @@ def test_other_clusters_see_nothing(client, partners):
         other = Round.objects.create(cluster=partners.world.beta, held_on=partners.fall.held_on, title="Beta fall")
     assert client.get(f"{P}/rounds/{other.pk}/").status_code == 404
     assert client.get(f"/clusters/beta/partnership/rounds/{partners.fall.pk}/").status_code == 404
+
+
+def test_rubric_json_nested_too_deep_is_a_clear_form_error(client, partners):
+    client.force_login(partners.world.users.lead)
+    answer = client.post(f"{P}/rubric/edit/", {"title": "Rubric", "gap_threshold": 2, "change_note": "",
+                                                "dimensions": "[" * 100_000 + "]" * 100_000})
+    assert answer.status_code == 422 and "nested far too deep" in answer.content.decode()
+    with scope(cluster=partners.world.alpha):
+        assert not Rubric.objects.exists()
+
+
+def test_a_nul_character_written_in_the_rubric_json_is_a_form_error(client, partners):
+    client.force_login(partners.world.users.lead)
+    with scope(cluster=partners.world.alpha):
+        dimensions = Rubric.current_for(partners.world.alpha).dimensions
+    dimensions[0]["label"] += "\x00"
+    answer = client.post(f"{P}/rubric/edit/", {"title": "Rubric", "gap_threshold": 2, "change_note": "",
+                                                "dimensions": json.dumps(dimensions)})
+    assert answer.status_code == 422 and "NUL character" in answer.content.decode()
