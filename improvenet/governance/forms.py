@@ -1,27 +1,15 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django_scopes import scopes_disabled
 
 from improvenet.design.models import DesignChallenge
 from improvenet.governance.models import AgendaChange, Constituency, Decision, PanelMember, Proposal, Vote
 from improvenet.lib import voting
-from improvenet.network.access import MAX_ID
-from improvenet.network.forms import ClusterScopedForm, DateInput
+from improvenet.network.forms import ClusterScopedForm, DateInput, RecordChoices
 from improvenet.network.models import Person, current_on
 
 CHECKBOXES = forms.CheckboxSelectMultiple
 
-
-class RecordChoices(forms.ModelMultipleChoiceField):
-    """Ticked records by id; a number no row can have is refused before the database sees it (it would fail)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            if not str(pk).isdigit() or not 0 < int(pk) <= MAX_ID:
-                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                                      params={"pk": pk})
-        return super()._check_values(value)
 
 with scopes_disabled():
 
@@ -44,7 +32,6 @@ with scopes_disabled():
             widgets = {"proposed_on": DateInput, "description": forms.Textarea(attrs={"rows": 4}),
                        "design_challenges": CHECKBOXES}
             labels = {"design_challenges": "Linked design challenges"}
-            field_classes = {"design_challenges": RecordChoices}
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
@@ -62,7 +49,6 @@ with scopes_disabled():
                       "required_constituencies", "full_ranking"]
             widgets = {"held_on": DateInput, "proposals": CHECKBOXES}
             labels = {"proposals": "Proposals on the ballot"}
-            field_classes = {"proposals": RecordChoices}
 
     class DecisionForm(ClusterScopedForm):
         """The decision, and in the same form the change it makes to the research agenda (if any)."""

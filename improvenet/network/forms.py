@@ -1,7 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django_scopes import scopes_disabled
 
+from improvenet.network.access import MAX_ID
 from improvenet.network.models import (
     Cluster,
     Membership,
@@ -19,6 +21,17 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class RecordChoices(forms.ModelMultipleChoiceField):
+    """Ticked records by id; a number no row can have is refused before the database sees it (it would fail)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not str(pk).isdigit() or not 0 < int(pk) <= MAX_ID:
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
+        return super()._check_values(value)
+
+
 class ClusterScopedForm(forms.ModelForm):
     """A form whose choices of related records come only from the cluster being edited.
 
@@ -31,6 +44,9 @@ class ClusterScopedForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField):
                 field.queryset = field.queryset.model.objects.all()
+            if type(field) is forms.ModelMultipleChoiceField:
+                # Only the id checks differ, so the generated field keeps everything else it was given.
+                field.__class__ = RecordChoices
 
 
 # Form classes are declared outside any scope; their querysets are replaced in __init__ above.
