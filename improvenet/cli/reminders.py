@@ -27,6 +27,7 @@ def send(
     """
     setup_django()
     from django.core.mail import get_connection
+    from django.db import IntegrityError
     from django.utils import timezone
     from django_scopes import scope
 
@@ -60,6 +61,9 @@ def send(
                 else:
                     try:
                         reminders.send(due, today, connection)
+                    except IntegrityError:  # another run, started at the same time, recorded it first
+                        typer.echo(f"{line}: sent by another run at the same time; not sent again.")
+                        skipped += 1
                     except OSError as error:  # smtplib's errors are OSErrors, as are refused connections
                         typer.echo(f"{line}: could not be sent: {error}", err=True)
                         failed += 1

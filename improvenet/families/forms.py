@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,11 +12,27 @@ from django.utils.translation import gettext_lazy as _
 
 from improvenet.families.access import family_schools
 from improvenet.families.models import FamilyPages
+from improvenet.network.access import MAX_ID
 from improvenet.network.forms import DateInput
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-]{0,39}$")
 PHONE = re.compile(r"^\+?[0-9 ()./\-]{7,30}$")
 OLDEST_STUDENT_YEARS = 26
+# Invisible characters that reorder or hide text: a name shown to the data team must read as it was typed.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _has_hidden_characters(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in text)
+
+
+class SchoolChoice(forms.ModelChoiceField):
+    """A school by id; a number no row can have is refused before the database sees it (it would fail)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and (not str(value).isdigit() or not 0 < int(value) <= MAX_ID):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
 
 
 class OptOutRequestForm(forms.Form):
@@ -33,7 +50,7 @@ class OptOutRequestForm(forms.Form):
         error_messages={"required": _("Enter the student's date of birth."),
                         "invalid": _("Enter the date of birth as a date, for example 2012-03-25.")},
     )
-    school = forms.ModelChoiceField(
+    school = SchoolChoice(
         label=_("School"), queryset=None, empty_label=None,
         error_messages={"required": _("Choose the student's school."),
                         "invalid_choice": _("Choose one of the schools in the list.")},
@@ -61,6 +78,12 @@ class OptOutRequestForm(forms.Form):
         value = self.cleaned_data["student_id"]
         if not STUDENT_ID.match(value):
             raise ValidationError(_("A district ID number has only letters, digits and dashes (at most 40)."))
+        return value
+
+    def clean_guardian_name(self) -> str:
+        value = self.cleaned_data["guardian_name"]
+        if _has_hidden_characters(value):
+            raise ValidationError(_("Write your name with letters only, without control characters."))
         return value
 
     def clean_date_of_birth(self) -> datetime.date:

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language, get_language_info
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from improvenet.data import services as data_services
@@ -51,6 +53,10 @@ def cluster_home(request, cluster: str):
         })
 
 
+# Never cached: the answer carries the reference, or the student's id and date of birth sent back with an error.
+# Left out of error reports (mailed to admins, or logged) should the page ever fail: they identify a student.
+@never_cache
+@sensitive_post_parameters("student_id", "date_of_birth", "guardian_name", "contact")
 def school_page(request, cluster: str, school: int):
     with fam_access.published_cluster(cluster) as found:
         page_school = fam_access.family_school(found, school)

@@ -7,6 +7,7 @@ ended, never deleted.
 """
 
 import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +16,7 @@ from django.utils import timezone
 from ninja import Field, File, Form, PatchDict, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from improvenet.network.access import in_cluster, partner_organizations
+from improvenet.network.access import MAX_ID, in_cluster, partner_organizations
 from improvenet.partners import access as partners_access
 from improvenet.partners import dates, registry
 from improvenet.partners.documents import ALLOWED_TEXT, MAX_DOCUMENT_BYTES, attach, download_response, read_upload
@@ -34,7 +35,8 @@ ITEM = BASE + "/{agreement_id}"
 class AgreementIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
     kind: Agreement.Kind
-    party_ids: list[int] = Field(..., min_length=1, description="Ids of the cluster's partner organizations.")
+    party_ids: list[Annotated[int, Field(gt=0, le=MAX_ID)]] = Field(
+        ..., min_length=1, description="Ids of the cluster's partner organizations.")
     scope: str = ""
     starts_on: datetime.date
     renews_on: datetime.date | None = None

@@ -3,7 +3,9 @@
 Each renewal or expiry date within the window (90 days by default) gets one e-mail, once: the
 `Reminder` row written when it is sent keeps it from being sent again. An agreement whose date
 changes gets a reminder for the new date. The recipients are the cluster's leads, whoever recorded
-the agreement and, for a data use agreement, the researchers it names (their access ends with it).
+the agreement and, for a data use agreement, the researchers it names (their access ends with it);
+those last two only while they still have a role in the cluster (or administer its network), so that
+nobody who has moved to another cluster or left is told about this one's agreements.
 """
 
 import datetime
@@ -13,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 
 from improvenet.network.models import Cluster, ClusterRole
 from improvenet.partners import dates, registry
@@ -37,7 +40,9 @@ class Due:
     recipients: tuple[str, ...]
 
     def subject(self, today: datetime.date) -> str:
-        return f"{self.cluster.name}: “{self.entry.title}” {self.deadline.sentence(today)}"
+        # One line whatever the title holds: a line break in a header is refused by the mail library,
+        # and would otherwise let a title add headers (Bcc:) to the message.
+        return " ".join(f"{self.cluster.name}: “{self.entry.title}” {self.deadline.sentence(today)}".split())
 
     def body(self, today: datetime.date) -> str:
         link = f"{settings.IMPROVENET_SITE_URL}{self.entry.url}"
@@ -71,10 +76,11 @@ def _addresses(users) -> set[str]:
 def recipients(cluster: Cluster, entry: registry.Entry) -> tuple[str, ...]:
     users = get_user_model().objects
     found = _addresses(users.filter(cluster_roles__cluster=cluster, cluster_roles__role=ClusterRole.Role.LEAD))
+    of_cluster = users.filter(Q(cluster_roles__cluster=cluster) | Q(administered_networks=cluster.network_id))
     if entry.record.created_by_id:
-        found |= _addresses(users.filter(pk=entry.record.created_by_id))
+        found |= _addresses(of_cluster.filter(pk=entry.record.created_by_id))
     if entry.source == registry.DATA_USE:
-        found |= _addresses(entry.record.researchers.all())
+        found |= _addresses(of_cluster.filter(pk__in=entry.record.researchers.values("pk")))
     return tuple(sorted(found))
 
 

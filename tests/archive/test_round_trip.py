@@ -13,6 +13,7 @@ from django_scopes import scopes_disabled
 
 from improvenet.archive.restore import import_archive
 from improvenet.network.models import Cluster, Network
+from improvenet.partners.models import AgreementDocument
 from improvenet.search.models import SearchDocument
 from tests.archive.conftest import export_bytes, members
 
@@ -68,6 +69,10 @@ def test_an_import_keeps_the_ids_and_later_records_get_new_ones(db, demo_archive
         newer = Network.objects.create(slug="south", name="South")
         assert newer.pk > cluster.network.pk
         assert SearchDocument.objects.filter(cluster=cluster).exists(), "the search index was not rebuilt"
+        # A binary column comes back as the same bytes, not as its base64 text.
+        document = AgreementDocument.objects.get(agreement__cluster=cluster)
+        assert bytes(document.content).startswith(b"%PDF-") and len(document.content) == document.size
+        assert hashlib.sha256(document.content).hexdigest() == document.sha256
     accounts = get_user_model().objects.all()
     assert {user.username for user in accounts} >= {"alice", "bob", "carol", "vera", "admin"}
     assert not any(user.has_usable_password() for user in accounts)

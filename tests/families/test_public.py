@@ -4,11 +4,14 @@ import html
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
+from django.views.debug import SafeExceptionReporterFilter
 from django_scopes import scopes_disabled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from improvenet.families import views
 from improvenet.families.forms import STUDENT_ID
 from improvenet.families.models import FamilyPages, OptOutRequest
 from tests.families.conftest import request_form
@@ -120,6 +123,10 @@ def test_every_well_formed_id_gets_the_same_receipt(families, student_id):
     ("contact", "12", "at least 7 digits", "al menos 7 dígitos"),
     ("guardian_name", "  ", "Enter your name.", "Escriba su nombre."),
     ("school", "999999", "Choose one of the schools in the list.", "Elija una de las escuelas de la lista."),
+    ("school", "9" * 30, "Choose one of the schools in the list.", "Elija una de las escuelas de la lista."),
+    ("school", "-1", "Choose one of the schools in the list.", "Elija una de las escuelas de la lista."),
+    ("guardian_name", "Ana\x1b[2JRuiz", "without control characters", "sin caracteres de control"),
+    ("guardian_name", "Ana \u202eziuR", "without control characters", "sin caracteres de control"),
 ])
 def test_bad_input_is_a_clear_message_in_the_pages_language_and_nothing_is_kept(families, field, value, english,
                                                                                  spanish):
@@ -138,6 +145,23 @@ def test_another_clusters_school_cannot_be_chosen(families):
     assert answer.status_code == 422
     with scopes_disabled():
         assert not OptOutRequest.objects.exists()
+
+
+def test_the_form_and_the_receipt_are_never_cached(families):
+    world = families.world
+    for answer in (Client().get(school_url(world)), Client().post(school_url(world), request_form(world.high)),
+                   Client().post(school_url(world), request_form(world.high, contact="12"))):
+        assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
+
+
+def test_an_error_report_of_the_form_leaves_out_what_identifies_the_student(families, rf):
+    world = families.world
+    request = rf.post(school_url(world), request_form(world.high))
+    request.user = AnonymousUser()
+    assert views.school_page(request, "alpha", world.high.pk).status_code == 200
+    posted = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert "S-000123" not in str(posted) and "2012-05-04" not in str(posted) and "Ana Ruiz" not in str(posted)
+    assert posted["school"] == str(world.high.pk)
 
 
 def test_the_form_needs_its_csrf_token(families):

@@ -53,6 +53,9 @@ def test_bad_input_names_the_field_and_saves_nothing(api_as, partnered):
     assert school.status_code == 422
     dates = api.post(A, {**body, "party_ids": [p.union.pk], "expires_on": "2000-01-01"})
     assert dates.status_code == 422 and "expires_on" in dates.content.decode()
+    for impossible in (2**70, 0, -1):
+        answer = api.post(A, {**body, "party_ids": [impossible]})
+        assert answer.status_code == 422 and "party_ids" in answer.content.decode(), impossible
     with scopes_disabled():
         assert not Agreement.objects.filter(title="X").exists()
     assert api_as(p.world.users.member).post(A, {**body, "party_ids": [p.union.pk]}).status_code == 403

@@ -4,6 +4,9 @@ import hashlib
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.http import content_disposition_header
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from improvenet.partners import documents
 from improvenet.partners.models import AgreementDocument
@@ -57,3 +60,15 @@ def test_a_download_is_an_attachment_that_is_never_sniffed(alpha_scope):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
     assert response["ETag"] == f'"{document.sha256}"'
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=200)
+def test_any_name_gives_a_one_line_header_with_no_quotes_or_hidden_characters(stem):
+    try:
+        name, _kind = documents.checked(f"{stem}.txt", b"text")
+    except ValidationError:
+        return
+    header = content_disposition_header(True, name)
+    assert not any(c in header for c in "\r\n\x00") and name.count(".") >= 1
+    assert not any(c in name for c in '"\\/;\u202e\u2066') and name.endswith(".txt") and len(name) <= 200

@@ -7,7 +7,9 @@ from django_scopes import scopes_disabled
 from typer.testing import CliRunner
 
 from improvenet.cli.main import app
-from improvenet.partners.models import Reminder
+from improvenet.network.models import ClusterRole
+from improvenet.partners.models import Agreement, Reminder
+from tests.partners.conftest import DAY, make_agreement
 
 runner = CliRunner()
 
@@ -94,3 +96,36 @@ def test_no_recipient_is_a_failure(partnered, mailoutbox):
 def test_bad_options_say_why(partnered, args):
     result = send(*args)
     assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+def test_a_title_with_line_breaks_stays_one_subject_line(partnered, mailoutbox):
+    make_agreement(partnered.world.alpha, [partnered.union], title="Pact\r\nBcc: spy@evil.example",
+                   expires_on=partnered.today + 3 * DAY)
+    result = send("--cluster", "alpha", "--days", "7")
+    assert result.exit_code == 0, result.output
+    mail = next(m for m in mailoutbox if "Pact" in m.subject)
+    assert mail.subject.startswith("Alpha: “Pact Bcc: spy@evil.example” expires in 3 days")
+    assert mail.message()["Bcc"] is None and mail.recipients() == ["lead@alpha.example.org"]
+
+
+def test_no_mail_to_people_no_longer_in_the_cluster(partnered, mailoutbox):
+    """The union agreement's recorder and the data use agreement's researcher now belong to beta only."""
+    w = partnered.world
+    with scopes_disabled():
+        Agreement.objects.filter(pk=partnered.union_agreement.pk).update(created_by=w.users.outsider)
+        partnered.dua.researchers.add(w.users.outsider)
+        ClusterRole.objects.filter(cluster=w.alpha, user=w.users.researcher).delete()
+    w.users.outsider.email = "beta-lead@beta.example.org"
+    w.users.outsider.save()
+    assert send("--cluster", "alpha").exit_code == 0
+    assert {address for m in mailoutbox for address in m.to} == {"lead@alpha.example.org"}
+
+
+def test_two_runs_at_once_send_each_reminder_once(partnered, mailoutbox, monkeypatch):
+    assert send("--cluster", "alpha").exit_code == 0
+    # The second run read the list before the first recorded its reminders.
+    monkeypatch.setattr("improvenet.partners.reminders.already_sent", lambda entry, deadline: False)
+    again = send("--cluster", "alpha")
+    assert again.exit_code == 0, again.output
+    assert "sent by another run" in again.output and "Traceback" not in again.output
+    assert len(mailoutbox) == 3

@@ -46,6 +46,9 @@ def test_the_lead_records_and_edits_an_agreement(client, partnered):
     assert "The expiry date must be on or after the start date." in text and "not one of the available" in text
     school = client.post(f"{R}/{agreement.pk}/edit/", {**form, "parties": [p.world.high.pk]})
     assert school.status_code == 422, "a school is not a party"
+    for impossible in ("9" * 30, "-1", "x"):
+        odd = client.post(f"{R}/{agreement.pk}/edit/", {**form, "parties": [impossible]})
+        assert odd.status_code == 422 and "is not a valid value" in odd.content.decode(), impossible
 
 
 def test_ending_an_agreement_keeps_it_in_the_registry(client, partnered):
