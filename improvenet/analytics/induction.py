@@ -22,7 +22,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from improvenet.analytics.metrics.common import RATE_DIGITS
 from improvenet.analytics.suppression import DEFAULT_MIN_N, DISTRICT, suppress
+from improvenet.analytics.survival import yearly_retention
 
 DAYS_PER_YEAR = 365.25
 STAYED, PLACED, LEFT = "stayed", "placed", "left"
@@ -71,8 +73,6 @@ def years_between(start: datetime.date, end: datetime.date) -> float:
 def retention_curves(spells: list[Spell], as_of: datetime.date, min_n: int = DEFAULT_MIN_N) -> list[dict]:
     """Rows `group, years, survival, ci_lower, ci_upper, at_risk, teachers, suppressed` per group and whole
     year since hire, up to the longest observed time; hidden points have no numbers."""
-    from lifelines import KaplanMeierFitter
-
     if min_n < 1:
         raise ValueError(f"min_n must be at least 1, not {min_n}")
     rows = []
@@ -80,27 +80,10 @@ def retention_curves(spells: list[Spell], as_of: datetime.date, min_n: int = DEF
         observed = [years_and_event(s, as_of) for s in spells if s.group == group and s.hired_on <= as_of]
         if not observed:
             continue
-        durations = [years for years, _ in observed]
-        events = [event for _, event in observed]
-        fitter = KaplanMeierFitter().fit(durations, events)
-        times = list(range(int(max(durations)) + 1))
-        survival = fitter.survival_function_at_times(times).to_numpy()
-        bounds = fitter.confidence_interval_survival_function_
-        # The interval steps like the curve: its value at t is the one at the last event time up to t.
-        lower = [float(bounds.iloc[:, 0][bounds.index <= t].iloc[-1]) for t in times]
-        upper = [float(bounds.iloc[:, 1][bounds.index <= t].iloc[-1]) for t in times]
-        for years in times:
-            at_risk = sum(1 for d in durations if d >= years)
-            hidden = len(observed) < min_n or at_risk < min_n
-            rows.append({
-                "group": group, "years": years,
-                "survival": None if hidden else round(float(survival[years]), 4),
-                "ci_lower": None if hidden else round(lower[years], 4),
-                "ci_upper": None if hidden else round(upper[years], 4),
-                "at_risk": None if hidden else at_risk,
-                "teachers": None if hidden else len(observed),
-                "suppressed": int(hidden),
-            })
+        points = yearly_retention([years for years, _ in observed], [event for _, event in observed], min_n,
+                                  RATE_DIGITS)
+        rows += [{"group": group, **point, "teachers": None if point["suppressed"] else len(observed)}
+                 for point in points]
     return rows
 
 
@@ -150,7 +133,7 @@ def destinations(teachers: list[Inducted], as_of: datetime.date, min_n: int = DE
         [{"cohort": c, "destination": d, "teachers": n, "group": "all"} for (c, d), n in counts.items()]
     )
     totals = frame["cohort"].map({c: n for (c, d), n in counts.items() if d == DISTRICT})
-    frame["share"] = (frame["teachers"] / totals).round(4)
+    frame["share"] = (frame["teachers"] / totals).round(RATE_DIGITS)
     # Each cohort's destinations add up to its total (the `ALL` unit): the partition suppress() protects.
     published = suppress(frame, "teachers", ("share",), min_n=min_n, unit_column="destination",
                          period_column="cohort")

@@ -13,6 +13,7 @@ import pyarrow as pa
 from improvenet.analytics.engines import Tables
 from improvenet.analytics.metrics.common import RATE_DIGITS, MetricError, sort_rows, to_arrow
 from improvenet.analytics.suppression import DEFAULT_MIN_N, DISTRICT, suppress
+from improvenet.analytics.survival import yearly_retention
 
 TEACHER_ROLE = "teacher"
 OUTCOMES = ("stayed", "moved", "left")
@@ -120,28 +121,12 @@ def retention_curves(tables: Tables, min_n: int = DEFAULT_MIN_N) -> pa.Table:
     """Kaplan–Meier share of each entry cohort still teaching in the district after 0, 1, 2... years, with
     its 95 % confidence interval and the number at risk; cohorts or years with fewer than `min_n`
     teachers at risk are suppressed."""
-    from lifelines import KaplanMeierFitter
-
     spells = teacher_spells(tables)
-    rows = []
-    for cohort, spell in spells.groupby("cohort", sort=True):
-        fitter = KaplanMeierFitter().fit(spell["years"], spell["left"])
-        longest = int(spell["years"].max())
-        survival = fitter.survival_function_at_times(range(longest + 1)).to_numpy()
-        bounds = fitter.confidence_interval_survival_function_
-        lower = bounds.iloc[:, 0].reindex(range(longest + 1), method="ffill").to_numpy()
-        upper = bounds.iloc[:, 1].reindex(range(longest + 1), method="ffill").to_numpy()
-        for years in range(longest + 1):
-            at_risk = int((spell["years"] >= years).sum()) if years else len(spell)
-            hidden = len(spell) < min_n or at_risk < min_n
-            rows.append({
-                "cohort": int(cohort), "years": years,
-                "survival": None if hidden else round(float(survival[years]), RATE_DIGITS),
-                "ci_lower": None if hidden else round(float(lower[years]), RATE_DIGITS),
-                "ci_upper": None if hidden else round(float(upper[years]), RATE_DIGITS),
-                "at_risk": None if hidden else at_risk,
-                "suppressed": int(hidden),
-            })
+    rows = [
+        {"cohort": int(cohort), **point}
+        for cohort, spell in spells.groupby("cohort", sort=True)
+        for point in yearly_retention(spell["years"].tolist(), spell["left"].tolist(), min_n, RATE_DIGITS)
+    ]
     schema = pa.schema([
         ("cohort", pa.int64()), ("years", pa.int64()), ("survival", pa.float64()), ("ci_lower", pa.float64()),
         ("ci_upper", pa.float64()), ("at_risk", pa.int64()), ("suppressed", pa.int64()),
