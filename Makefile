@@ -35,7 +35,7 @@ test-sqlite: install-test browser-deps
 
 # The pure packages (SPC engine, analytics store and metrics, small helpers) touch no web database:
 # the SQLite run covers them, and the PostgreSQL run covers everything that does.
-PURE_TESTS := --ignore=tests/spc --ignore=tests/analytics --ignore=tests/lib
+PURE_TESTS := --ignore=tests/spc --ignore=tests/analytics
 
 test-postgres: install-test browser-deps
 	$(BIN)/python scripts/throwaway_postgres.py -- \

@@ -4,8 +4,6 @@ Errors always answer with JSON `{"detail": "..."}`; invalid input (422) adds
 `"errors": [{"field": ..., "message": ...}]`, one entry per problem.
 """
 
-import importlib
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404
@@ -16,7 +14,8 @@ from ninja.security import HttpBearer, django_auth
 
 from improvenet import __version__
 from improvenet.accounts.models import ApiToken
-from improvenet.lib.errors import Conflict
+from improvenet.apps import app_modules
+from improvenet.lib.errors import Conflict, FieldRefusal
 
 # Parts of a pydantic error location that name where the value came from, not the field.
 _LOCATION_WRAPPERS = {"body", "query", "path", "payload", "filters", "params"}
@@ -70,6 +69,12 @@ def model_invalid(request, exc: ValidationError):
     return api.create_response(request, field_errors(items), status=422)
 
 
+@api.exception_handler(FieldRefusal)
+def refused(request, exc: FieldRefusal):
+    body = field_errors([(exc.field, exc.message_text)]) | {"detail": exc.message_text}
+    return api.create_response(request, body, status=422)
+
+
 @api.exception_handler(Conflict)
 def conflict(request, exc: Conflict):
     body = {"detail": exc.message}
@@ -101,19 +106,9 @@ def unauthenticated(request, exc: AuthenticationError):
 
 
 def _mount_routers() -> None:
-    from improvenet.cycles.api import router as cycles_router
-    from improvenet.design.api import router as design_router
-    from improvenet.measures.api import router as measures_router
-    from improvenet.network.api import router as network_router
-
-    routers = [network_router, design_router, measures_router, cycles_router]
-    for app in (
-        "learning", "convenings", "search", "sharing", "archive", "data",
-        "engagement", "families", "governance", "partners", "induction", "partnership", "pyramids",
-    ):
-        routers.append(importlib.import_module(f"improvenet.{app}.api").router)
-    for router in routers:
-        api.add_router("/", router)
+    """Every app's `api.router`, found from the installed apps."""
+    for _config, module in app_modules("api"):
+        api.add_router("/", module.router)
 
 
 _mount_routers()

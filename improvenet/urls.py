@@ -1,30 +1,26 @@
+"""Every app's pages, found from the installed apps (see improvenet.apps), then the API and the admin.
+
+An app whose pages are addressed below a prefix names it as `url_prefix` on its AppConfig; one whose
+pages are translated sets `translated_urls`: they are served at /… in English and /es/… in Spanish.
+"""
+
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
 from improvenet.api import api
+from improvenet.apps import app_modules
 
-urlpatterns = [
-    path("", include("improvenet.network.urls")),
-    path("", include("improvenet.design.urls")),
-    path("", include("improvenet.measures.urls")),
-    path("", include("improvenet.cycles.urls")),
-    path("", include("improvenet.learning.urls")),
-    path("", include("improvenet.convenings.urls")),
-    path("", include("improvenet.search.urls")),
-    path("", include("improvenet.sharing.urls")),
-    path("", include("improvenet.archive.urls")),
-    path("", include("improvenet.data.urls")),
-    path("", include("improvenet.engagement.urls")),
-    path("", include("improvenet.governance.urls")),
-    path("", include("improvenet.partners.urls")),
-    path("", include("improvenet.induction.urls")),
-    path("", include("improvenet.partnership.urls")),
-    path("", include("improvenet.pyramids.urls")),
-    path("accounts/", include("improvenet.accounts.urls")),
+pages = [(getattr(config, "url_prefix", ""), getattr(config, "translated_urls", False), module)
+         for config, module in app_modules("urls")]
+
+urlpatterns = [path(prefix, include(module)) for prefix, translated, module in pages if not translated]
+urlpatterns += [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
-# The family pages are public and translated: /families/... in English, /es/families/... in Spanish.
-urlpatterns += i18n_patterns(path("", include("improvenet.families.urls")), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    *[path(prefix, include(module)) for prefix, translated, module in pages if translated],
+    prefix_default_language=False,
+)

@@ -4,3 +4,4 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "improvenet.accounts"
     verbose_name = "Accounts and API tokens"
+    url_prefix = "accounts/"

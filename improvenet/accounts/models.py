@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from improvenet.lib import tokens
+from improvenet.accounts import tokens
 
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
 

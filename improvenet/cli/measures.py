@@ -27,9 +27,9 @@ def import_values(
     from django.db import transaction
     from django_scopes import scope
 
-    from improvenet.lib.measure_upload import UploadFileError
     from improvenet.measures.models import ImportLog, Measure
     from improvenet.measures.services import import_file
+    from improvenet.measures.upload import UploadFileError
     from improvenet.network.models import Cluster
 
     cluster_obj = Cluster.objects.filter(slug=cluster).first()

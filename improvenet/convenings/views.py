@@ -10,7 +10,7 @@ from improvenet.convenings.models import Convening
 from improvenet.convenings.packets import build_packet, packet_teams
 from improvenet.convenings.pdf import packet_pdf
 from improvenet.network.models import Team
-from improvenet.network.views import _save_form, cluster_page
+from improvenet.pages import cluster_page, save_form
 
 
 def _url(convening: Convening) -> str:
@@ -31,7 +31,7 @@ def convening_new(request, access):
     access.require_change()
     convening = Convening(cluster=access.obj, created_by=request.user)
     form = ConveningForm(request.POST or None, instance=convening)
-    return _save_form(request, form, title="Plan a convening", context={"cluster": access.obj},
+    return save_form(request, form, title="Plan a convening", context={"cluster": access.obj},
                       cancel_url=reverse("convenings:index", args=[access.obj.slug]), next_url=_url)
 
 
@@ -39,7 +39,7 @@ def convening_new(request, access):
 def convening_edit(request, access, convening_id: int):
     convening = conv_access.convening_for_user(access, convening_id).require_change()
     form = ConveningForm(request.POST or None, instance=convening)
-    return _save_form(request, form, title=f"Edit {convening}", context={"cluster": access.obj},
+    return save_form(request, form, title=f"Edit {convening}", context={"cluster": access.obj},
                       cancel_url=_url(convening), next_url=_url)
 
 

@@ -363,15 +363,3 @@ def team_board(request, cluster: str, team_id: int):
                    for value, label in PdsaCycle.Stage.choices]
         return {"team_id": team.pk, "team": team.name, "school_id": team.school_id, "columns": columns}
 
-
-def _register_gate_answer() -> None:
-    """A refused step answers 422 with the refusal itself as `detail`, so the caller reads what is missing."""
-    from improvenet.api import api, field_errors
-
-    @api.exception_handler(GateRefused)
-    def gate_refused(request, exc: GateRefused):
-        body = field_errors([(exc.field, exc.message_text)]) | {"detail": exc.message_text}
-        return api.create_response(request, body, status=422)
-
-
-_register_gate_answer()

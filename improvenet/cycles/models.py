@@ -22,10 +22,11 @@ from django.db import models, transaction
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from improvenet.lib.errors import FieldRefusal
 from improvenet.network.models import Cluster, School, Team
 
 
-class GateRefused(ValidationError):
+class GateRefused(FieldRefusal, ValidationError):
     """A step of the cycle was refused: the message says what is missing, under the field it concerns."""
 
     def __init__(self, field: str, message: str) -> None:

@@ -13,7 +13,7 @@ from improvenet.cycles import access as cacc
 from improvenet.cycles import forms
 from improvenet.cycles.models import PdsaCycle, Prediction, PredictionEdit
 from improvenet.network.models import Team, current_on
-from improvenet.network.views import _save_form, cluster_page
+from improvenet.pages import cluster_page, save_form
 
 STEPS = {
     "start-do": ("start_do", "Do started."),
@@ -111,7 +111,7 @@ def cycle_new(request, access):
     form = forms.CycleForm(request.POST or None, instance=cycle, teams=teams, initial=initial)
     if request.method == "POST" and form.is_valid():
         cycle.school_id = form.cleaned_data["team"].school_id
-    return _save_form(
+    return save_form(
         request, form, title="Plan a new PDSA cycle", cancel_url=reverse("cycles:index", args=[access.obj.slug]),
         next_url=lambda saved: _url(access.obj, saved),
     )
@@ -126,7 +126,7 @@ def cycle_edit(request, access, cycle_id: int):
         messages.error(request, "The Plan is fixed once Do has started; it stays as the team wrote it.")
         return redirect(url)
     form = forms.CycleForm(request.POST or None, instance=cycle)
-    return _save_form(request, form, title=f"Edit the Plan: {cycle}", cancel_url=url, next_url=lambda c: url)
+    return save_form(request, form, title=f"Edit the Plan: {cycle}", cancel_url=url, next_url=lambda c: url)
 
 
 @require_POST
@@ -208,7 +208,7 @@ def cycle_copy(request, access, cycle_id: int):
         return redirect(_url(access.obj, copy))
     status = 422 if form.errors else 200
     context = {"form": form, "title": f"Copy “{cycle}” to your school", "cancel_url": url, "cluster": access.obj}
-    return render(request, "network/form.html", context, status=status)
+    return render(request, "form.html", context, status=status)
 
 
 # Predictions -------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from improvenet.data.forms import (
 from improvenet.data.models import AuditEvent, DataLoad, DataUseAgreement
 from improvenet.data.unzip import UnsafeArchive, unpack
 from improvenet.network.models import School
-from improvenet.network.views import cluster_page
+from improvenet.pages import cluster_page
 
 WEB = AuditEvent.Channel.WEB
 AUDIT_PAGE = 50

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.contrib.auth import get_user_model
 
 from improvenet.demo.network import BOB, CAROL, RIVERSIDE
+from improvenet.design import driver_graph as dg
 from improvenet.design.models import (
     Adaptation,
     Aim,
@@ -23,7 +24,6 @@ from improvenet.design.models import (
     InnovationElement,
     SchoolEnactment,
 )
-from improvenet.lib import driver_graph as dg
 from improvenet.network.models import Cluster, School, Team
 
 CHALLENGE_TITLE = "Student ownership and responsibility for learning"

@@ -16,8 +16,8 @@ from django.contrib.auth import get_user_model
 
 from improvenet.demo.network import ALICE, RIVERSIDE
 from improvenet.design.models import DesignChallenge
+from improvenet.governance import voting
 from improvenet.governance.models import Constituency, Decision, PanelMember, Proposal, Vote
-from improvenet.lib import voting
 from improvenet.network.models import Cluster, Membership, Team
 
 D = datetime.date

@@ -17,8 +17,8 @@ from improvenet.cycles.models import PdsaCycle
 from improvenet.demo.network import RIVERSIDE
 from improvenet.design.models import ChangeIdea
 from improvenet.learning import services
+from improvenet.learning.evidence import Level
 from improvenet.learning.models import SpreadStage
-from improvenet.lib.evidence import Level
 from improvenet.network.models import Cluster, School, Team, current_on
 
 Stage = SpreadStage.Stage

@@ -24,8 +24,8 @@ from improvenet.demo.network import (
     RIVERSIDE_UNIVERSITY,
     VERA,
 )
-from improvenet.lib import partnership_health as ph
 from improvenet.network.models import Cluster, Organization
+from improvenet.partnership import health as ph
 from improvenet.partnership.models import Rating, Round, Rubric, SelfAssessment, rubric_to_data
 
 ROUNDS = (

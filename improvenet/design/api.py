@@ -14,6 +14,7 @@ from django.http import Http404
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 
 from improvenet.design import access as dacc
+from improvenet.design import driver_graph as dg
 from improvenet.design.models import (
     Adaptation,
     Aim,
@@ -24,7 +25,6 @@ from improvenet.design.models import (
     InnovationElement,
     SchoolEnactment,
 )
-from improvenet.lib import driver_graph as dg
 from improvenet.network.access import can_change_shared_design, in_cluster
 from improvenet.resources import ClusterResource, PageParams, apply_payload, page_schema, paginate, save_checked
 

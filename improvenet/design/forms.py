@@ -3,8 +3,8 @@
 from django import forms
 from django_scopes import scopes_disabled
 
+from improvenet.design import driver_graph as dg
 from improvenet.design.models import Adaptation, Aim, DesignChallenge, Innovation, InnovationElement, SchoolEnactment
-from improvenet.lib import driver_graph as dg
 from improvenet.network.forms import ClusterScopedForm, DateInput
 from improvenet.network.models import School, current_on
 

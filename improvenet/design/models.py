@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager, scopes_disabled
 
-from improvenet.lib import driver_graph as dg
+from improvenet.design import driver_graph as dg
 from improvenet.lib.errors import Conflict
 from improvenet.network.models import Cluster, EndableRecord, School, current_on
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from improvenet.design import access as dacc
+from improvenet.design import driver_graph as dg
 from improvenet.design import forms
 from improvenet.design.models import (
     Adaptation,
@@ -20,10 +21,9 @@ from improvenet.design.models import (
     Innovation,
     SchoolEnactment,
 )
-from improvenet.lib import driver_graph as dg
 from improvenet.lib.errors import Conflict
 from improvenet.network.models import current_on
-from improvenet.network.views import _save_form, cluster_page
+from improvenet.pages import cluster_page, save_form
 
 
 def design_page(view: Callable) -> Callable:
@@ -66,7 +66,7 @@ def challenge_page(request, access, challenge_id: int):
 @design_page
 def challenge_new(request, access):
     form = forms.ChallengeForm(request.POST or None, instance=DesignChallenge(cluster=access.require_change()))
-    return _save_form(request, form, title="New design challenge", cancel_url=_url("home", access),
+    return save_form(request, form, title="New design challenge", cancel_url=_url("home", access),
                       next_url=lambda c: _url("challenge", access, c.pk))
 
 
@@ -75,14 +75,14 @@ def challenge_edit(request, access, challenge_id: int):
     challenge = dacc.challenge_for_user(access, challenge_id).require_change()
     url = _url("challenge", access, challenge.pk)
     form = forms.ChallengeForm(request.POST or None, instance=challenge)
-    return _save_form(request, form, title=f"Edit {challenge}", cancel_url=url, next_url=lambda c: url)
+    return save_form(request, form, title=f"Edit {challenge}", cancel_url=url, next_url=lambda c: url)
 
 
 @design_page
 def aim_new(request, access, challenge_id: int):
     challenge = dacc.challenge_for_user(access, challenge_id).require_change()
     form = forms.AimForm(request.POST or None, instance=Aim(challenge=challenge))
-    return _save_form(request, form, title=f"New aim for {challenge}", cancel_url=_url("challenge", access,
+    return save_form(request, form, title=f"New aim for {challenge}", cancel_url=_url("challenge", access,
                                                                                         challenge.pk),
                       next_url=lambda aim: _url("aim", access, aim.pk))
 
@@ -92,7 +92,7 @@ def aim_edit(request, access, aim_id: int):
     aim = dacc.aim_for_user(access, aim_id).require_change()
     url = _url("aim", access, aim.pk)
     form = forms.AimForm(request.POST or None, instance=aim)
-    return _save_form(request, form, title="Edit the aim", cancel_url=url, next_url=lambda a: url)
+    return save_form(request, form, title="Edit the aim", cancel_url=url, next_url=lambda a: url)
 
 
 # Driver diagrams -------------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def _save_innovation(request, access, form, *, title: str, cancel_url: str):
             messages.success(request, f"Saved {innovation}.")
             return redirect(_url("innovation", access, innovation.pk))
     context = {"form": form, "title": title, "cancel_url": cancel_url, "cluster": access.obj, "access": access}
-    return render(request, "network/form.html", context, status=422 if form.errors else 200)
+    return render(request, "form.html", context, status=422 if form.errors else 200)
 
 
 @design_page
@@ -266,7 +266,7 @@ def enactment_new(request, access, innovation_id: int):
     innovation = dacc.innovation_for_user(access, innovation_id).require_change()
     url = _url("innovation", access, innovation.pk)
     form = forms.EnactmentForm(request.POST or None, instance=SchoolEnactment(innovation=innovation))
-    return _save_form(request, form, title=f"A school enacts {innovation}", cancel_url=url, next_url=lambda e: url)
+    return save_form(request, form, title=f"A school enacts {innovation}", cancel_url=url, next_url=lambda e: url)
 
 
 @design_page
@@ -276,7 +276,7 @@ def adaptation_new(request, access, enactment_id: int):
         raise PermissionDenied("Only the school's design team or the district design team records its adaptations.")
     url = _url("innovation", access, enactment.innovation_id)
     form = forms.AdaptationForm(request.POST or None, instance=Adaptation(enactment=enactment))
-    return _save_form(request, form, title=f"New adaptation in {enactment.school}", cancel_url=url,
+    return save_form(request, form, title=f"New adaptation in {enactment.school}", cancel_url=url,
                       next_url=lambda a: url)
 
 

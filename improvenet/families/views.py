@@ -22,7 +22,7 @@ from improvenet.families import services
 from improvenet.families.forms import ConfirmRequestForm, FamilyPagesForm, NotMatchedForm, OptOutRequestForm
 from improvenet.families.models import OptOutRequest
 from improvenet.network.models import School
-from improvenet.network.views import _save_form, cluster_page
+from improvenet.pages import cluster_page, save_form
 
 ROLE_ORDER = [School.Role.INNOVATION, School.Role.AT_LARGE, School.Role.FEEDER, School.Role.COMPARISON]
 
@@ -83,7 +83,7 @@ def settings_page(request, access):
 def settings_edit(request, access):
     access.require_change()
     form = FamilyPagesForm(request.POST or None, instance=fam_access.settings_for(access))
-    return _save_form(
+    return save_form(
         request, form, title=f"Family pages of {access.obj}", cancel_url=reverse("families:settings",
                                                                                  args=[access.obj.slug]),
         next_url=lambda record: reverse("families:settings", args=[access.obj.slug]), context={

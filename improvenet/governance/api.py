@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from improvenet.design.models import DesignChallenge
 from improvenet.governance import access as gacc
+from improvenet.governance import voting
 from improvenet.governance.models import (
     AgendaChange,
     AgendaPriority,
@@ -23,7 +24,6 @@ from improvenet.governance.models import (
     Vote,
     agenda_on,
 )
-from improvenet.lib import voting
 from improvenet.network.access import MAX_ID, in_cluster
 from improvenet.resources import PageParams, RecordId, Text, apply_payload, page_schema, paginate, save_checked
 
@@ -120,7 +120,7 @@ class VoteOut(Schema):
     winner_id: int | None
     decision_id: int | None
     ballots: list[BallotOut]
-    result: dict | None = Field(..., description="The count (improvenet.lib.voting's VoteResult): quorum, turnout, "
+    result: dict | None = Field(..., description="The count (governance.voting's VoteResult): quorum, turnout, "
                                                  "balance, approvals or runoff rounds, summary; proposals by id.")
     problems: list[str] = Field(..., description="Why the ballots cannot be counted, if they cannot.")
 

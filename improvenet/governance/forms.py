@@ -3,8 +3,8 @@ from django.db.models import Q
 from django_scopes import scopes_disabled
 
 from improvenet.design.models import DesignChallenge
+from improvenet.governance import voting
 from improvenet.governance.models import AgendaChange, Constituency, Decision, PanelMember, Proposal, Vote
-from improvenet.lib import voting
 from improvenet.network.forms import ClusterScopedForm, DateInput, RecordChoices
 from improvenet.network.models import Person, current_on
 

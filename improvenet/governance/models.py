@@ -3,7 +3,7 @@
 A panel member serves a term (first and last day); ending the record early (`ended_on`) means the
 member left before the term's end. A person serves one term at a time. A vote is held on a day:
 the members serving that day are its eligible members. The lead records each member's ballot as
-the panel votes, then closes the vote, which counts it with improvenet.lib.voting (the one place the
+the panel votes, then closes the vote, which counts it with improvenet.governance.voting (the one place the
 counting rules live) and keeps the eligible members, quorum and winner. A decision records what the
 panel decided from a closed vote that reached quorum, and the changes it makes to the research
 agenda. The agenda is never edited in place: each priority is the list of its changes, so the
@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from improvenet.lib import voting
+from improvenet.governance import voting
 from improvenet.network.models import Cluster, EndableRecord, Person, current_on, refuse_duplicate
 
 

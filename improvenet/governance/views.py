@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from improvenet.governance import access as gacc
-from improvenet.governance import forms
+from improvenet.governance import forms, voting
 from improvenet.governance.models import (
     AgendaChange,
     AgendaPriority,
@@ -21,10 +21,8 @@ from improvenet.governance.models import (
     Vote,
     agenda_on,
 )
-from improvenet.learning.views import _day as day_asked
-from improvenet.lib import voting
 from improvenet.lib.errors import Conflict
-from improvenet.network.views import _save_form, cluster_page
+from improvenet.pages import cluster_page, day_asked, save_form
 
 
 def _panel_url(cluster) -> str:
@@ -57,7 +55,7 @@ def panel_page(request, access):
 def member_new(request, access):
     member = PanelMember(cluster=access.require_change(), term_starts_on=timezone.localdate())
     form = forms.PanelMemberForm(request.POST or None, instance=member)
-    return _save_form(request, form, title="Add a panel member", cancel_url=_panel_url(access.obj),
+    return save_form(request, form, title="Add a panel member", cancel_url=_panel_url(access.obj),
                       next_url=lambda m: _panel_url(access.obj), context={"cluster": access.obj})
 
 
@@ -65,7 +63,7 @@ def member_new(request, access):
 def member_edit(request, access, member_id: int):
     member = gacc.member_for_user(access, member_id).require_change()
     form = forms.PanelMemberForm(request.POST or None, instance=member)
-    return _save_form(request, form, title=f"Edit the term of {member.person}", cancel_url=_panel_url(access.obj),
+    return save_form(request, form, title=f"Edit the term of {member.person}", cancel_url=_panel_url(access.obj),
                       next_url=lambda m: _panel_url(access.obj), context={"cluster": access.obj})
 
 
@@ -73,7 +71,7 @@ def member_edit(request, access, member_id: int):
 def proposal_new(request, access):
     proposal = Proposal(cluster=access.require_change(), recorded_by=request.user, proposed_on=timezone.localdate())
     form = forms.ProposalForm(request.POST or None, instance=proposal)
-    return _save_form(request, form, title="Add a proposal", cancel_url=_panel_url(access.obj),
+    return save_form(request, form, title="Add a proposal", cancel_url=_panel_url(access.obj),
                       next_url=lambda p: _panel_url(access.obj) + "#proposals", context={"cluster": access.obj})
 
 
@@ -81,7 +79,7 @@ def proposal_new(request, access):
 def proposal_edit(request, access, proposal_id: int):
     proposal = gacc.proposal_for_user(access, proposal_id).require_change()
     form = forms.ProposalForm(request.POST or None, instance=proposal)
-    return _save_form(request, form, title=f"Edit the proposal “{proposal}”", cancel_url=_panel_url(access.obj),
+    return save_form(request, form, title=f"Edit the proposal “{proposal}”", cancel_url=_panel_url(access.obj),
                       next_url=lambda p: _panel_url(access.obj) + "#proposals", context={"cluster": access.obj})
 
 
@@ -89,7 +87,7 @@ def proposal_edit(request, access, proposal_id: int):
 def vote_new(request, access):
     vote = Vote(cluster=access.require_change(), created_by=request.user, held_on=timezone.localdate())
     form = forms.VoteForm(request.POST or None, instance=vote)
-    return _save_form(request, form, title="Set up a panel vote", cancel_url=_panel_url(access.obj),
+    return save_form(request, form, title="Set up a panel vote", cancel_url=_panel_url(access.obj),
                       next_url=_vote_url, context={"cluster": access.obj,
                                                    "intro": "Members whose term covers the day of the vote may vote."})
 
@@ -227,7 +225,7 @@ def decision_new(request, access, vote_id: int):
     status = 422 if form.errors else 200
     context = {"form": form, "title": f"Record the decision of the vote “{vote.title}”", "cluster": access.obj,
                "cancel_url": _vote_url(vote), "intro": _decision_intro(vote), "submit_label": "Record the decision"}
-    return render(request, "network/form.html", context, status=status)
+    return render(request, "form.html", context, status=status)
 
 
 @cluster_page

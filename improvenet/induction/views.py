@@ -13,7 +13,7 @@ from improvenet.induction.forms import FORMS, RosterForm
 from improvenet.induction.models import Cohort, Induction, Mentor, NewTeacher
 from improvenet.induction.outcomes import cluster_outcomes, curve_spec
 from improvenet.induction.roster import COLUMNS, import_roster
-from improvenet.network.views import _save_form, cluster_page
+from improvenet.pages import cluster_page, save_form
 
 
 def as_of_date(value: str | None) -> datetime.date:
@@ -87,7 +87,7 @@ def record_new(request, access, kind: str):
     cluster = ind_access.require_records(access).require_change()
     initial = {key: value for key, value in request.GET.items() if key in FORMS[kind].base_fields}
     form = FORMS[kind](request.POST or None, instance=record_kind.model(cluster=cluster), initial=initial)
-    return _save_form(request, form, title=f"Add a {record_kind.label}", context={"cluster": cluster},
+    return save_form(request, form, title=f"Add a {record_kind.label}", context={"cluster": cluster},
                       cancel_url=reverse("induction:records", args=[cluster.slug]),
                       next_url=lambda record: _next_url(cluster, record))
 
@@ -97,7 +97,7 @@ def record_edit(request, access, kind: str, record_id: int):
     record = ind_access.record_for_user(access, kind, record_id).require_change()
     url = _next_url(access.obj, record)
     form = FORMS[kind](request.POST or None, instance=record)
-    return _save_form(request, form, title=f"Edit {record}", context={"cluster": access.obj},
+    return save_form(request, form, title=f"Edit {record}", context={"cluster": access.obj},
                       cancel_url=url, next_url=lambda r: url)
 
 

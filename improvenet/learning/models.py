@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_scopes import ScopedManager
 
-from improvenet.lib.evidence import Thresholds
+from improvenet.learning.evidence import Thresholds
 from improvenet.network.models import Cluster, Network, School, refuse_duplicate
 
 
@@ -121,7 +121,7 @@ class EvidenceThresholds(models.Model):
             raise ValidationError(problems)
 
     def as_rules(self) -> Thresholds:
-        """The numbers as improvenet.lib.evidence takes them."""
+        """The numbers as improvenet.learning.evidence takes them."""
         return Thresholds(**{name: getattr(self, name) for name in self.THRESHOLD_FIELDS})
 
     @classmethod

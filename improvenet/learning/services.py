@@ -2,7 +2,7 @@
 
 The public functions open the cluster's scope themselves, so other apps (convening packets, sharing)
 call them with a cluster and get plain results: `evidence_for`, `evidence_index`, `spread_changes`,
-`stages_on`, `scaling` and `travel`. The evidence rules are in improvenet.lib.evidence; this module
+`stages_on`, `scaling` and `travel`. The evidence rules are in improvenet.learning.evidence; this module
 only gathers the facts, including the cycles of the ideas other clusters adopted from the cluster's
 publications when those clusters share their work with the network (docs/learning.md).
 """
@@ -19,12 +19,12 @@ from django_scopes import scope
 
 from improvenet.cycles.models import PdsaCycle, Prediction
 from improvenet.design.models import ChangeIdea
+from improvenet.learning.evidence import Evidence, IdeaFacts, Level, SchoolFacts, evaluate
 from improvenet.learning.models import EvidenceThresholds, SpreadStage
-from improvenet.lib.evidence import Evidence, IdeaFacts, Level, SchoolFacts, evaluate
 from improvenet.measures import services as measure_services
 from improvenet.measures.models import Measure
-from improvenet.measures.views import cluster_schools
-from improvenet.network.models import Cluster, School, current_on
+from improvenet.network.models import Cluster, School, cluster_schools, current_on
+from improvenet.sharing.models import adoptions_out_of
 
 # Signals that say the process has moved for a while, not a single unusual point.
 RUN_RULES = {"longest_run", "shift"}
@@ -179,9 +179,6 @@ class Elsewhere:
 def _elsewhere(cluster: Cluster, ideas: list[ChangeIdea]) -> Elsewhere:
     """The cycles of the ideas adopted from the cluster's publications, read only in the adopting clusters that
     share their work with the network, one scope (and one query) per such cluster."""
-    # Imported here: the sharing app's snapshots call evidence_for, so it imports this module.
-    from improvenet.sharing.services import adoptions_out_of
-
     adoptions = list(adoptions_out_of(cluster).filter(publication__change_idea__in=ideas).exclude(cluster=cluster))
     cycles: dict[int, list[PdsaCycle]] = {idea.pk: [] for idea in ideas}
     not_sharing: dict[int, set[int]] = {idea.pk: set() for idea in ideas}
@@ -375,9 +372,6 @@ def scaling(cluster: Cluster, on: datetime.date) -> Scaling:
         if key in largest and SCALE_ORDER[cycle.scale] > largest[key]:
             larger.append(cycle)
         largest[key] = max(largest.get(key, -1), SCALE_ORDER[cycle.scale])
-    # Imported here: the sharing app's snapshots call evidence_for, so it imports this module.
-    from improvenet.sharing.services import adoptions_out_of
-
     adopted_elsewhere = list(adoptions_out_of(cluster).filter(adopted_at__date__lte=on).order_by("adopted_at", "pk"))
     return Scaling(deeper, larger, reached, adopted_elsewhere)
 

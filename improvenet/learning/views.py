@@ -12,26 +12,14 @@ from django.utils import timezone
 from improvenet.design.access import change_idea_for_user
 from improvenet.learning import access as lacc
 from improvenet.learning import forms, services
+from improvenet.learning.evidence import MIN_POINTS_WATCHED, Level
 from improvenet.learning.models import STAGE_LETTERS, EvidenceThresholds, SpreadStage
-from improvenet.lib.evidence import MIN_POINTS_WATCHED, Level
 from improvenet.network.access import MAX_ID
 from improvenet.network.models import School
-from improvenet.network.views import _save_form, cluster_page
+from improvenet.pages import cluster_page, day_asked, save_form
 
 STAGE_KEY = [(value, label, STAGE_LETTERS[value]) for value, label in SpreadStage.Stage.choices]
 LEVEL_KEY = [(level.value, level.label) for level in Level]
-
-
-def _day(request) -> tuple[datetime.date, str]:
-    """The `?on=` day (today when left out), and a message when it is not a date."""
-    raw = request.GET.get("on", "").strip()
-    today = timezone.localdate()
-    if not raw:
-        return today, ""
-    try:
-        return datetime.date.fromisoformat(raw), ""
-    except ValueError:
-        return today, f"“{raw[:20]}” is not a date: write it as YYYY-MM-DD, e.g. {today.isoformat()}. Showing today."
 
 
 def _id_or_none(raw: str) -> int | None:
@@ -86,7 +74,7 @@ def thresholds_page(request, access):
 
 @cluster_page
 def spread_grid(request, access):
-    on, problem = _day(request)
+    on, problem = day_asked(request)
     grid = services.grid(access.obj, on)
     context = {"cluster": access.obj, "grid": grid, "problem": problem, "stage_key": STAGE_KEY}
     return render(request, "learning/grid.html", context, status=400 if problem else 200)
@@ -148,13 +136,13 @@ def spread_record(request, access, idea_id: int):
     if chosen and school_id is None:  # reading `errors` validates the rest of the form too
         form.errors["school"] = form.error_class([f"“{chosen[:20]}” is not a school id; choose a school in the list."])
     timeline = reverse("learning:timeline", args=[access.obj.slug, idea.pk])
-    return _save_form(request, form, title=f"Record a stage of “{idea.title}”", cancel_url=timeline,
+    return save_form(request, form, title=f"Record a stage of “{idea.title}”", cancel_url=timeline,
                       next_url=lambda saved: timeline)
 
 
 @cluster_page
 def travel_page(request, access):
-    on, problem = _day(request)
+    on, problem = day_asked(request)
     traveled, stopped = services.travel(access.obj, on)
     context = {
         "cluster": access.obj, "on": on, "problem": problem, "scaling": services.scaling(access.obj, on),

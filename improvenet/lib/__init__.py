@@ -1,1 +1,1 @@
-"""Small pure helpers with no framework import, each with its own tests under tests/lib/."""
+"""Helpers with no framework import that several apps share (one app's pure engines live in that app)."""

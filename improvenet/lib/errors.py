@@ -9,3 +9,11 @@ class Conflict(Exception):
         super().__init__(message)
         self.message = message
         self.existing = existing
+
+
+class FieldRefusal(Exception):
+    """Mixed into a ValidationError that refuses one step for one reason: the API answers 422 with
+    that reason as its `detail` (not only under `errors`), so the caller reads what is missing."""
+
+    field: str
+    message_text: str

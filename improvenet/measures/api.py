@@ -9,9 +9,9 @@ from django.http import Http404
 from ninja import Field, File, PatchDict, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from improvenet.lib.measure_upload import UploadFileError
 from improvenet.measures import services
 from improvenet.measures.models import ImportLog, Measure, MeasureValue
+from improvenet.measures.upload import UploadFileError
 from improvenet.network import access as acc
 from improvenet.network.models import School, current_on
 from improvenet.resources import EndRequest, PageParams, apply_payload, page_schema, paginate, save_checked

@@ -2,7 +2,7 @@
 
 A measure is shared design (the district design team defines it for the whole cluster); its
 values are school work (each school's design team enters its own). The rules a value must follow
-live here and in `improvenet.lib.measure_upload`, which the form, the upload, the API and the
+live here and in `improvenet.measures.upload`, which the form, the upload, the API and the
 command line all use.
 """
 
@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_scopes import ScopedManager
 
-from improvenet.lib.measure_upload import UploadRules, period_problem, value_problems
+from improvenet.measures.upload import UploadRules, period_problem, value_problems
 from improvenet.network.models import Cluster, EndableRecord, School, refuse_duplicate
 from improvenet.spc import CHART_TYPES
 

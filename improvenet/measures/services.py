@@ -18,8 +18,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from improvenet.cycles.models import PdsaCycle
-from improvenet.lib.measure_upload import RowProblem, check_rows, read_table, school_keys
 from improvenet.measures.models import ImportLog, Measure, MeasureValue
+from improvenet.measures.upload import RowProblem, check_rows, read_table, school_keys
 from improvenet.network.models import Membership, School, Team, current_on
 from improvenet.spc import SPCInputError, qic, qic_many
 from improvenet.spc.vega import default_y_title

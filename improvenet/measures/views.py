@@ -15,16 +15,15 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from improvenet.lib.measure_upload import UploadFileError
 from improvenet.measures import services, sparkline
 from improvenet.measures.forms import MeasureForm, UploadForm, ValueForm
 from improvenet.measures.models import ImportLog, Measure, MeasureValue
+from improvenet.measures.upload import UploadFileError
 from improvenet.network import access as acc
-from improvenet.network.models import School, current_on
-from improvenet.network.views import _save_form, cluster_page
+from improvenet.network.models import School, cluster_schools, current_on
+from improvenet.pages import cluster_page, save_form
 
 DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8", "svg": "image/svg+xml", "png": "image/png"}
-ROLE_ORDER = {role: i for i, (role, _) in enumerate(School.Role.choices)}
 
 
 def measure_for(access, slug: str) -> Measure:
@@ -44,12 +43,6 @@ def require_school_work(request, access, school: School) -> None:
         raise PermissionDenied("Only this school's design team (or a lead) enters its data.")
 
 
-def cluster_schools() -> list[School]:
-    schools = list(School.objects.filter(current_on()))
-    schools.sort(key=lambda s: (ROLE_ORDER.get(s.role, 99), s.name))
-    return schools
-
-
 @cluster_page
 def measure_list(request, access):
     measures = Measure.objects.filter(current_on()).select_related("aim")
@@ -63,7 +56,7 @@ def measure_list(request, access):
 def measure_new(request, access):
     require_design(request, access)
     form = MeasureForm(request.POST or None, instance=Measure(cluster=access.obj))
-    return _save_form(request, form, title="New measure", cancel_url=reverse("measures:list", args=[access.obj.slug]),
+    return save_form(request, form, title="New measure", cancel_url=reverse("measures:list", args=[access.obj.slug]),
                       next_url=lambda m: reverse("measures:measure", args=[access.obj.slug, m.slug]),
                       context={"cluster": access.obj})
 
@@ -73,7 +66,7 @@ def measure_edit(request, access, slug: str):
     measure = measure_for(access, slug)
     require_design(request, access)
     form = MeasureForm(request.POST or None, instance=measure)
-    return _save_form(request, form, title=f"Edit {measure}",
+    return save_form(request, form, title=f"Edit {measure}",
                       cancel_url=reverse("measures:measure", args=[access.obj.slug, slug]),
                       next_url=lambda m: reverse("measures:measure", args=[access.obj.slug, m.slug]),
                       context={"cluster": access.obj})
@@ -228,7 +221,7 @@ def value_entry(request, access, slug: str, school_id: int):
             instance = MeasureValue.objects.filter(measure=measure, school=school, period=period).first() or instance
     form = ValueForm(request.POST or None, instance=instance, measure=measure)
     back = reverse("measures:school", args=[access.obj.slug, slug, school.pk])
-    return _save_form(request, form, title=f"Enter {measure} for {school}", cancel_url=back,
+    return save_form(request, form, title=f"Enter {measure} for {school}", cancel_url=back,
                       next_url=lambda value: back, context={"cluster": access.obj})
 
 

@@ -10,8 +10,18 @@ from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, S
 
 from improvenet.lib.errors import Conflict
 from improvenet.network import access as acc
-from improvenet.network.models import Cluster, Membership, Network, Organization, Person, Phase, PhaseRole, School, Team
-from improvenet.network.views import cluster_phases
+from improvenet.network.models import (
+    Cluster,
+    Membership,
+    Network,
+    Organization,
+    Person,
+    Phase,
+    PhaseRole,
+    School,
+    Team,
+    cluster_phases,
+)
 from improvenet.resources import (
     ClusterResource,
     EndRequest,

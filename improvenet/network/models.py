@@ -554,5 +554,20 @@ class PhaseRole(models.Model):
         return f"{self.get_team_kind_display()}: {self.description[:60]}"
 
 
+def cluster_phases() -> list[Phase]:
+    """The open cluster's phases in time order, each with its team roles in the order of team kinds."""
+    phases = list(Phase.objects.prefetch_related("roles").order_by("starts_on"))
+    kinds = [kind for kind, _ in Team.Kind.choices]
+    for phase in phases:
+        phase.ordered_roles = sorted(phase.roles.all(), key=lambda role: kinds.index(role.team_kind))
+    return phases
+
+
 def current_phase(phases: list[Phase], day: datetime.date | None = None) -> Phase | None:
     return next((phase for phase in phases if phase.is_current(day)), None)
+
+
+def cluster_schools() -> list[School]:
+    """The open cluster's current schools, by their role in the cluster (innovation first), then name."""
+    order = {role: i for i, (role, _) in enumerate(School.Role.choices)}
+    return sorted(School.objects.filter(current_on()), key=lambda school: (order.get(school.role, 99), school.name))

@@ -2,19 +2,14 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from improvenet.lib.errors import Conflict
 from improvenet.network import access as acc
 from improvenet.network import forms
 from improvenet.network.models import (
@@ -25,41 +20,11 @@ from improvenet.network.models import (
     Phase,
     School,
     Team,
+    cluster_phases,
     current_on,
     current_phase,
 )
-
-
-def cluster_page(view: Callable) -> Callable:
-    """Resolve the cluster named in the address for the signed-in user and open its scope."""
-
-    @login_required
-    @wraps(view)
-    def within_cluster(request, cluster: str, *args, **kwargs):
-        with acc.in_cluster(request.user, cluster) as access:
-            return view(request, access, *args, **kwargs)
-
-    return within_cluster
-
-
-def _save_form(request, form, *, title: str, cancel_url: str, next_url: Callable, context=None):
-    """Validate and save a model form in one transaction; conflicts become form errors."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                record = form.save(commit=False)
-                if hasattr(record, "check_conflicts"):
-                    record.check_conflicts()
-                record.save()
-                form.save_m2m()
-        except Conflict as conflict:
-            form.add_error(None, conflict.message)
-        else:
-            messages.success(request, f"Saved {record}.")
-            return redirect(next_url(record))
-    status = 422 if form.errors else 200
-    page = {"form": form, "title": title, "cancel_url": cancel_url, **(context or {})}
-    return render(request, "network/form.html", page, status=status)
+from improvenet.pages import cluster_page, end_record, render_cluster, save_form
 
 
 @login_required
@@ -81,7 +46,7 @@ def network_page(request, network: str):
 def cluster_new(request, network: str):
     network_obj = acc.network_for_user(request.user, network).require_change()
     form = forms.NewClusterForm(request.POST or None, instance=Cluster(network=network_obj))
-    return _save_form(
+    return save_form(
         request, form, title=f"New cluster in {network_obj}",
         cancel_url=reverse("network:network", args=[network]),
         next_url=lambda cluster: reverse("network:cluster", args=[cluster.slug]),
@@ -106,21 +71,19 @@ def cluster_home(request, access):
     partners = Organization.objects.filter(current_on(), school__isnull=True).order_by("kind", "name")
     phases = cluster_phases()
     context = {
-        "cluster": cluster,
-        "access": access,
         "pyramids": cluster.pyramids(),
         "teams": teams,
         "partners": partners,
         "phases": phases,
         "current_phase": current_phase(phases),
     }
-    return render(request, "network/cluster.html", context)
+    return render_cluster(request, access, "network/cluster.html", context)
 
 
 @cluster_page
 def cluster_edit(request, access):
     form = forms.ClusterForm(request.POST or None, instance=access.require_change())
-    return _save_form(
+    return save_form(
         request, form, title=f"Edit {access.obj}", cancel_url=reverse("network:cluster", args=[access.obj.slug]),
         next_url=lambda cluster: reverse("network:cluster", args=[cluster.slug]),
     )
@@ -133,30 +96,28 @@ def pyramid_page(request, access, school_id: int):
         raise Http404("A pyramid is named by its high school.")
     schools = head.pyramid().schools
     teams = Team.objects.filter(current_on(), school__in=schools).select_related("school")
-    context = {"cluster": access.obj, "access": access, "head": head, "schools": schools, "teams": teams}
-    return render(request, "network/pyramid.html", context)
+    context = {"head": head, "schools": schools, "teams": teams}
+    return render_cluster(request, access, "network/pyramid.html", context)
 
 
 @cluster_page
 def school_page(request, access, school_id: int):
     school = acc.school_for_user(access, school_id).obj
     context = {
-        "cluster": access.obj,
-        "access": access,
         "school": school,
         "feeders": school.pyramid().feeders,
         "teams": Team.objects.filter(school=school).order_by("name"),
         "staff": Person.objects.filter(current_on(), home_organization_id=school.pk).order_by("family_name"),
     }
-    return render(request, "network/school.html", context)
+    return render_cluster(request, access, "network/school.html", context)
 
 
 @cluster_page
 def organization_page(request, access, organization_id: int):
     organization = acc.organization_for_user(access, organization_id).obj
     people = Person.objects.filter(home_organization=organization).order_by("family_name", "given_name")
-    context = {"cluster": access.obj, "access": access, "organization": organization, "people": people}
-    return render(request, "network/organization.html", context)
+    context = {"organization": organization, "people": people}
+    return render_cluster(request, access, "network/organization.html", context)
 
 
 @cluster_page
@@ -171,15 +132,15 @@ def people_page(request, access):
         "family_name", "given_name"
     )
     template = "network/people_rows.html" if request.headers.get("HX-Request") else "network/people.html"
-    return render(request, template, {"cluster": access.obj, "access": access, "people": people, "query": query})
+    return render_cluster(request, access, template, {"people": people, "query": query})
 
 
 @cluster_page
 def person_page(request, access, person_id: int):
     person = acc.person_for_user(access, person_id).obj
     memberships = person.memberships.select_related("team", "home_organization").order_by("-started_on")
-    context = {"cluster": access.obj, "access": access, "person": person, "memberships": memberships}
-    return render(request, "network/person.html", context)
+    context = {"person": person, "memberships": memberships}
+    return render_cluster(request, access, "network/person.html", context)
 
 
 @cluster_page
@@ -187,13 +148,11 @@ def team_page(request, access, team_id: int):
     team = acc.team_for_user(access, team_id).obj
     memberships = list(team.memberships.select_related("person", "home_organization").order_by("person__family_name"))
     context = {
-        "cluster": access.obj,
-        "access": access,
         "team": team,
         "current": [m for m in memberships if m.is_current],
         "past": sorted((m for m in memberships if not m.is_current), key=lambda m: m.ended_on, reverse=True),
     }
-    return render(request, "network/team.html", context)
+    return render_cluster(request, access, "network/team.html", context)
 
 
 # Create and edit -------------------------------------------------------------------------------
@@ -228,7 +187,7 @@ def record_new(request, access, kind: str):
     record_kind = RECORD_KINDS[kind]
     cluster = access.obj
     form = record_kind.form(request.POST or None, instance=record_kind.model(cluster=access.require_change()))
-    return _save_form(
+    return save_form(
         request, form, title=f"New {record_kind.label}", cancel_url=reverse("network:cluster", args=[cluster.slug]),
         next_url=lambda record: _record_url(cluster, kind, record),
     )
@@ -240,7 +199,7 @@ def record_edit(request, access, kind: str, record_id: int):
     record = record_kind.read(access, record_id).require_change()
     url = _record_url(access.obj, kind, record)
     form = record_kind.form(request.POST or None, instance=record)
-    return _save_form(
+    return save_form(
         request, form, title=f"Edit {record_kind.label} {record}", cancel_url=url, next_url=lambda r: url
     )
 
@@ -250,7 +209,7 @@ def membership_new(request, access, team_id: int):
     team = acc.team_for_user(access, team_id).require_change()
     form = forms.MembershipForm(request.POST or None, instance=Membership(team=team))
     url = reverse("network:team", args=[access.obj.slug, team.pk])
-    return _save_form(request, form, title=f"Add a member to {team}", cancel_url=url, next_url=lambda m: url)
+    return save_form(request, form, title=f"Add a member to {team}", cancel_url=url, next_url=lambda m: url)
 
 
 @cluster_page
@@ -258,52 +217,31 @@ def membership_edit(request, access, membership_id: int):
     membership = acc.membership_for_user(access, membership_id).require_change()
     url = reverse("network:team", args=[access.obj.slug, membership.team_id])
     form = forms.MembershipForm(request.POST or None, instance=membership)
-    return _save_form(request, form, title=f"Edit {membership}", cancel_url=url, next_url=lambda m: url)
+    return save_form(request, form, title=f"Edit {membership}", cancel_url=url, next_url=lambda m: url)
 
 
 @require_POST
 @cluster_page
 def record_end(request, access, kind: str, record_id: int):
     record = RECORD_KINDS[kind].read(access, record_id).require_change()
-    form = forms.EndForm(request.POST)
-    url = _record_url(access.obj, kind, record)
-    if not form.is_valid():
-        messages.error(request, "The end date is not a valid date.")
-        return redirect(url)
-    try:
-        with transaction.atomic():
-            record.end(form.cleaned_data["ended_on"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(url)
-    messages.success(request, f"Ended {record} on {record.ended_on:%B %-d, %Y}. It stays in the history.")
-    return redirect(url)
+    return end_record(request, record, forms.EndForm(request.POST), _record_url(access.obj, kind, record))
 
 
 # Phases ---------------------------------------------------------------------------------------
 
 
-def cluster_phases() -> list[Phase]:
-    """The open cluster's phases in time order, each with its team roles in the order of team kinds."""
-    phases = list(Phase.objects.prefetch_related("roles").order_by("starts_on"))
-    kinds = [kind for kind, _ in Team.Kind.choices]
-    for phase in phases:
-        phase.ordered_roles = sorted(phase.roles.all(), key=lambda role: kinds.index(role.team_kind))
-    return phases
-
-
 @cluster_page
 def phases_page(request, access):
     phases = cluster_phases()
-    context = {"cluster": access.obj, "access": access, "phases": phases, "current_phase": current_phase(phases)}
-    return render(request, "network/phases.html", context)
+    context = {"phases": phases, "current_phase": current_phase(phases)}
+    return render_cluster(request, access, "network/phases.html", context)
 
 
 @cluster_page
 def phase_new(request, access):
     url = reverse("network:phases", args=[access.obj.slug])
     form = forms.PhaseForm(request.POST or None, instance=Phase(cluster=access.require_change()))
-    return _save_form(request, form, title="New phase", cancel_url=url, next_url=lambda phase: url,
+    return save_form(request, form, title="New phase", cancel_url=url, next_url=lambda phase: url,
                       context={"intro": PHASE_INTRO, "cluster": access.obj})
 
 
@@ -312,7 +250,7 @@ def phase_edit(request, access, phase_id: int):
     phase = acc.phase_for_user(access, phase_id).require_change()
     url = reverse("network:phases", args=[access.obj.slug])
     form = forms.PhaseForm(request.POST or None, instance=phase)
-    return _save_form(request, form, title=f"Edit the phase {phase}", cancel_url=url, next_url=lambda p: url,
+    return save_form(request, form, title=f"Edit the phase {phase}", cancel_url=url, next_url=lambda p: url,
                       context={"intro": PHASE_INTRO, "cluster": access.obj})
 
 

@@ -21,7 +21,6 @@ from improvenet.partners import access as partners_access
 from improvenet.partners import dates, registry
 from improvenet.partners.documents import ALLOWED_TEXT, MAX_DOCUMENT_BYTES, attach, download_response, read_upload
 from improvenet.partners.models import Agreement, AgreementDocument, party_problem
-from improvenet.partners.views import MAX_WINDOW_DAYS
 from improvenet.resources import EndRequest, PageParams, apply_payload, page_schema, paginate, save_checked
 
 router = Router(tags=["Partners"])
@@ -90,7 +89,7 @@ class ExpiringList(Schema):
 
 
 class ExpiringParams(Schema):
-    days: int = Field(dates.DEFAULT_WINDOW_DAYS, ge=0, le=MAX_WINDOW_DAYS, description="How many days ahead.")
+    days: int = Field(dates.DEFAULT_WINDOW_DAYS, ge=0, le=dates.MAX_WINDOW_DAYS, description="How many days ahead.")
 
 
 class DocumentOut(Schema):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 DEFAULT_WINDOW_DAYS = 90
+# The longest window the pages and the API offer: two years ahead.
+MAX_WINDOW_DAYS = 730
 
 
 class Status(StrEnum):

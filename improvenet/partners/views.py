@@ -9,14 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from improvenet.network.forms import EndForm
-from improvenet.network.views import _save_form, cluster_page
+from improvenet.pages import cluster_page, save_form
 from improvenet.partners import access as partners_access
 from improvenet.partners import dates, registry
 from improvenet.partners.documents import attach, download_response, read_upload
 from improvenet.partners.forms import AgreementForm, DocumentForm
 from improvenet.partners.models import Agreement
-
-MAX_WINDOW_DAYS = 730
 
 
 def _url(agreement: Agreement) -> str:
@@ -27,7 +25,7 @@ def window_days(text: str | None) -> int | None:
     """The number of days asked for in the address, or None when it is not a whole number from 0 to 730."""
     if text is None or text == "":
         return dates.DEFAULT_WINDOW_DAYS
-    return int(text) if text.isdigit() and int(text) <= MAX_WINDOW_DAYS else None
+    return int(text) if text.isdigit() and int(text) <= dates.MAX_WINDOW_DAYS else None
 
 
 @cluster_page
@@ -49,7 +47,7 @@ def expiring_page(request, access):
     days = window_days(request.GET.get("days"))
     problem = None
     if days is None:
-        problem = f"The number of days must be a whole number from 0 to {MAX_WINDOW_DAYS}; showing 90 days."
+        problem = f"The number of days must be a whole number from 0 to {dates.MAX_WINDOW_DAYS}; showing 90 days."
         days = dates.DEFAULT_WINDOW_DAYS
     due = [(entry, deadline, deadline.days_left(today))
            for entry, deadline in registry.expiring(access.obj, today, days)]
@@ -78,7 +76,7 @@ def agreement_new(request, access):
     access.require_change()
     agreement = Agreement(cluster=access.obj, created_by=request.user)
     form = AgreementForm(request.POST or None, instance=agreement)
-    return _save_form(request, form, title="Record an agreement", context={"cluster": access.obj},
+    return save_form(request, form, title="Record an agreement", context={"cluster": access.obj},
                       cancel_url=reverse("partners:registry", args=[access.obj.slug]), next_url=_url)
 
 
@@ -86,7 +84,7 @@ def agreement_new(request, access):
 def agreement_edit(request, access, agreement_id: int):
     agreement = partners_access.agreement_for_user(access, agreement_id).require_change()
     form = AgreementForm(request.POST or None, instance=agreement)
-    return _save_form(request, form, title=f"Edit {agreement}", context={"cluster": access.obj},
+    return save_form(request, form, title=f"Edit {agreement}", context={"cluster": access.obj},
                       cancel_url=_url(agreement), next_url=_url)
 
 

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from ninja import Field, PatchDict, Query, Router, Schema, Status
 
-from improvenet.lib import partnership_health as ph
 from improvenet.network.access import MAX_ID, in_cluster
 from improvenet.partnership import access as pa
+from improvenet.partnership import health as ph
 from improvenet.partnership import services
 from improvenet.partnership.models import Round, Rubric, SelfAssessment
 from improvenet.resources import PageParams, Text, apply_payload, page_schema, paginate, save_checked

@@ -5,8 +5,8 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 
-from improvenet.lib import partnership_health as ph
 from improvenet.network.forms import ClusterScopedForm, DateInput
+from improvenet.partnership import health as ph
 from improvenet.partnership.models import Round, Rubric, rubric_from_data, rubric_to_data
 
 NOT_RATED = ""

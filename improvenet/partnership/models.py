@@ -1,7 +1,7 @@
 """Partnership health: a versioned rubric per cluster, assessment rounds, and partners' self-assessments.
 
 The rules (what a valid rubric and a valid assessment are, trends, gaps) live in
-`improvenet.lib.partnership_health`; these models store them and translate the lib's plain-word
+`improvenet.partnership.health`; these models store them and translate the lib's plain-word
 problems into form errors. A rubric is never changed in place: editing it saves a new version, and
 each self-assessment keeps the version it was made with, so old ratings keep their meaning.
 """
@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_scopes import ScopedManager
 
-from improvenet.lib import partnership_health as ph
 from improvenet.network.models import Cluster, Organization, refuse_duplicate
+from improvenet.partnership import health as ph
 
 
 def rubric_to_data(rubric: ph.Rubric) -> list[dict]:

@@ -1,7 +1,7 @@
 """What the pages, the API and the demo share: saving a self-assessment, the health report, its charts.
 
 Every function runs inside the cluster's scope (see improvenet.network.access.in_cluster). The rules
-themselves are `improvenet.lib.partnership_health`'s; this module feeds it the stored records.
+themselves are `improvenet.partnership.health`'s; this module feeds it the stored records.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Avg, Sum
 
-from improvenet.lib import partnership_health as ph
 from improvenet.measures import services as measure_services
 from improvenet.measures.models import Measure, MeasureValue
 from improvenet.network.models import Cluster, current_on
+from improvenet.partnership import health as ph
 from improvenet.partnership.models import Rating, Round, Rubric, SelfAssessment
 from improvenet.spc import SPCInputError, qic
 from improvenet.spc.vega import SCHEMA

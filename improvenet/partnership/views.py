@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from improvenet.lib.errors import Conflict
 from improvenet.network.access import partner_organizations
-from improvenet.network.views import _save_form, cluster_page
+from improvenet.pages import cluster_page, save_form
 from improvenet.partnership import access as pa
 from improvenet.partnership import services
 from improvenet.partnership.forms import AssessmentForm, RoundForm, RubricForm
@@ -52,7 +52,7 @@ def rubric_edit(request, access):
     form = RubricForm(request.POST or None, instance=rubric)
     intro = (f"Saving makes version {rubric.version} the current rubric. Self-assessments already recorded keep "
              "the version they were made with; the report reads them with the current version.")
-    return _save_form(request, form, title="Edit the partnership rubric", cancel_url=reverse(
+    return save_form(request, form, title="Edit the partnership rubric", cancel_url=reverse(
         "partnership:rubric", args=[access.obj.slug]), next_url=lambda r: reverse(
         "partnership:rubric", args=[access.obj.slug]), context={"cluster": access.obj, "intro": intro,
                                                                 "submit_label": "Save as a new version"})
@@ -69,7 +69,7 @@ def round_list(request, access):
 def round_new(request, access):
     access.require_change()
     form = RoundForm(request.POST or None, instance=Round(cluster=access.obj))
-    return _save_form(request, form, title="Plan a round of self-assessment", context={"cluster": access.obj},
+    return save_form(request, form, title="Plan a round of self-assessment", context={"cluster": access.obj},
                       cancel_url=reverse("partnership:rounds", args=[access.obj.slug]), next_url=_round_url)
 
 
@@ -77,7 +77,7 @@ def round_new(request, access):
 def round_edit(request, access, round_id: int):
     round_ = pa.round_for_user(access, round_id).require_change()
     form = RoundForm(request.POST or None, instance=round_)
-    return _save_form(request, form, title=f"Edit {round_}", context={"cluster": access.obj},
+    return save_form(request, form, title=f"Edit {round_}", context={"cluster": access.obj},
                       cancel_url=_round_url(round_), next_url=_round_url)
 
 

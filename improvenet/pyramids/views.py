@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from improvenet.data.models import AuditEvent
-from improvenet.network.views import cluster_page
+from improvenet.pages import cluster_page
 from improvenet.pyramids import charts
 from improvenet.pyramids.access import pyramid_for_user
 from improvenet.pyramids.services import (

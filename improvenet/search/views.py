@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django_scopes import scope
 
 from improvenet.network.access import visible_clusters
-from improvenet.network.views import cluster_page
+from improvenet.pages import cluster_page
 from improvenet.search.forms import SearchForm
 from improvenet.search.results import find
 

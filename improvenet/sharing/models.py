@@ -17,12 +17,13 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
-from django_scopes import ScopedManager
+from django_scopes import ScopedManager, scope
 
 from improvenet.design.models import ChangeIdea
+from improvenet.learning.evidence import LEVEL_LABELS
 from improvenet.lib.errors import Conflict
-from improvenet.lib.evidence import LEVEL_LABELS
 from improvenet.network.models import Cluster, EndableRecord, current_on
 
 EVIDENCE_LEVELS = [(level.value, label) for level, label in LEVEL_LABELS.items()]
@@ -186,3 +187,19 @@ class Adoption(models.Model):
     def lineage(self) -> str:
         return (f"Adopted on {self.adopted_at:%B %-d, %Y} from {self.source_cluster_name}'s "
                 f"“{self.source_idea_title}”, published {self.source_published_on:%B %-d, %Y}.")
+
+
+# Adoption queries that the learning app reads: how far a cluster's ideas scaled out to the network's
+# other clusters, and where a cluster's ideas came from.
+
+
+def adoptions_out_of(cluster: Cluster) -> QuerySet[Adoption]:
+    """Adoptions by the network's other clusters of ideas this cluster published, newest first."""
+    with scope(network=cluster.network_id):
+        return Adoption.in_network.filter(publication__cluster=cluster).select_related("cluster", "publication")
+
+
+def adoptions_into(cluster: Cluster) -> QuerySet[Adoption]:
+    """This cluster's change ideas that started from another cluster's publication, newest first."""
+    with scope(cluster=cluster):
+        return Adoption.objects.filter(cluster=cluster).select_related("change_idea")

@@ -1,19 +1,12 @@
-"""What the sharing app offers the rest of improvenet: publishing, and the lineage of adopted ideas.
-
-`adoptions_out_of(cluster)` and `adoptions_into(cluster)` let the learning app count how far a
-cluster's ideas scaled out to the network's other clusters, and where a cluster's ideas came from.
-"""
+"""Publishing a change idea to the network with its de-identified snapshot."""
 
 import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
-from django_scopes import scope
 
 from improvenet.design.models import ChangeIdea
-from improvenet.network.models import Cluster
-from improvenet.sharing.models import Adoption, Publication
+from improvenet.sharing.models import Publication
 from improvenet.sharing.snapshot import build_snapshot
 
 
@@ -35,15 +28,3 @@ def publish(change_idea: ChangeIdea, user, *, names_schools: bool = False,
         publication.check_conflicts()
         publication.save()
     return publication
-
-
-def adoptions_out_of(cluster: Cluster) -> QuerySet[Adoption]:
-    """Adoptions by the network's other clusters of ideas this cluster published, newest first."""
-    with scope(network=cluster.network_id):
-        return Adoption.in_network.filter(publication__cluster=cluster).select_related("cluster", "publication")
-
-
-def adoptions_into(cluster: Cluster) -> QuerySet[Adoption]:
-    """This cluster's change ideas that started from another cluster's publication, newest first."""
-    with scope(cluster=cluster):
-        return Adoption.objects.filter(cluster=cluster).select_related("change_idea")

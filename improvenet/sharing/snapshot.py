@@ -5,7 +5,7 @@ description, its level of evidence and the reasons, and per decided PDSA cycle t
 school's level and role (its name only when the cluster chooses to name its schools), the
 objective, the predictions with their outcomes, what was learned, and the decision with its
 reasons. Never who ran a cycle, where exactly, team members, data collected or observations. Every
-free text goes through improvenet.lib.scrub: e-mail addresses, phone numbers, long digit strings
+free text goes through improvenet.sharing.scrub: e-mail addresses, phone numbers, long digit strings
 and the names of the cluster's people (and schools, unless named) are removed.
 """
 
@@ -16,8 +16,8 @@ from django.contrib.auth import get_user_model
 from improvenet.cycles.models import PdsaCycle, Prediction
 from improvenet.design.models import ChangeIdea
 from improvenet.learning.services import evidence_for
-from improvenet.lib.scrub import scrub
 from improvenet.network.models import Person, School
+from improvenet.sharing.scrub import scrub
 
 FORMAT = 1
 PERSON_NOTE = "[name removed]"

@@ -5,8 +5,6 @@ so they show publications' snapshots and never the publishing cluster's own reco
 cluster open that cluster's scope together with its network's.
 """
 
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,23 +18,15 @@ from improvenet.design.access import change_idea_for_user
 from improvenet.lib.errors import Conflict
 from improvenet.network.access import can_change_shared_design, team_for_user
 from improvenet.network.models import Cluster, current_on
+from improvenet.pages import cluster_page
 from improvenet.sharing import access as sacc
 from improvenet.sharing import forms
 from improvenet.sharing.learned import team_learning
 from improvenet.sharing.models import Adoption, Publication
 from improvenet.sharing.services import publish
 
-
-def cluster_sharing_page(view: Callable) -> Callable:
-    """Like network.views.cluster_page, with the network's scope open too (the library reads across it)."""
-
-    @login_required
-    @wraps(view)
-    def within_cluster(request, cluster: str, *args, **kwargs):
-        with sacc.in_cluster_library(request.user, cluster) as access:
-            return view(request, access, *args, **kwargs)
-
-    return within_cluster
+# Pages under a cluster open its network's library scope too: the library reads across the network.
+cluster_sharing_page = cluster_page(enter=sacc.in_cluster_library)
 
 
 def publication_url(publication: Publication) -> str:
@@ -47,7 +37,7 @@ def _form_page(request, form, *, title: str, submit_label: str, cancel_url: str,
     status = 422 if form.errors else 200
     context = {"form": form, "title": title, "submit_label": submit_label, "cancel_url": cancel_url,
                "cluster": cluster, "intro": intro}
-    return render(request, "network/form.html", context, status=status)
+    return render(request, "form.html", context, status=status)
 
 
 # The network library -----------------------------------------------------------------------------

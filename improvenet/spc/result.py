@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from improvenet.spc import vega
 from improvenet.spc.engine import Analysis
 from improvenet.spc.frames import records, to_native
 from improvenet.spc.prepare import Prepared
@@ -116,16 +117,10 @@ class QICResult:
 
     def vega_lite(self, **options: Any) -> dict[str, Any]:
         """A Vega-Lite specification of the chart; see :func:`improvenet.spc.vega.chart_spec`."""
-        from improvenet.spc.vega import chart_spec
-
-        return chart_spec(self, **options)
+        return vega.chart_spec(self, **options)
 
     def to_svg(self, **options: Any) -> str:
-        from improvenet.spc.vega import to_svg
-
-        return to_svg(self.vega_lite(**options))
+        return vega.to_svg(self.vega_lite(**options))
 
     def to_png(self, scale: float = 2.0, **options: Any) -> bytes:
-        from improvenet.spc.vega import to_png
-
-        return to_png(self.vega_lite(**options), scale=scale)
+        return vega.to_png(self.vega_lite(**options), scale=scale)

@@ -3,15 +3,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
 from improvenet.spc.frames import json_values, records
 
-if TYPE_CHECKING:
-    from improvenet.spc.result import QICResult
+
+class ChartedResult(Protocol):
+    """What a chart reads of an analysis (improvenet.spc.result.QICResult), named here so that the
+    result can draw itself without the two modules importing each other."""
+
+    chart: str
+    rules: str
+    multiply: float
+    by: Sequence[str]
+    point_columns: Mapping[str, np.ndarray]
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 LINE_COLOUR = "#4a7fb0"
@@ -59,11 +67,11 @@ def _x_type(values: np.ndarray) -> str:
     return "ordinal"
 
 
-def _categories(result: QICResult) -> list[str]:
+def _categories(result: ChartedResult) -> list[str]:
     return IHI_CATEGORIES if result.rules == "ihi" else CATEGORIES
 
 
-def _data(result: QICResult) -> list[dict[str, Any]]:
+def _data(result: ChartedResult) -> list[dict[str, Any]]:
     columns = dict(result.point_columns)
     names = _categories(result)
     columns["category"] = np.where(
@@ -108,7 +116,7 @@ def _step_line(field: str, title: str, x: dict, dash: list[int] | None, colour: 
 
 
 def chart_spec(
-    result: QICResult,
+    result: ChartedResult,
     *,
     title: str | None = None,
     x_title: str | None = None,

@@ -6,8 +6,8 @@ import pytest
 from django_scopes import scope, scopes_disabled
 
 from improvenet.demo import load_demo
+from improvenet.design import driver_graph as dg
 from improvenet.design.models import Aim, DesignChallenge, Innovation, InnovationElement, SchoolEnactment
-from improvenet.lib import driver_graph as dg
 from improvenet.network.models import Membership, Person, Team
 
 OUTLINE = """Students believe they can grow

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_scopes import scope
 
+from improvenet.design import driver_graph as dg
 from improvenet.design.access import design_cluster
 from improvenet.design.models import Adaptation, Aim, ChangeIdea, DesignChallenge, VersionIsImmutable
-from improvenet.lib import driver_graph as dg
 from improvenet.lib.errors import Conflict
 from improvenet.network.access import in_cluster
 

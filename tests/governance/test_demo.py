@@ -9,8 +9,8 @@ from django_scopes import scope, scopes_disabled
 
 from improvenet.demo import load_demo
 from improvenet.demo.governance import OPEN_VOTE_TITLE
+from improvenet.governance import voting
 from improvenet.governance.models import AgendaChange, Constituency, Decision, PanelMember, Vote, agenda_on
-from improvenet.lib import voting
 from improvenet.network.models import Cluster
 
 D = datetime.date

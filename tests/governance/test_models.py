@@ -1,4 +1,4 @@
-"""The panel's rules: terms, ballots, closing and counting with improvenet.lib.voting, decisions and the agenda."""
+"""The panel's rules: terms, ballots, closing and counting with governance.voting, decisions and the agenda."""
 
 import datetime
 

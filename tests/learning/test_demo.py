@@ -11,8 +11,8 @@ from improvenet.demo import DEFAULT_SEED, load_demo
 from improvenet.demo.learning import _stages_from_cycles, _travel
 from improvenet.design.models import ChangeIdea
 from improvenet.learning import services
+from improvenet.learning.evidence import Level
 from improvenet.learning.models import SpreadStage
-from improvenet.lib.evidence import Level
 from improvenet.network.models import Cluster, School
 
 ON = datetime.date(2026, 6, 30)

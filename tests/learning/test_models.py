@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_scopes import scope
 
+from improvenet.learning.evidence import Thresholds
 from improvenet.learning.models import EvidenceThresholds, SpreadStage
-from improvenet.lib.evidence import Thresholds
 
 
 def test_a_stage_names_each_problem(pdsa):

@@ -8,8 +8,8 @@ from django_scopes import scope, scopes_disabled
 
 from improvenet.cycles.models import PdsaCycle
 from improvenet.learning import services
+from improvenet.learning.evidence import Level
 from improvenet.learning.models import EvidenceThresholds
-from improvenet.lib.evidence import Level
 from improvenet.network.models import Cluster, School, Team
 from improvenet.sharing.services import publish
 from tests.learning.conftest import decided_cycle

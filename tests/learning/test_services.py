@@ -5,8 +5,8 @@ import datetime
 from django_scopes import scope
 
 from improvenet.learning import services
+from improvenet.learning.evidence import Level
 from improvenet.learning.models import EvidenceThresholds, SpreadStage
-from improvenet.lib.evidence import Level
 from improvenet.network.models import School, Team
 from tests.learning.conftest import decided_cycle, week, weekly_measure, weekly_values
 

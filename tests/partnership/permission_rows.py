@@ -9,8 +9,8 @@ school board) may open the form for their own organization; bob's home is a scho
 import json
 
 from improvenet.demo.network import RIVERSIDE_RESEARCH, RIVERSIDE_UNIVERSITY
-from improvenet.lib import partnership_health as ph
 from improvenet.network.models import Cluster, Organization
+from improvenet.partnership import health as ph
 from improvenet.partnership.models import Round, SelfAssessment, rubric_to_data
 from tests.permission_table import (
     API_CHANGE,

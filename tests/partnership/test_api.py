@@ -2,7 +2,7 @@
 
 from django_scopes import scopes_disabled
 
-from improvenet.lib import partnership_health as ph
+from improvenet.partnership import health as ph
 from improvenet.partnership.models import SelfAssessment
 
 BASE = "/clusters/alpha/partnership"

@@ -8,9 +8,9 @@ from django_scopes import scopes_disabled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from improvenet.lib import partnership_health as ph
 from improvenet.lib.errors import Conflict
 from improvenet.measures.models import MeasureValue
+from improvenet.partnership import health as ph
 from improvenet.partnership import services
 from improvenet.partnership.models import Rating, Round, Rubric, SelfAssessment
 from improvenet.spc.vega import to_svg

@@ -12,8 +12,7 @@ from improvenet.demo import load_demo
 from improvenet.demo.sharing import strongest_idea
 from improvenet.learning.services import evidence_index
 from improvenet.network.models import Cluster, Person, School
-from improvenet.sharing.models import Adoption, Publication
-from improvenet.sharing.services import adoptions_into, adoptions_out_of
+from improvenet.sharing.models import Adoption, Publication, adoptions_into, adoptions_out_of
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from django_scopes.exceptions import ScopeError
 
 from improvenet.design.models import ChangeIdea
 from improvenet.lib.errors import Conflict
-from improvenet.sharing.models import Adoption, Publication
-from improvenet.sharing.services import adoptions_into, adoptions_out_of, publish
+from improvenet.sharing.models import Adoption, Publication, adoptions_into, adoptions_out_of
+from improvenet.sharing.services import publish
 from improvenet.sharing.snapshot import CYCLE_KEYS, EVIDENCE_KEYS, PREDICTION_KEYS, SNAPSHOT_KEYS
 from tests.sharing.conftest import EMAIL, STUDENT_ID
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from improvenet.lib import measure_upload as mu
+from improvenet.measures import upload as mu
 
 RULES = mu.UploadRules(first_period=datetime.date(2025, 1, 6), last_period=datetime.date(2025, 6, 30))
 SCHOOLS = mu.school_keys([(1, "Alpha High", "170000100001", ""), (2, "Alpha Middle", "", "MI-22")])

@@ -1,4 +1,4 @@
-from improvenet.lib import tokens
+from improvenet.accounts import tokens
 
 
 def test_new_tokens_are_random_prefixed_and_recognized():

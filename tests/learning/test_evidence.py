@@ -1,4 +1,4 @@
-"""The evidence rules of improvenet.lib.evidence: each level at its boundaries, and properties over all facts."""
+"""The evidence rules of improvenet.learning.evidence: each level at its boundaries, and properties over all facts."""
 
 from dataclasses import replace
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from improvenet.lib.evidence import MIN_POINTS_WATCHED, IdeaFacts, Level, SchoolFacts, Thresholds, evaluate
+from improvenet.learning.evidence import MIN_POINTS_WATCHED, IdeaFacts, Level, SchoolFacts, Thresholds, evaluate
 
 DEFAULT = Thresholds()
 

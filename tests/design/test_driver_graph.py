@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from improvenet.lib import driver_graph as dg
-from improvenet.lib.driver_graph import CHANGE_IDEA, PRIMARY, SECONDARY, Graph, Node
+from improvenet.design import driver_graph as dg
+from improvenet.design.driver_graph import CHANGE_IDEA, PRIMARY, SECONDARY, Graph, Node
 
 OUTLINE = """Students believe they can grow
   Ability grows with effort

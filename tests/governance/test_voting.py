@@ -1,4 +1,4 @@
-"""The panel's votes in improvenet.lib.voting: hand-worked counts, ties, quorum, balance, and properties."""
+"""The panel's votes in improvenet.governance.voting: hand-worked counts, ties, quorum, balance, and properties."""
 
 from dataclasses import replace
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from improvenet.lib.voting import (
+from improvenet.governance.voting import (
     APPROVAL,
     RANKED_CHOICE,
     Ballot,

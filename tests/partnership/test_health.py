@@ -1,4 +1,4 @@
-"""Partnership health in improvenet.lib.partnership_health: rubric and assessment checks, trends, gaps, properties."""
+"""Partnership health in improvenet.partnership.health: rubric and assessment checks, trends, gaps, properties."""
 
 from dataclasses import replace
 from datetime import date
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from improvenet.lib.partnership_health import (
+from improvenet.partnership.health import (
     DEFAULT_RUBRIC,
     Assessment,
     Dimension,

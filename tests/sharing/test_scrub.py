@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from improvenet.lib import scrub as scrub_module
-from improvenet.lib.scrub import EMAIL_NOTE, NUMBER_NOTE, PHONE_NOTE, scrub
+from improvenet.sharing import scrub as scrub_module
+from improvenet.sharing.scrub import EMAIL_NOTE, NUMBER_NOTE, PHONE_NOTE, scrub
 
 # Text that cannot form an e-mail address, a phone number or a long digit string by itself.
 plain_text = st.text(alphabet=st.characters(blacklist_categories=("Nd", "Cs"), blacklist_characters="@+"), max_size=80)

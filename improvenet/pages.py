@@ -1,0 +1,113 @@
+"""The page kit: what every app's pages share, beside the API kit (improvenet.resources).
+
+A cluster's page is a view decorated with `cluster_page`: it is given the signed-in user's `Access`
+to the cluster named in the address, inside that cluster's scope (404 for a cluster the user may not
+read). It renders through `render_cluster`, which adds the cluster, the access and whether the user
+may change the cluster's records. Forms are saved with `save_form` (one transaction, conflicts shown
+as form errors, 422 while a problem is left) or shown with `form_page`, on the one `form.html`
+template, whose problems are summarized by `_form_errors.html`, as on every other form.
+
+    @cluster_page
+    def school_list(request, access):
+        return render_cluster(request, access, "network/schools.html", {"schools": cluster_schools()})
+"""
+
+import datetime
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from improvenet.lib.errors import Conflict
+from improvenet.network.access import in_cluster
+
+
+def cluster_page(view: Callable | None = None, *, enter: Callable = in_cluster) -> Callable:
+    """Resolve the cluster named in the address for the signed-in user and open its scope.
+
+    `enter(user, slug)` is the context manager that opens it: by default the cluster's own scope;
+    the sharing pages pass one that opens the network's library too (`@cluster_page(enter=...)`).
+    """
+
+    def decorate(page: Callable) -> Callable:
+        @login_required
+        @wraps(page)
+        def within_cluster(request, cluster: str, *args, **kwargs):
+            with enter(request.user, cluster) as access:
+                return page(request, access, *args, **kwargs)
+
+        return within_cluster
+
+    return decorate(view) if view is not None else decorate
+
+
+def render_cluster(request, access, template: str, context: dict | None = None, *, status: int = 200):
+    """Render a cluster's page with what every such page needs: the cluster, the access, can_change."""
+    common = {"cluster": access.obj, "access": access, "can_change": access.can_change}
+    return render(request, template, common | (context or {}), status=status)
+
+
+def posted(request):
+    """The form data of a post, even an empty one (an empty post is still checked and answered 422)."""
+    return request.POST if request.method == "POST" else None
+
+
+def form_page(request, form, *, title: str, cancel_url: str, status: int | None = None, **context):
+    """The one form page: the title, the summary of problems, the fields, Save and Cancel.
+
+    It answers 422 while the form has errors, so scripts and tests see a refusal for what it is.
+    Extra context (`intro`, `submit_label`, `cluster`) is passed to the template.
+    """
+    status = status or (422 if form.errors else 200)
+    page = {"form": form, "title": title, "cancel_url": cancel_url, **context}
+    return render(request, "form.html", page, status=status)
+
+
+def save_form(request, form, *, title: str, cancel_url: str, next_url: Callable, context: dict | None = None):
+    """Validate and save a model form in one transaction; conflicts become form errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                record = form.save(commit=False)
+                if hasattr(record, "check_conflicts"):
+                    record.check_conflicts()
+                record.save()
+                form.save_m2m()
+        except Conflict as conflict:
+            form.add_error(None, conflict.message)
+        else:
+            messages.success(request, f"Saved {record}.")
+            return redirect(next_url(record))
+    return form_page(request, form, title=title, cancel_url=cancel_url, **(context or {}))
+
+
+def end_record(request, record, form, back_url: str, *, stays_in: str = "the history"):
+    """End a record on the posted day (today when left out) and go back, saying what happened."""
+    if not form.is_valid():
+        messages.error(request, "The end date is not a valid date.")
+        return redirect(back_url)
+    try:
+        with transaction.atomic():
+            record.end(form.cleaned_data["ended_on"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back_url)
+    messages.success(request, f"Ended {record} on {record.ended_on:%B %-d, %Y}. It stays in {stays_in}.")
+    return redirect(back_url)
+
+
+def day_asked(request, name: str = "on") -> tuple[datetime.date, str]:
+    """The day in the query (`?on=`; today when left out), and a message when it is not a date."""
+    raw = request.GET.get(name, "").strip()
+    today = timezone.localdate()
+    if not raw:
+        return today, ""
+    try:
+        return datetime.date.fromisoformat(raw), ""
+    except ValueError:
+        return today, f"“{raw[:20]}” is not a date: write it as YYYY-MM-DD, e.g. {today.isoformat()}. Showing today."
