@@ -6,13 +6,15 @@ model's own rules (422, a message per field) and its conflicts (409) before anyt
 """
 
 import datetime
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Annotated
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
-from ninja import Field, PatchDict, Query, Router, Schema, Status
+from django.db.models import Q
+from ninja import Field, FilterSchema, PatchDict, Query, Router, Schema, Status
 from pydantic import AfterValidator, create_model
 
 from improvenet.network.access import MAX_ID, Access, in_cluster
@@ -39,6 +41,19 @@ class PageParams(Schema):
     limit: int = Field(50, ge=1, le=MAX_PAGE, description="How many records to return (at most 500).")
     offset: int = Field(0, ge=0, le=1_000_000_000, description="How many records to skip.")
     include_ended: bool = Field(False, description="Also return records that have ended.")
+
+
+class Filters(FilterSchema):
+    """The filters of a list: a field left out or sent empty (`?kind=`) filters nothing.
+
+    A field filters by its own name, by its `FilterLookup`, or by a `filter_<name>(value)` method
+    returning a Q object, as django-ninja's FilterSchema does.
+    """
+
+    def _resolve_field_expression(self, field_name: str, field_value, field_info) -> Q:
+        if field_value == "":
+            return Q()
+        return super()._resolve_field_expression(field_name, field_value, field_info)
 
 
 class EndRequest(Schema):
@@ -126,26 +141,86 @@ def _api_field_names(obj: models.Model, messages: dict[str, list[str]]) -> dict[
     return {f"{name}_id" if _relation(obj, name) else name: value for name, value in messages.items()}
 
 
-@dataclass
-class ClusterResource:
-    """One kind of cluster record exposed under /api/clusters/{cluster}/{path}."""
+@dataclass(frozen=True)
+class Parent:
+    """Records listed and added below another record, read and changed at their own address.
 
-    path: str
-    label: str
+    Candidates are listed and added at `engagement/decisions/{decision_id}/candidates` and read at
+    `engagement/candidates/{candidate_id}`: `collection` is the first path, `field` the record's field
+    that holds the parent, `read` the parent's access helper.
+    """
+
+    collection: str
+    id_name: str
+    read: Callable[[Access, int], Access]
+    field: str
+
+
+VERBS = ("list", "create", "read", "change", "end")
+# For records that are changed but never ended (events, objections, decisions).
+WITHOUT_END = ("list", "create", "read", "change")
+DEFAULT_OPERATION_IDS = {"list": "list_{plural}", "create": "create_{label}", "read": "read_{label}",
+                         "change": "update_{label}", "end": "end_{label}"}
+
+
+@dataclass(kw_only=True)
+class ClusterResource:
+    """One kind of cluster record under /api/clusters/{cluster}/{path}: list, create, read, change, end.
+
+    Each verb enters the cluster through `in_cluster` and the record through its access helper `read`,
+    writes in one transaction, validates through `save_checked` and answers with `out`:
+
+        ClusterResource(
+            path="engagement/objections", label="objection", model=Objection, out=ObjectionOut,
+            payload=ObjectionIn, filters=ObjectionFilters, read=objection_for_user, id_name="objection_id",
+            ordering=["-raised_on", "-pk"], verbs=("list", "create", "read", "change"),
+        ).register(router)
+    """
+
+    path: str  # below /clusters/{cluster}/
+    label: str  # "objection": names the operations (`read_objection`) and the records in summaries
     model: type[models.Model]
     out: type[Schema]
-    create: type[Schema]
-    filters: type[Schema]
-    read: Callable[[Access, int], Access]
-    new: Callable[[Access], models.Model]
+    read: Callable[[Access, int], Access]  # the record's access helper
+    payload: type[Schema] | None = None  # what create takes; change takes any part of it
+    filters: type[FilterSchema] | None = None
+    # The record a create starts from, given the cluster access and the acting user; by default
+    # `model(cluster=<the cluster>)`.
+    new: Callable[[Access, object], models.Model] | None = None
+    verbs: tuple[str, ...] = VERBS  # `end` only where the model has an end date
+    # The names in the operation ids, plural and singular: ("engagement_events", "engagement_event") gives
+    # list_engagement_events, create_engagement_event...; by default the path and the label.
+    operation_names: tuple[str, str] | None = None
+    operation_ids: dict[str, str] = field(default_factory=dict)  # per verb, where not as above
+    summaries: dict[str, str] = field(default_factory=dict)  # per verb, where not the default
+    id_name: str = "record_id"  # the record's id in the address
     ordering: list[str] = field(default_factory=list)
     select_related: list[str] = field(default_factory=list)
+    prefetch_related: list[str] = field(default_factory=list)
     # Who may change these records, given the user and their access to the cluster; by default
     # whoever may change the cluster's records (`Access.can_change`).
     can_change: Callable[[object, Access], bool] | None = None
     tag: str | None = None
     # The records listed, when not all of the model's (organizations leave out schools).
     listed: Callable[[], models.QuerySet] | None = None
+    # What `out` describes, for several records at once (so a summary costs one query for a page);
+    # by default the records themselves.
+    present: Callable[[list[models.Model]], list] | None = None
+    # Fields of the payload that are not the model's (tags, children): taken out before the record is
+    # saved, then given to `after_save(record, {name: value}, access)` in the same transaction.
+    extra_fields: tuple[str, ...] = ()
+    after_save: Callable[[models.Model, dict, Access], None] | None = None
+    paged: bool = True  # False: the list answers every record, not a page
+    parent: Parent | None = None
+
+    def __post_init__(self) -> None:
+        unknown = set(self.verbs) - set(VERBS)
+        if unknown:
+            raise ValueError(f"{self.label}: unknown verbs {sorted(unknown)}; the verbs are {VERBS}.")
+        if "end" in self.verbs and not hasattr(self.model, "end"):
+            raise ValueError(f"{self.label}: `end` needs a model with an end date ({self.model.__name__} has none).")
+        if {"create", "change"} & set(self.verbs) and self.payload is None:
+            raise ValueError(f"{self.label}: create and change need a payload schema.")
 
     def cluster_access(self, user, access: Access) -> Access:
         """The cluster access the record helpers and `require_change()` work with."""
@@ -153,54 +228,149 @@ class ClusterResource:
             return access
         return replace(access, can_change=self.can_change(user, access))
 
+    def operation_id(self, verb: str) -> str:
+        plural, label = self.operation_names or (self.path.rsplit("/", 1)[-1], self.label)
+        default = DEFAULT_OPERATION_IDS[verb].format(plural=plural, label=label)
+        return self.operation_ids.get(verb, default)
+
+    def shown(self, records: list[models.Model]) -> list:
+        return self.present(records) if self.present else records
+
+    def one(self, record: models.Model):
+        return self.shown([record])[0]
+
+    def queryset(self) -> models.QuerySet:
+        listed = self.listed() if self.listed else self.model.objects.all()
+        listed = listed.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+        return listed.order_by(*self.ordering) if self.ordering else listed
+
+    def saved(self, record: models.Model, data: dict, access: Access) -> None:
+        """Set the payload's fields, validate and save, then hand the extra fields to `after_save`."""
+        extras = {name: data.pop(name) for name in self.extra_fields if name in data}
+        apply_payload(record, data)
+        save_checked(record)
+        if self.after_save:
+            self.after_save(record, extras, access)
+
     def register(self, router: Router) -> None:
-        resource, page = self, page_schema(self.out)
-        plural, label = self.path, self.label
-        tag = self.tag or plural.capitalize()
+        tag = self.tag or self.path.capitalize()
+        collection = f"/clusters/{{cluster}}/{self.parent.collection if self.parent else self.path}"
+        item = f"/clusters/{{cluster}}/{self.path}/{{{self.id_name}}}"
+        for verb in self.verbs:
+            view, response, method = getattr(self, f"_{verb}_view")()
+            address = collection if verb in ("list", "create") else item
+            address += "/end" if verb == "end" else ""
+            getattr(router, method)(
+                address, response=response, tags=[tag], operation_id=self.operation_id(verb),
+                summary=self.summaries.get(verb, self._default_summary(verb)),
+            )(view)
 
-        def list_records(request, cluster: str, filters: Query[resource.filters], page_params: Query[PageParams]):
-            with in_cluster(request.auth, cluster):
-                listed = resource.listed() if resource.listed else resource.model.objects.all()
-                queryset = listed.select_related(*resource.select_related)
-                queryset = filters.filter(queryset).order_by(*resource.ordering)
-                return paginate(queryset, page_params)
+    def _default_summary(self, verb: str) -> str:
+        return {
+            "list": f"List the cluster's {self.path.rsplit('/', 1)[-1].replace('-', ' ')}",
+            "create": f"Add a {self.label}",
+            "read": f"Read a {self.label}",
+            "change": f"Change a {self.label}",
+            "end": f"End a {self.label} (it stays in the history)",
+        }[verb]
 
-        def read_record(request, cluster: str, record_id: int):
-            with in_cluster(request.auth, cluster) as access:
-                return resource.read(access, record_id).obj
+    # One view per verb. Each gets the signature ninja reads (`_signed`), so that the path parameters
+    # keep the names this resource gives them (`objection_id`, `decision_id`).
 
-        def create_record(request, cluster: str, payload: resource.create):
-            with in_cluster(request.auth, cluster) as access, transaction.atomic():
+    def _path_parameters(self, *, collection: bool) -> list[tuple[str, object]]:
+        parameters = [("cluster", str)]
+        if collection and self.parent:
+            parameters.append((self.parent.id_name, int))
+        elif not collection:
+            parameters.append((self.id_name, int))
+        return parameters
+
+    def _list_view(self):
+        resource = self
+
+        def list_records(request, **given):
+            with in_cluster(request.auth, given["cluster"]) as access:
+                queryset = resource.queryset()
+                if resource.parent:
+                    parent = resource.parent.read(access, given[resource.parent.id_name]).obj
+                    queryset = queryset.filter(**{resource.parent.field: parent})
+                if resource.filters:
+                    queryset = given["filters"].filter(queryset)
+                if not resource.paged:
+                    return resource.shown(list(queryset))
+                page = paginate(queryset, given["page"])
+                return page | {"items": resource.shown(page["items"])}
+
+        parameters = self._path_parameters(collection=True)
+        if self.filters:
+            parameters.append(("filters", Query[self.filters]))
+        if self.paged:
+            parameters.append(("page", Query[PageParams]))
+        response = page_schema(self.out) if self.paged else list[self.out]
+        return _signed(list_records, parameters), response, "get"
+
+    def _create_view(self):
+        resource = self
+
+        def create_record(request, **given):
+            with in_cluster(request.auth, given["cluster"]) as access, transaction.atomic():
                 access = resource.cluster_access(request.auth, access)
-                access.require_change()
-                obj = resource.new(access)
-                apply_payload(obj, payload.dict())
-                save_checked(obj)
-                return Status(201, resource.read(access, obj.pk).obj)
+                if resource.parent:
+                    parent = resource.parent.read(access, given[resource.parent.id_name]).require_change()
+                else:
+                    access.require_change()
+                record = resource.new(access, request.auth) if resource.new else resource.model(cluster=access.obj)
+                if resource.parent:
+                    setattr(record, resource.parent.field, parent)
+                resource.saved(record, given["payload"].dict(), access)
+                return Status(201, resource.one(resource.read(access, record.pk).obj))
 
-        def update_record(request, cluster: str, record_id: int, payload: PatchDict[resource.create]):
-            with in_cluster(request.auth, cluster) as access, transaction.atomic():
+        parameters = [*self._path_parameters(collection=True), ("payload", self.payload)]
+        return _signed(create_record, parameters), {201: self.out}, "post"
+
+    def _read_view(self):
+        resource = self
+
+        def read_record(request, **given):
+            with in_cluster(request.auth, given["cluster"]) as access:
+                return resource.one(resource.read(access, given[resource.id_name]).obj)
+
+        return _signed(read_record, self._path_parameters(collection=False)), self.out, "get"
+
+    def _change_view(self):
+        resource = self
+
+        def update_record(request, **given):
+            with in_cluster(request.auth, given["cluster"]) as access, transaction.atomic():
                 access = resource.cluster_access(request.auth, access)
-                obj = resource.read(access, record_id).require_change()
-                apply_payload(obj, payload)
-                save_checked(obj)
-                return resource.read(access, obj.pk).obj
+                record = resource.read(access, given[resource.id_name]).require_change()
+                resource.saved(record, dict(given["payload"]), access)
+                return resource.one(resource.read(access, record.pk).obj)
 
-        def end_record(request, cluster: str, record_id: int, payload: EndRequest | None = None):
-            with in_cluster(request.auth, cluster) as access, transaction.atomic():
+        parameters = [*self._path_parameters(collection=False), ("payload", PatchDict[self.payload])]
+        return _signed(update_record, parameters), self.out, "patch"
+
+    def _end_view(self):
+        resource = self
+
+        def end_record(request, **given):
+            with in_cluster(request.auth, given["cluster"]) as access, transaction.atomic():
                 access = resource.cluster_access(request.auth, access)
-                obj = resource.read(access, record_id).require_change()
-                obj.end(payload.ended_on if payload else None)
-                return obj
+                record = resource.read(access, given[resource.id_name]).require_change()
+                ended = given.get("payload")
+                record.end(ended.ended_on if ended else None)
+                return resource.one(record)
 
-        base, item = f"/clusters/{{cluster}}/{plural}", f"/clusters/{{cluster}}/{plural}/{{record_id}}"
-        router.get(base, response=page, tags=[tag], operation_id=f"list_{plural}",
-                   summary=f"List the cluster's {plural}")(list_records)
-        router.post(base, response={201: self.out}, tags=[tag], operation_id=f"create_{label}",
-                    summary=f"Add a {label}")(create_record)
-        router.get(item, response=self.out, tags=[tag], operation_id=f"read_{label}",
-                   summary=f"Read a {label}")(read_record)
-        router.patch(item, response=self.out, tags=[tag], operation_id=f"update_{label}",
-                     summary=f"Change a {label}")(update_record)
-        router.post(f"{item}/end", response=self.out, tags=[tag], operation_id=f"end_{label}",
-                    summary=f"End a {label} (it stays in the history)")(end_record)
+        parameters = [*self._path_parameters(collection=False), ("payload", EndRequest | None, None)]
+        return _signed(end_record, parameters), self.out, "post"
+
+
+def _signed(view: Callable, parameters: list[tuple]) -> Callable:
+    """Give a generated view the signature django-ninja reads: `request`, then each (name, type[, default])."""
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    signature = [inspect.Parameter("request", keyword)]
+    for name, annotation, *default in parameters:
+        signature.append(inspect.Parameter(name, keyword, annotation=annotation,
+                                           default=default[0] if default else inspect.Parameter.empty))
+    view.__signature__ = inspect.Signature(signature)
+    return view

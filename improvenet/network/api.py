@@ -288,23 +288,19 @@ class MembershipFilters(FilterSchema):
     person: Annotated[int | None, FilterLookup("person_id")] = None
 
 
-def _in_cluster(model):
-    return lambda access: model(cluster=access.obj)
-
-
 for resource in (
-    ClusterResource("organizations", "organization", Organization, OrganizationOut, OrganizationIn,
-                    OrganizationFilters, acc.organization_for_user, _in_cluster(Organization), ["name"],
-                    listed=acc.partner_organizations),
-    ClusterResource("schools", "school", School, SchoolOut, SchoolIn, SchoolFilters,
-                    acc.school_for_user, _in_cluster(School), ["name"]),
-    ClusterResource("people", "person", Person, PersonOut, PersonIn, PersonFilters,
-                    acc.person_for_user, _in_cluster(Person), ["family_name", "given_name"]),
-    ClusterResource("teams", "team", Team, TeamOut, TeamIn, TeamFilters,
-                    acc.team_for_user, _in_cluster(Team), ["name"]),
-    ClusterResource("memberships", "membership", Membership, MembershipOut, MembershipIn,
-                    MembershipFilters, acc.membership_for_user, lambda access: Membership(),
-                    ["-started_on", "id"]),
+    ClusterResource(path="organizations", label="organization", model=Organization, out=OrganizationOut,
+                    payload=OrganizationIn, filters=OrganizationFilters, read=acc.organization_for_user,
+                    ordering=["name"], listed=acc.partner_organizations),
+    ClusterResource(path="schools", label="school", model=School, out=SchoolOut, payload=SchoolIn,
+                    filters=SchoolFilters, read=acc.school_for_user, ordering=["name"]),
+    ClusterResource(path="people", label="person", model=Person, out=PersonOut, payload=PersonIn,
+                    filters=PersonFilters, read=acc.person_for_user, ordering=["family_name", "given_name"]),
+    ClusterResource(path="teams", label="team", model=Team, out=TeamOut, payload=TeamIn, filters=TeamFilters,
+                    read=acc.team_for_user, ordering=["name"]),
+    ClusterResource(path="memberships", label="membership", model=Membership, out=MembershipOut,
+                    payload=MembershipIn, filters=MembershipFilters, read=acc.membership_for_user,
+                    new=lambda access, user: Membership(), ordering=["-started_on", "id"]),
 ):
     resource.register(router)
 
