@@ -33,15 +33,22 @@ lint: install-test
 test-sqlite: install-test browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The pure packages (SPC engine, analytics store and metrics, small helpers) touch no web database:
-# the SQLite run covers them, and the PostgreSQL run covers everything that does.
+# The pure packages (SPC engine, analytics store and metrics) touch no web database: the SQLite run
+# covers them, and the PostgreSQL run covers everything that does.
 PURE_TESTS := --ignore=tests/spc --ignore=tests/analytics
 
 test-postgres: install-test browser-deps
 	$(BIN)/python scripts/throwaway_postgres.py -- \
 		sh -c 'IMPROVENET_DATABASE_URL="$$IMPROVENET_TEST_POSTGRES_URL" exec $(BIN)/pytest $(PURE_TESTS) $(PYTEST_ARGS)'
 
-test: lint test-sqlite test-postgres
+# Each phase prints its time (CI allows 90 minutes; the suite must stay under 40 on 2 cores).
+timed = start=$$(date +%s); $(MAKE) --no-print-directory $(1); status=$$?; \
+	echo "make test: phase $(1) took $$(( $$(date +%s) - start )) s"; exit $$status
+
+test: install-test browser-deps
+	@$(call timed,lint)
+	@$(call timed,test-sqlite)
+	@$(call timed,test-postgres)
 
 docs: install
 	$(BIN)/python -m improvenet.cli.docs > docs/cli.md

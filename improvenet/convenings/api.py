@@ -6,14 +6,13 @@ admins) create and change convenings. Two convenings of a cluster on one day ans
 
 import datetime
 
-from django.db import transaction
-from ninja import Field, PatchDict, Query, Router, Schema, Status
+from ninja import Field, Router, Schema
 
 from improvenet.convenings import access as conv_access
 from improvenet.convenings.models import Convening
 from improvenet.convenings.packets import build_packet
 from improvenet.network.access import in_cluster
-from improvenet.resources import PageParams, apply_payload, page_schema, paginate, save_checked
+from improvenet.resources import WITHOUT_END, ClusterResource
 
 router = Router(tags=["Convenings"])
 
@@ -110,49 +109,26 @@ class PacketOut(Schema):
     prompts: list[str]
 
 
-def convening_out(convening: Convening) -> dict:
-    previous = convening.previous()
-    return {
-        "id": convening.pk, "held_on": convening.held_on, "title": convening.title, "place": convening.place,
-        "notes": convening.notes, "previous_id": previous.pk if previous else None,
-        "since": previous.held_on if previous else None,
-    }
+def convenings_out(convenings: list[Convening]) -> list[dict]:
+    answers = []
+    for convening in convenings:
+        previous = convening.previous()
+        answers.append({
+            "id": convening.pk, "held_on": convening.held_on, "title": convening.title, "place": convening.place,
+            "notes": convening.notes, "previous_id": previous.pk if previous else None,
+            "since": previous.held_on if previous else None,
+        })
+    return answers
 
 
-@router.get("/clusters/{cluster}/convenings", response=page_schema(ConveningOut), operation_id="list_convenings",
-            summary="List the cluster's convenings, newest first")
-def list_convenings(request, cluster: str, page: Query[PageParams]):
-    with in_cluster(request.auth, cluster):
-        listed = paginate(Convening.objects.order_by("-held_on", "-pk"), page)
-        return listed | {"items": [convening_out(c) for c in listed["items"]]}
-
-
-@router.post("/clusters/{cluster}/convenings", response={201: ConveningOut}, operation_id="create_convening",
-             summary="Plan a convening (cluster lead)")
-def create_convening(request, cluster: str, payload: ConveningIn):
-    with in_cluster(request.auth, cluster) as access, transaction.atomic():
-        access.require_change()
-        convening = Convening(cluster=access.obj, created_by=request.auth)
-        apply_payload(convening, payload.dict())
-        save_checked(convening)
-        return Status(201, convening_out(convening))
-
-
-@router.get("/clusters/{cluster}/convenings/{convening_id}", response=ConveningOut, operation_id="read_convening",
-            summary="Read a convening")
-def read_convening(request, cluster: str, convening_id: int):
-    with in_cluster(request.auth, cluster) as access:
-        return convening_out(conv_access.convening_for_user(access, convening_id).obj)
-
-
-@router.patch("/clusters/{cluster}/convenings/{convening_id}", response=ConveningOut,
-              operation_id="update_convening", summary="Change a convening (cluster lead)")
-def update_convening(request, cluster: str, convening_id: int, payload: PatchDict[ConveningIn]):
-    with in_cluster(request.auth, cluster) as access, transaction.atomic():
-        convening = conv_access.convening_for_user(access, convening_id).require_change()
-        apply_payload(convening, payload)
-        save_checked(convening)
-        return convening_out(convening)
+ClusterResource(
+    path="convenings", label="convening", model=Convening, out=ConveningOut, payload=ConveningIn,
+    read=conv_access.convening_for_user, id_name="convening_id", verbs=WITHOUT_END,
+    new=lambda access, user: Convening(cluster=access.obj, created_by=user), ordering=["-held_on", "-pk"],
+    present=convenings_out,
+    summaries={"list": "List the cluster's convenings, newest first", "create": "Plan a convening (cluster lead)",
+               "change": "Change a convening (cluster lead)"},
+).register(router)
 
 
 @router.get("/clusters/{cluster}/convenings/{convening_id}/packet", response=PacketOut,

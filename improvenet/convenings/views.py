@@ -1,7 +1,6 @@
 """Pages of convenings and their packets, on the web and as PDF downloads."""
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 
 from improvenet.convenings import access as conv_access
@@ -10,7 +9,7 @@ from improvenet.convenings.models import Convening
 from improvenet.convenings.packets import build_packet, packet_teams
 from improvenet.convenings.pdf import packet_pdf
 from improvenet.network.models import Team
-from improvenet.pages import cluster_page, save_form
+from improvenet.pages import cluster_page, render_cluster, save_form
 
 
 def _url(convening: Convening) -> str:
@@ -22,8 +21,7 @@ def convening_index(request, access):
     convenings = list(Convening.objects.order_by("-held_on"))
     # Listed newest first, so each convening's previous one is the next in the list.
     windows = [(c, convenings[i + 1].held_on if i + 1 < len(convenings) else None) for i, c in enumerate(convenings)]
-    context = {"cluster": access.obj, "access": access, "windows": windows, "can_change": access.can_change}
-    return render(request, "convenings/index.html", context)
+    return render_cluster(request, access, "convenings/index.html", {"windows": windows})
 
 
 @cluster_page
@@ -46,9 +44,8 @@ def convening_edit(request, access, convening_id: int):
 def _packet_page(request, access, convening: Convening, team: Team | None):
     packet = build_packet(convening, team, with_svg=True)
     teams = packet_teams(convening.held_on)
-    context = {"cluster": access.obj, "access": access, "convening": convening, "packet": packet,
-               "teams": teams, "can_change": access.can_change}
-    return render(request, "convenings/packet.html", context)
+    context = {"convening": convening, "packet": packet, "teams": teams}
+    return render_cluster(request, access, "convenings/packet.html", context)
 
 
 def _pdf_answer(request, convening: Convening, team: Team | None) -> HttpResponse:

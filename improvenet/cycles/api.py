@@ -10,13 +10,14 @@ from typing import Annotated
 
 from django.db import transaction
 from django.db.models import Count
-from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Schema, Status
+from ninja import Field, FilterLookup, PatchDict, Query, Router, Schema, Status
 
 from improvenet.cycles import access as cacc
 from improvenet.cycles.models import GateRefused, PdsaCycle, Prediction, PredictionEdit
+from improvenet.measures.models import Measure
 from improvenet.network.access import in_cluster
 from improvenet.network.models import Team
-from improvenet.resources import PageParams, apply_payload, save_checked
+from improvenet.resources import Filters, PageParams, apply_payload, paginate, save_checked
 
 router = Router(tags=["PDSA cycles"])
 
@@ -125,7 +126,7 @@ class CyclePage(Schema):
     items: list[CycleSummary]
 
 
-class CycleFilters(FilterSchema):
+class CycleFilters(Filters):
     school: Annotated[int | None, FilterLookup("school_id")] = None
     team: Annotated[int | None, FilterLookup("team_id")] = None
     change_idea: Annotated[int | None, FilterLookup("change_idea_id")] = None
@@ -216,8 +217,6 @@ def cycle_out(cycle: PdsaCycle) -> dict:
 
 
 def _set_measures(cycle: PdsaCycle, ids: list[int]) -> None:
-    from improvenet.measures.models import Measure
-
     measures = list(Measure.objects.filter(pk__in=ids))
     unknown = sorted(set(ids) - {m.pk for m in measures})
     if unknown:
@@ -239,10 +238,7 @@ def _team(pk: int) -> Team:
             summary="List the cluster's PDSA cycles")
 def list_cycles(request, cluster: str, filters: Query[CycleFilters], page: Query[PageParams]):
     with in_cluster(request.auth, cluster):
-        cycles = filters.filter(PdsaCycle.objects.all()).order_by("-planned_start", "pk")
-        count = cycles.count()
-        items = list(cycles[page.offset: page.offset + page.limit])
-        return {"count": count, "limit": page.limit, "offset": page.offset, "items": items}
+        return paginate(filters.filter(PdsaCycle.objects.order_by("-planned_start", "pk")), page)
 
 
 @router.post("/clusters/{cluster}/cycles", response={201: CycleOut}, operation_id="create_cycle",

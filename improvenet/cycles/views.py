@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -13,7 +13,7 @@ from improvenet.cycles import access as cacc
 from improvenet.cycles import forms
 from improvenet.cycles.models import PdsaCycle, Prediction, PredictionEdit
 from improvenet.network.models import Team, current_on
-from improvenet.pages import cluster_page, save_form
+from improvenet.pages import cluster_page, form_page, render_cluster, save_form
 
 STEPS = {
     "start-do": ("start_do", "Do started."),
@@ -46,8 +46,6 @@ def cycle_context(request, access, cycle_access, **extra) -> dict:
     position = next(index for index, step in enumerate(ramp) if step.pk == cycle.pk)
     locked = cycle.predictions_locked
     context = {
-        "cluster": access.obj,
-        "access": cycle_access,
         "cycle": cycle,
         "predictions": predictions,
         "ramp": ramp if len(ramp) > 1 else [],
@@ -72,7 +70,8 @@ def cycle_context(request, access, cycle_access, **extra) -> dict:
 
 
 def _render_cycle(request, access, cycle_access, status=200, **extra):
-    return render(request, "cycles/cycle.html", cycle_context(request, access, cycle_access, **extra), status=status)
+    context = cycle_context(request, access, cycle_access, **extra)
+    return render_cluster(request, access, "cycles/cycle.html", context, status=status)
 
 
 @cluster_page
@@ -83,11 +82,8 @@ def cycle_index(request, access):
         .order_by("school__name", "-planned_start")
     )
     teams = Team.objects.filter(current_on(), kind=Team.Kind.SCHOOL_DESIGN).select_related("school").order_by("name")
-    context = {
-        "cluster": access.obj, "access": access, "cycles": cycles, "teams": teams,
-        "can_create": cacc.writable_teams(request.user, access).exists(),
-    }
-    return render(request, "cycles/index.html", context)
+    context = {"cycles": cycles, "teams": teams, "can_create": cacc.writable_teams(request.user, access).exists()}
+    return render_cluster(request, access, "cycles/index.html", context)
 
 
 @cluster_page
@@ -206,9 +202,7 @@ def cycle_copy(request, access, cycle_id: int):
         copy = cycle.copy_to(team, request.user, form.cleaned_data["planned_start"])
         messages.success(request, f"Copied to {team.school}: adapt the Plan and predictions to your school.")
         return redirect(_url(access.obj, copy))
-    status = 422 if form.errors else 200
-    context = {"form": form, "title": f"Copy “{cycle}” to your school", "cancel_url": url, "cluster": access.obj}
-    return render(request, "form.html", context, status=status)
+    return form_page(request, form, title=f"Copy “{cycle}” to your school", cancel_url=url, cluster=access.obj)
 
 
 # Predictions -------------------------------------------------------------------------------------
@@ -221,23 +215,22 @@ def prediction_new(request, access, cycle_id: int):
     cycle = cacc.require_change(cycle_access)
     form = forms.PredictionForm(request.POST, auto_id="new-prediction-%s")
     htmx = request.headers.get("HX-Request") == "true"
-    errors: list[str] = []
     if form.is_valid():
         try:
             cycle.add_prediction(form.cleaned_data["text"], form.cleaned_data["confirm_criterion"], request.user)
         except ValidationError as refused:
-            errors = _messages_of(refused)
+            for message in refused.messages:
+                form.add_error(None, message)
         else:
             if not htmx:
                 messages.success(request, "Prediction added.")
                 return redirect(_url(access.obj, cycle) + "#predictions")
             form = forms.PredictionForm(auto_id="new-prediction-%s")
     if htmx:
-        context = cycle_context(request, access, cycle_access, prediction_form=form, prediction_errors=errors)
+        context = cycle_context(request, access, cycle_access, prediction_form=form)
         context["announce"] = "Prediction added." if form.is_bound is False else ""
-        return render(request, "cycles/_predictions.html", context)
-    return _render_cycle(request, access, cycle_access, status=422, prediction_form=form,
-                         prediction_errors=errors)
+        return render_cluster(request, access, "cycles/_predictions.html", context)
+    return _render_cycle(request, access, cycle_access, status=422, prediction_form=form)
 
 
 @cluster_page
@@ -259,10 +252,7 @@ def prediction_edit(request, access, prediction_id: int):
         else:
             messages.success(request, "Edit kept and shown beside the prediction." if edit else "Prediction saved.")
             return redirect(url + "#predictions")
-    title = f"Edit prediction {prediction.number}"
-    status = 422 if form.errors else 200
-    context = {"form": form, "title": title, "cancel_url": url, "cluster": access.obj, "prediction": prediction}
-    return render(request, "cycles/prediction_form.html", context, status=status)
+    return _prediction_page(request, access, prediction, form, f"Edit prediction {prediction.number}")
 
 
 @cluster_page
@@ -281,10 +271,13 @@ def prediction_answer(request, access, prediction_id: int):
         else:
             messages.success(request, f"Prediction {prediction.number} answered.")
             return redirect(url + "#predictions")
-    status = 422 if form.errors else 200
-    context = {"form": form, "title": f"Answer prediction {prediction.number}", "cancel_url": url,
-               "cluster": access.obj, "prediction": prediction}
-    return render(request, "cycles/prediction_form.html", context, status=status)
+    return _prediction_page(request, access, prediction, form, f"Answer prediction {prediction.number}")
+
+
+def _prediction_page(request, access, prediction: Prediction, form, title: str):
+    """The form page of one prediction, quoting it above the form; 422 while the form has errors."""
+    context = {"form": form, "title": title, "cancel_url": _url(access.obj, prediction.cycle), "prediction": prediction}
+    return render_cluster(request, access, "cycles/prediction_form.html", context, status=422 if form.errors else 200)
 
 
 # The team board ----------------------------------------------------------------------------------
@@ -306,8 +299,5 @@ def board_columns(team: Team) -> list[dict]:
 @cluster_page
 def team_board(request, access, team_id: int):
     team_access = cacc.board_team_for_user(request.user, access, team_id)
-    context = {
-        "cluster": access.obj, "access": team_access, "team": team_access.obj,
-        "columns": board_columns(team_access.obj),
-    }
-    return render(request, "cycles/board.html", context)
+    context = {"team": team_access.obj, "columns": board_columns(team_access.obj), "can_change": team_access.can_change}
+    return render_cluster(request, access, "cycles/board.html", context)

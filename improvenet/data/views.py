@@ -16,11 +16,11 @@ from pathlib import Path
 import duckdb
 import pyarrow.csv as pacsv
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -40,8 +40,9 @@ from improvenet.data.forms import (
 )
 from improvenet.data.models import AuditEvent, DataLoad, DataUseAgreement
 from improvenet.data.unzip import UnsafeArchive, unpack
+from improvenet.network.forms import EndForm
 from improvenet.network.models import School
-from improvenet.pages import cluster_page
+from improvenet.pages import cluster_page, end_record, posted, render_cluster
 
 WEB = AuditEvent.Channel.WEB
 AUDIT_PAGE = 50
@@ -60,8 +61,8 @@ def data_page(view: Callable) -> Callable:
         try:
             return view(request, access, *args, **kwargs)
         except PermissionDenied as refused:
-            context = {"cluster": access.obj, "message": str(refused) or "Your role does not open this page."}
-            return render(request, "data/refused.html", context, status=403)
+            message = str(refused) or "Your role does not open this page."
+            return render_cluster(request, access, "data/refused.html", {"message": message}, status=403)
 
     return within_cluster
 
@@ -89,15 +90,6 @@ def require_audit_log(access) -> None:
     _require(services.may_read_audit_log(access), "The audit log is read by the cluster lead and network admins.")
 
 
-def _posted(request):
-    """The form data of a post, even an empty one (an empty post is still checked and answered 422)."""
-    return request.POST if request.method == "POST" else None
-
-
-def _page(request, access, template: str, context: dict, status: int = 200):
-    return render(request, f"data/{template}", {"cluster": access.obj, "access": access, **context}, status=status)
-
-
 # The data home and loads ------------------------------------------------------------------------
 
 
@@ -115,7 +107,7 @@ def home(request, access):
         except duckdb.Error as busy:
             context["store_problem"] = f"The store cannot be read just now (a load may be running): {busy}"
         context["loads"] = DataLoad.objects.select_related("user")[:RECENT_LOADS]
-    return _page(request, access, "home.html", context)
+    return render_cluster(request, access, "data/home.html", context)
 
 
 def _source_folder(upload_name: str, parent: Path) -> Path:
@@ -129,7 +121,7 @@ def _source_folder(upload_name: str, parent: Path) -> Path:
 @data_page
 def load(request, access):
     require_load(request, access)
-    form = LoadForm(_posted(request), request.FILES or None)
+    form = LoadForm(posted(request), request.FILES or None)
     outcome = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -146,13 +138,14 @@ def load(request, access):
                     form.add_error(None, f"{problem} Nothing was written.")
     refused = outcome is not None and outcome.record.status == DataLoad.Status.REFUSED
     status = 422 if form.errors or refused else 200
-    return _page(request, access, "load.html", {"form": form, "outcome": outcome, "refused": refused}, status)
+    context = {"form": form, "outcome": outcome, "refused": refused}
+    return render_cluster(request, access, "data/load.html", context, status=status)
 
 
 @data_page
 def opt_out(request, access):
     require_load(request, access)
-    form = OptOutForm(_posted(request))
+    form = OptOutForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.opt_out(request.user, access, form.cleaned_data["student_id"], channel=WEB)
@@ -161,7 +154,7 @@ def opt_out(request, access):
         else:
             messages.success(request, "The opt-out was recorded.")
             return redirect("data:opt_out", access.obj.slug)
-    return _page(request, access, "opt_out.html", {"form": form}, 422 if form.errors else 200)
+    return render_cluster(request, access, "data/opt_out.html", {"form": form}, status=422 if form.errors else 200)
 
 
 # Metrics ----------------------------------------------------------------------------------------
@@ -218,7 +211,7 @@ def _metric_response(request, access, name: str, form, result, problem):
             "chart": (presentation.curves_spec(metric.title, table) if "survival" in table.column_names
                       else presentation.trend_spec(name, metric.title, table, names)),
         })
-    return _page(request, access, "metric.html", context, 422 if form.errors else 200)
+    return render_cluster(request, access, "data/metric.html", context, status=422 if form.errors else 200)
 
 
 @data_page
@@ -280,7 +273,7 @@ def comparison(request, access):
                                 "low": f"{point.ci_low * 100:+.1f}", "high": f"{point.ci_high * 100:+.1f}"}
                                for point in outcome.result.event_study],
                 })
-    return _page(request, access, "comparison.html", context, 422 if form.errors else 200)
+    return render_cluster(request, access, "data/comparison.html", context, status=422 if form.errors else 200)
 
 
 # Agreements -------------------------------------------------------------------------------------
@@ -307,7 +300,7 @@ def agreement_list(request, access):
             groups["upcoming"].append(agreement)
         else:
             groups["expired"].append(agreement)
-    return _page(request, access, "agreements.html", {"groups": groups, "can_change": access.can_change})
+    return render_cluster(request, access, "data/agreements.html", {"groups": groups})
 
 
 @data_page
@@ -315,15 +308,15 @@ def agreement_detail(request, access, pk: int):
     require_district_reader(request, access)
     agreement = _agreement(pk)
     fields = sorted(agreement.permitted_fields)
-    return _page(request, access, "agreement.html", {
-        "agreement": agreement, "fields": fields, "can_change": access.can_change,
-        "active": agreement.is_active(), "reads": agreement.audit_events.count(),
+    return render_cluster(request, access, "data/agreement.html", {
+        "agreement": agreement, "fields": fields, "active": agreement.is_active(),
+        "reads": agreement.audit_events.count(),
     })
 
 
 def _agreement_form(request, access, agreement: DataUseAgreement | None):
     require_agreement_change(access)
-    form = AgreementForm(_posted(request), instance=agreement, cluster=access.obj)
+    form = AgreementForm(posted(request), instance=agreement, cluster=access.obj)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             record = form.save(commit=False)
@@ -336,8 +329,8 @@ def _agreement_form(request, access, agreement: DataUseAgreement | None):
     cancel = (reverse("data:agreement", args=[access.obj.slug, agreement.pk]) if agreement
               else reverse("data:agreements", args=[access.obj.slug]))
     title = f"Edit “{agreement}”" if agreement else "New data use agreement"
-    return _page(request, access, "agreement_form.html", {"form": form, "title": title, "cancel_url": cancel},
-                 422 if form.errors else 200)
+    context = {"form": form, "title": title, "cancel_url": cancel}
+    return render_cluster(request, access, "data/agreement_form.html", context, status=422 if form.errors else 200)
 
 
 @data_page
@@ -355,13 +348,9 @@ def agreement_edit(request, access, pk: int):
 def agreement_end(request, access, pk: int):
     require_agreement_change(access)
     agreement = _agreement(pk)
-    try:
-        agreement.end()
-    except ValidationError as invalid:
-        messages.error(request, " ".join(invalid.messages))
-    else:
-        messages.success(request, f"Ended the agreement “{agreement}”: it covers no read from today on.")
-    return redirect("data:agreement", access.obj.slug, agreement.pk)
+    # An agreement ends today, whatever is posted: an earlier day would take back reads it covered when made.
+    return end_record(request, agreement, EndForm({}), reverse("data:agreement", args=[access.obj.slug, agreement.pk]),
+                      stays_in="the list of agreements, covering no read from that day on")
 
 
 # The audit log ----------------------------------------------------------------------------------
@@ -383,8 +372,8 @@ def _audit_page(request, access, form, events):
     page = Paginator(events, AUDIT_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return _page(request, access, "audit.html", {"form": form, "page": page, "query": query.urlencode()},
-                 422 if form.errors else 200)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render_cluster(request, access, "data/audit.html", context, status=422 if form.errors else 200)
 
 
 @data_page

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja import Field, FilterLookup, Router, Schema, Status
 
 from improvenet.design import access as dacc
 from improvenet.design import driver_graph as dg
@@ -26,7 +26,7 @@ from improvenet.design.models import (
     SchoolEnactment,
 )
 from improvenet.network.access import can_change_shared_design, in_cluster
-from improvenet.resources import ClusterResource, PageParams, apply_payload, page_schema, paginate, save_checked
+from improvenet.resources import ClusterResource, Filters, apply_payload, save_checked
 
 router = Router()
 
@@ -57,7 +57,7 @@ class ChallengeOut(Record, ChallengeIn):
     pass
 
 
-class ChallengeFilters(FilterSchema):
+class ChallengeFilters(Filters):
     q: Annotated[str | None, FilterLookup(["title__icontains", "problem_of_practice__icontains"])] = None
 
 
@@ -76,7 +76,7 @@ class AimOut(Record, AimIn):
     summary: str
 
 
-class AimFilters(FilterSchema):
+class AimFilters(Filters):
     challenge: Annotated[int | None, FilterLookup("challenge_id")] = None
 
 
@@ -89,7 +89,7 @@ class ChangeIdeaOut(Record, ChangeIdeaIn):
     pass
 
 
-class ChangeIdeaFilters(FilterSchema):
+class ChangeIdeaFilters(Filters):
     q: Annotated[str | None, FilterLookup("title__icontains")] = None
     innovation: Annotated[int | None, FilterLookup("innovations__id")] = None
 
@@ -105,7 +105,7 @@ class InnovationOut(Record, InnovationIn):
     pass
 
 
-class InnovationFilters(FilterSchema):
+class InnovationFilters(Filters):
     aim: Annotated[int | None, FilterLookup("aim_id")] = None
 
 
@@ -121,7 +121,7 @@ class ElementOut(Record, ElementIn):
     kind: str
 
 
-class ElementFilters(FilterSchema):
+class ElementFilters(Filters):
     innovation: Annotated[int | None, FilterLookup("innovation_id")] = None
     kind: InnovationElement.Kind | None = None
 
@@ -137,7 +137,7 @@ class EnactmentOut(Record, EnactmentIn):
     pass
 
 
-class EnactmentFilters(FilterSchema):
+class EnactmentFilters(Filters):
     innovation: Annotated[int | None, FilterLookup("innovation_id")] = None
     school: Annotated[int | None, FilterLookup("school_id")] = None
 
@@ -364,7 +364,7 @@ class AdaptationOut(AdaptationIn):
     diagram_version: int | None = None
 
 
-class AdaptationFilters(FilterSchema):
+class AdaptationFilters(Filters):
     enactment: Annotated[int | None, FilterLookup("enactment_id")] = None
     innovation: Annotated[int | None, FilterLookup("enactment__innovation_id")] = None
     status: Adaptation.Status | None = None
@@ -387,21 +387,17 @@ def adaptation_out(adaptation: Adaptation) -> Adaptation:
     return adaptation
 
 
-@router.get("/clusters/{cluster}/adaptations", response=page_schema(AdaptationOut), tags=ADAPTATIONS,
-            summary="List the schools' adaptations (filter by status for the decision queue)")
-def list_adaptations(request, cluster: str, filters: Query[AdaptationFilters], page: Query[PageParams]):
-    with in_cluster(request.auth, cluster):
-        adaptations = filters.filter(Adaptation.objects.select_related("enactment", "decided_by"))
-        answer = paginate(adaptations.order_by("-adapted_on", "-id"), page)
-        answer["items"] = [adaptation_out(a) for a in answer["items"]]
-        return answer
-
-
-@router.get("/clusters/{cluster}/adaptations/{record_id}", response=AdaptationOut, tags=ADAPTATIONS,
-            summary="Read an adaptation and its decision")
-def read_adaptation(request, cluster: str, record_id: int):
-    with in_cluster(request.auth, cluster) as access:
-        return adaptation_out(dacc.adaptation_for_user(access, record_id).obj)
+# Recording an adaptation is not the kit's create: who may record it depends on the enactment named in the
+# payload (the school's own design team), so it is checked once the payload is read, before anything is saved.
+ClusterResource(
+    path="adaptations", label="adaptation", model=Adaptation, out=AdaptationOut, filters=AdaptationFilters,
+    read=dacc.adaptation_for_user, verbs=("list", "read"), ordering=["-adapted_on", "-id"],
+    select_related=["enactment", "decided_by"], present=lambda adaptations: [adaptation_out(a) for a in adaptations],
+    operation_ids={"list": "improvenet_design_api_list_adaptations", "read": "improvenet_design_api_read_adaptation"},
+    summaries={"list": "List the schools' adaptations (filter by status for the decision queue)",
+               "read": "Read an adaptation and its decision"},
+    tag="Adaptations",
+).register(router)
 
 
 @router.post("/clusters/{cluster}/adaptations", response={201: AdaptationOut}, tags=ADAPTATIONS,

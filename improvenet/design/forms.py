@@ -119,8 +119,10 @@ with scopes_disabled():
                 self.add_error("adaptable_elements", "Each element needs its own name.")
             return data
 
-        def save_elements(self, innovation: Innovation) -> None:
-            """Keep elements by name (adaptations refer to them); end the ones no longer listed."""
+        def _save_m2m(self):
+            """Save the change ideas, then the elements: kept by name (adaptations refer to them), unlisted ended."""
+            super()._save_m2m()
+            innovation = self.instance
             current = {e.name.casefold(): e for e in innovation.elements.filter(current_on())}
             listed = set()
             for kind, field in (("core", "core_elements"), ("adaptable", "adaptable_elements")):

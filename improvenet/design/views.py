@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from improvenet.design import access as dacc
@@ -23,7 +23,7 @@ from improvenet.design.models import (
 )
 from improvenet.lib.errors import Conflict
 from improvenet.network.models import current_on
-from improvenet.pages import cluster_page, save_form
+from improvenet.pages import cluster_page, render_cluster, save_form
 
 
 def design_page(view: Callable) -> Callable:
@@ -47,9 +47,8 @@ def design_home(request, access):
     innovations = Innovation.objects.filter(current_on()).order_by("name")
     waiting = Adaptation.objects.filter(status=Adaptation.Status.AWAITING).select_related(
         "enactment__school", "enactment__innovation", "element")
-    context = {"cluster": access.obj, "access": access, "challenges": challenges, "innovations": innovations,
-               "waiting": waiting}
-    return render(request, "design/home.html", context)
+    context = {"challenges": challenges, "innovations": innovations, "waiting": waiting}
+    return render_cluster(request, access, "design/home.html", context)
 
 
 # Challenges and aims ---------------------------------------------------------------------------
@@ -58,16 +57,15 @@ def design_home(request, access):
 @design_page
 def challenge_page(request, access, challenge_id: int):
     challenge = dacc.challenge_for_user(access, challenge_id).obj
-    context = {"cluster": access.obj, "access": access, "challenge": challenge,
-               "aims": challenge.aims.order_by("target_date")}
-    return render(request, "design/challenge.html", context)
+    context = {"challenge": challenge, "aims": challenge.aims.order_by("target_date")}
+    return render_cluster(request, access, "design/challenge.html", context)
 
 
 @design_page
 def challenge_new(request, access):
     form = forms.ChallengeForm(request.POST or None, instance=DesignChallenge(cluster=access.require_change()))
     return save_form(request, form, title="New design challenge", cancel_url=_url("home", access),
-                      next_url=lambda c: _url("challenge", access, c.pk))
+                     next_url=lambda c: _url("challenge", access, c.pk))
 
 
 @design_page
@@ -82,9 +80,9 @@ def challenge_edit(request, access, challenge_id: int):
 def aim_new(request, access, challenge_id: int):
     challenge = dacc.challenge_for_user(access, challenge_id).require_change()
     form = forms.AimForm(request.POST or None, instance=Aim(challenge=challenge))
-    return save_form(request, form, title=f"New aim for {challenge}", cancel_url=_url("challenge", access,
-                                                                                        challenge.pk),
-                      next_url=lambda aim: _url("aim", access, aim.pk))
+    return save_form(request, form, title=f"New aim for {challenge}",
+                     cancel_url=_url("challenge", access, challenge.pk),
+                     next_url=lambda aim: _url("aim", access, aim.pk))
 
 
 @design_page
@@ -122,11 +120,11 @@ def picture(graph: dg.Graph, aim: Aim) -> dict:
             "headings": headings}
 
 
-def _version_context(access, aim: Aim, version: DriverDiagramVersion | None) -> dict:
+def _version_context(aim: Aim, version: DriverDiagramVersion | None) -> dict:
     graph = version.graph() if version else dg.Graph()
     versions = list(aim.diagram().versions.select_related("saved_by").order_by("-number"))
     return {
-        "cluster": access.obj, "access": access, "aim": aim, "version": version, "versions": versions,
+        "aim": aim, "version": version, "versions": versions,
         "tree": _tree(graph), "picture": picture(graph, aim) if version else None,
         "is_current": bool(version and versions and version.number == versions[0].number),
         "innovations": aim.innovations.filter(current_on()),
@@ -136,7 +134,7 @@ def _version_context(access, aim: Aim, version: DriverDiagramVersion | None) -> 
 @design_page
 def aim_page(request, access, aim_id: int):
     aim = dacc.aim_for_user(access, aim_id).obj
-    return render(request, "design/aim.html", _version_context(access, aim, aim.diagram().current()))
+    return render_cluster(request, access, "design/aim.html", _version_context(aim, aim.diagram().current()))
 
 
 @design_page
@@ -145,7 +143,7 @@ def version_page(request, access, aim_id: int, number: int):
     version = aim.diagram().version(number)
     if version is None:
         raise Http404(f"The driver diagram has no version {number}.")
-    return render(request, "design/version.html", _version_context(access, aim, version))
+    return render_cluster(request, access, "design/version.html", _version_context(aim, version))
 
 
 @design_page
@@ -169,11 +167,11 @@ def compare_page(request, access, aim_id: int):
         return {"parent": texts[pair[0]].text, "child": texts[pair[1]].text}
 
     context = {
-        "cluster": access.obj, "access": access, "aim": aim, "older": older, "newer": newer, "numbers": numbers,
-        "change": change, "links_added": [link(p) for p in change.links_added],
+        "aim": aim, "older": older, "newer": newer, "numbers": numbers, "change": change,
+        "links_added": [link(p) for p in change.links_added],
         "links_removed": [link(p) for p in change.links_removed],
     }
-    return render(request, "design/compare.html", context)
+    return render_cluster(request, access, "design/compare.html", context)
 
 
 @design_page
@@ -198,9 +196,9 @@ def diagram_edit(request, access, aim_id: int):
         else:
             messages.success(request, f"Saved version {version.number} of the driver diagram.")
             return redirect(_url("aim", access, aim.pk))
-    context = {"cluster": access.obj, "access": access, "aim": aim, "form": form, "current": current,
+    context = {"aim": aim, "form": form, "current": current,
                "title": f"New version of the driver diagram for “{aim}”", "cancel_url": _url("aim", access, aim.pk)}
-    return render(request, "design/diagram_form.html", context, status=422 if form.errors else 200)
+    return render_cluster(request, access, "design/diagram_form.html", context, status=422 if form.errors else 200)
 
 
 # Innovations, enactments, adaptations ----------------------------------------------------------
@@ -220,45 +218,29 @@ def innovation_page(request, access, innovation_id: int):
     for adaptation in adaptations:
         adaptation.version_number = accepted.get(adaptation.pk)
     context = {
-        "cluster": access.obj, "access": access, "innovation": innovation,
-        "core": innovation.core_elements(), "adaptable": innovation.adaptable_elements(),
+        "innovation": innovation, "core": innovation.core_elements(), "adaptable": innovation.adaptable_elements(),
         "change_ideas": innovation.change_ideas.order_by("title"), "enactments": enactments,
         "waiting": [(a, forms.DecisionForm(auto_id=f"id_a{a.pk}_%s")) for a in waiting],
         "decided": [a for a in adaptations if a.status in (Adaptation.Status.ACCEPTED, Adaptation.Status.BROUGHT_BACK)],
     }
-    return render(request, "design/innovation.html", context)
-
-
-def _save_innovation(request, access, form, *, title: str, cancel_url: str):
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                innovation = form.save(commit=False)
-                innovation.check_conflicts()
-                innovation.save()
-                form.save_m2m()
-                form.save_elements(innovation)
-        except Conflict as conflict:
-            form.add_error(None, conflict.message)
-        else:
-            messages.success(request, f"Saved {innovation}.")
-            return redirect(_url("innovation", access, innovation.pk))
-    context = {"form": form, "title": title, "cancel_url": cancel_url, "cluster": access.obj, "access": access}
-    return render(request, "form.html", context, status=422 if form.errors else 200)
+    return render_cluster(request, access, "design/innovation.html", context)
 
 
 @design_page
 def innovation_new(request, access):
     form = forms.InnovationForm(request.POST or None, instance=Innovation(cluster=access.require_change()))
-    return _save_innovation(request, access, form, title="New innovation", cancel_url=_url("home", access))
+    return save_form(request, form, title="New innovation", cancel_url=_url("home", access),
+                     next_url=lambda innovation: _url("innovation", access, innovation.pk),
+                     context={"cluster": access.obj})
 
 
 @design_page
 def innovation_edit(request, access, innovation_id: int):
     innovation = dacc.innovation_for_user(access, innovation_id).require_change()
+    url = _url("innovation", access, innovation.pk)
     form = forms.InnovationForm(request.POST or None, instance=innovation)
-    return _save_innovation(request, access, form, title=f"Edit {innovation}",
-                            cancel_url=_url("innovation", access, innovation.pk))
+    return save_form(request, form, title=f"Edit {innovation}", cancel_url=url, next_url=lambda i: url,
+                     context={"cluster": access.obj})
 
 
 @design_page
@@ -277,7 +259,7 @@ def adaptation_new(request, access, enactment_id: int):
     url = _url("innovation", access, enactment.innovation_id)
     form = forms.AdaptationForm(request.POST or None, instance=Adaptation(enactment=enactment))
     return save_form(request, form, title=f"New adaptation in {enactment.school}", cancel_url=url,
-                      next_url=lambda a: url)
+                     next_url=lambda a: url)
 
 
 @design_page
@@ -300,5 +282,5 @@ def adaptation_decide(request, access, adaptation_id: int):
                     if version else "Brought back within bounds.")
             messages.success(request, done)
             return redirect(url)
-    context = {"cluster": access.obj, "access": access, "adaptation": adaptation, "form": form, "cancel_url": url}
-    return render(request, "design/decide.html", context, status=422 if form.errors else 200)
+    context = {"adaptation": adaptation, "form": form, "cancel_url": url}
+    return render_cluster(request, access, "design/decide.html", context, status=422 if form.errors else 200)

@@ -1,7 +1,6 @@
 """Pages of community engagement and school selection. Every record is read through engagement.access."""
 
 from django.db.models import Count, F, Q
-from django.shortcuts import render
 from django.urls import reverse
 
 from improvenet.engagement import access as eng_access
@@ -22,7 +21,7 @@ from improvenet.engagement.models import (
 )
 from improvenet.engagement.services import community_input, filter_events, tag_counts, total_attendance
 from improvenet.network.access import school_for_user
-from improvenet.pages import cluster_page, save_form
+from improvenet.pages import cluster_page, render_cluster, save_form
 
 
 def _url(name: str, cluster, pk: int) -> str:
@@ -44,11 +43,6 @@ def _objection_url(objection: Objection) -> str:
     return _url("objection", objection.cluster, objection.pk)
 
 
-def _page(request, access, template: str, **context):
-    return render(request, f"engagement/{template}", {"cluster": access.obj, "access": access,
-                                                      "can_change": access.can_change, **context})
-
-
 @cluster_page
 def event_index(request, access):
     filters = EventFilterForm(request.GET)
@@ -58,10 +52,9 @@ def event_index(request, access):
         concerns=Count("inputs", filter=Q(inputs__stance=CommunityInput.Stance.CONCERN), distinct=True),
         support=Count("inputs", filter=Q(inputs__stance=CommunityInput.Stance.SUPPORT), distinct=True),
     ).order_by("-held_on", "-pk")
-    return _page(
-        request, access, "index.html", events=events, chosen=chosen, total_attendance=total_attendance(events),
-        filters=filters, filtered=any(chosen.values()),
-    )
+    context = {"events": events, "chosen": chosen, "total_attendance": total_attendance(events), "filters": filters,
+               "filtered": any(chosen.values())}
+    return render_cluster(request, access, "engagement/index.html", context)
 
 
 @cluster_page
@@ -70,14 +63,15 @@ def event_new(request, access):
     event = EngagementEvent(cluster=access.obj, created_by=request.user)
     form = EventForm(request.POST or None, instance=event)
     return save_form(request, form, title="Record an engagement event", context={"cluster": access.obj},
-                      cancel_url=reverse("engagement:index", args=[access.obj.slug]), next_url=_event_url)
+                     cancel_url=reverse("engagement:index", args=[access.obj.slug]), next_url=_event_url)
 
 
 @cluster_page
 def event_page(request, access, event_id: int):
     event = eng_access.event_for_user(access, event_id).obj
     inputs = event.inputs.prefetch_related("tags").order_by("stance", "pk")
-    return _page(request, access, "event.html", event=event, inputs=inputs, by_tag=tag_counts(event.inputs.all()))
+    context = {"event": event, "inputs": inputs, "by_tag": tag_counts(event.inputs.all())}
+    return render_cluster(request, access, "engagement/event.html", context)
 
 
 @cluster_page
@@ -85,7 +79,7 @@ def event_edit(request, access, event_id: int):
     event = eng_access.event_for_user(access, event_id).require_change()
     form = EventForm(request.POST or None, instance=event)
     return save_form(request, form, title=f"Edit {event}", context={"cluster": access.obj},
-                      cancel_url=_event_url(event), next_url=_event_url)
+                     cancel_url=_event_url(event), next_url=_event_url)
 
 
 @cluster_page
@@ -93,7 +87,7 @@ def input_new(request, access, event_id: int):
     event = eng_access.event_for_user(access, event_id).require_change()
     form = InputForm(request.POST or None, instance=CommunityInput(event=event))
     return save_form(request, form, title=f"Add a concern or support raised at {event}",
-                      context={"cluster": access.obj}, cancel_url=_event_url(event), next_url=_event_url)
+                     context={"cluster": access.obj}, cancel_url=_event_url(event), next_url=_event_url)
 
 
 @cluster_page
@@ -101,7 +95,7 @@ def input_edit(request, access, input_id: int):
     record = eng_access.input_for_user(access, input_id).require_change()
     form = InputForm(request.POST or None, instance=record)
     return save_form(request, form, title=f"Edit a {record.get_stance_display().lower()} raised at {record.event}",
-                      context={"cluster": access.obj}, cancel_url=_event_url(record), next_url=_event_url)
+                     context={"cluster": access.obj}, cancel_url=_event_url(record), next_url=_event_url)
 
 
 @cluster_page
@@ -110,8 +104,8 @@ def objection_index(request, access):
     objections = Objection.objects.select_related("school").order_by("school__name", "-raised_on", "-pk")
     if status in Objection.Status.values:
         objections = objections.filter(status=status)
-    return _page(request, access, "objections.html", objections=objections, status=status,
-                 statuses=Objection.Status.choices)
+    context = {"objections": objections, "status": status, "statuses": Objection.Status.choices}
+    return render_cluster(request, access, "engagement/objections.html", context)
 
 
 @cluster_page
@@ -119,15 +113,16 @@ def objection_new(request, access):
     access.require_change()
     form = ObjectionForm(request.POST or None, instance=Objection(cluster=access.obj))
     return save_form(request, form, title="Record an objection", context={"cluster": access.obj},
-                      cancel_url=reverse("engagement:objections", args=[access.obj.slug]),
-                      next_url=_objection_url)
+                     cancel_url=reverse("engagement:objections", args=[access.obj.slug]),
+                     next_url=_objection_url)
 
 
 @cluster_page
 def objection_page(request, access, objection_id: int):
     objection = eng_access.objection_for_user(access, objection_id).obj
     candidacies = objection.candidacies.select_related("decision")
-    return _page(request, access, "objection.html", objection=objection, candidacies=candidacies)
+    context = {"objection": objection, "candidacies": candidacies}
+    return render_cluster(request, access, "engagement/objection.html", context)
 
 
 @cluster_page
@@ -135,7 +130,7 @@ def objection_edit(request, access, objection_id: int):
     objection = eng_access.objection_for_user(access, objection_id).require_change()
     form = ObjectionForm(request.POST or None, instance=objection)
     return save_form(request, form, title=f"Edit the {objection}", context={"cluster": access.obj},
-                      cancel_url=_objection_url(objection), next_url=_objection_url)
+                     cancel_url=_objection_url(objection), next_url=_objection_url)
 
 
 @cluster_page
@@ -146,8 +141,8 @@ def school_page(request, access, school_id: int):
               .prefetch_related("tags").order_by("-event__held_on", "stance", "pk"))
     candidacies = school.selection_candidacies.select_related("decision").order_by(
         F("decision__decided_on").desc(nulls_first=True))
-    return _page(request, access, "school.html", school=school, summary=summary, inputs=inputs,
-                 candidacies=candidacies)
+    context = {"school": school, "summary": summary, "inputs": inputs, "candidacies": candidacies}
+    return render_cluster(request, access, "engagement/school.html", context)
 
 
 @cluster_page
@@ -156,7 +151,7 @@ def decision_index(request, access):
         candidate_count=Count("candidates"),
         selected=Count("candidates", filter=Q(candidates__outcome=Candidate.Outcome.SELECTED)),
     ).order_by(*SelectionDecision._meta.ordering)
-    return _page(request, access, "decisions.html", decisions=decisions)
+    return render_cluster(request, access, "engagement/decisions.html", {"decisions": decisions})
 
 
 @cluster_page
@@ -165,7 +160,7 @@ def decision_new(request, access):
     decision = SelectionDecision(cluster=access.obj, created_by=request.user)
     form = DecisionForm(request.POST or None, instance=decision)
     return save_form(request, form, title="Start a school-selection decision", context={"cluster": access.obj},
-                      cancel_url=reverse("engagement:decisions", args=[access.obj.slug]), next_url=_decision_url)
+                     cancel_url=reverse("engagement:decisions", args=[access.obj.slug]), next_url=_decision_url)
 
 
 @cluster_page
@@ -174,8 +169,9 @@ def decision_page(request, access, decision_id: int):
     candidates = list(decision.candidates.select_related("school", "objection"))
     summaries = community_input([candidate.school for candidate in candidates])
     rows = [(candidate, summaries[candidate.school_id]) for candidate in candidates]
-    return _page(request, access, "decision.html", decision=decision, rows=rows,
-                 undecided=[c for c in candidates if not c.outcome or not c.reason.strip()])
+    context = {"decision": decision, "rows": rows,
+               "undecided": [c for c in candidates if not c.outcome or not c.reason.strip()]}
+    return render_cluster(request, access, "engagement/decision.html", context)
 
 
 @cluster_page
@@ -183,7 +179,7 @@ def decision_edit(request, access, decision_id: int):
     decision = eng_access.decision_for_user(access, decision_id).require_change()
     form = DecisionForm(request.POST or None, instance=decision)
     return save_form(request, form, title=f"Edit “{decision}”", context={"cluster": access.obj},
-                      cancel_url=_decision_url(decision), next_url=_decision_url)
+                     cancel_url=_decision_url(decision), next_url=_decision_url)
 
 
 @cluster_page
@@ -191,7 +187,7 @@ def candidate_new(request, access, decision_id: int):
     decision = eng_access.decision_for_user(access, decision_id).require_change()
     form = CandidateForm(request.POST or None, instance=Candidate(decision=decision))
     return save_form(request, form, title=f"Add a candidate school to “{decision}”",
-                      context={"cluster": access.obj}, cancel_url=_decision_url(decision), next_url=_decision_url)
+                     context={"cluster": access.obj}, cancel_url=_decision_url(decision), next_url=_decision_url)
 
 
 @cluster_page
@@ -199,6 +195,6 @@ def candidate_edit(request, access, candidate_id: int):
     candidate = eng_access.candidate_for_user(access, candidate_id).require_change()
     form = CandidateForm(request.POST or None, instance=candidate)
     return save_form(request, form, title=f"Edit {candidate.school.name}'s candidacy",
-                      context={"cluster": access.obj}, cancel_url=_decision_url(candidate),
-                      next_url=_decision_url)
+                     context={"cluster": access.obj}, cancel_url=_decision_url(candidate),
+                     next_url=_decision_url)
 

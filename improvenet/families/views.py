@@ -22,7 +22,7 @@ from improvenet.families import services
 from improvenet.families.forms import ConfirmRequestForm, FamilyPagesForm, NotMatchedForm, OptOutRequestForm
 from improvenet.families.models import OptOutRequest
 from improvenet.network.models import School
-from improvenet.pages import cluster_page, save_form
+from improvenet.pages import cluster_page, posted, render_cluster, save_form
 
 ROLE_ORDER = [School.Role.INNOVATION, School.Role.AT_LARGE, School.Role.FEEDER, School.Role.COMPARISON]
 
@@ -60,7 +60,7 @@ def cluster_home(request, cluster: str):
 def school_page(request, cluster: str, school: int):
     with fam_access.published_cluster(cluster) as found:
         page_school = fam_access.family_school(found, school)
-        form = OptOutRequestForm(request.POST if request.method == "POST" else None, school=page_school)
+        form = OptOutRequestForm(posted(request), school=page_school)
         context = {"cluster": found, "school": page_school, "settings": found.family_pages}
         if request.method == "POST" and form.is_valid():
             reference = services.receive(found, form.cleaned_data, get_language(), spam=form.is_spam)
@@ -73,10 +73,9 @@ def school_page(request, cluster: str, school: int):
 
 @cluster_page
 def settings_page(request, access):
-    context = {"cluster": access.obj, "access": access, "settings": fam_access.settings_for(access),
-               "schools": fam_access.family_schools(),
+    context = {"settings": fam_access.settings_for(access), "schools": fam_access.family_schools(),
                "may_handle_requests": fam_access.may_handle_requests(request.user, access)}
-    return render(request, "families/settings.html", context)
+    return render_cluster(request, access, "families/settings.html", context)
 
 
 @cluster_page
@@ -101,8 +100,7 @@ def settings_edit(request, access):
 def request_list(request, access):
     fam_access.require_requests(request.user, access)
     requests = OptOutRequest.objects.select_related("school", "resolved_by")
-    return render(request, "families/requests.html", {
-        "cluster": access.obj, "access": access,
+    return render_cluster(request, access, "families/requests.html", {
         "pending": requests.filter(status=OptOutRequest.Status.PENDING).order_by("submitted_at"),
         "handled": requests.exclude(status=OptOutRequest.Status.PENDING)[:100],
     })
@@ -112,8 +110,8 @@ def _request_page(request, access, record, *, confirm_form=None, not_matched_for
     problem = None
     if request.method == "POST" and not record.is_pending:
         problem = f"Request {record.reference} was already handled ({record.get_status_display()}); nothing changed."
-    return render(request, "families/request.html", {
-        "cluster": access.obj, "access": access, "record": record, "problem": problem,
+    return render_cluster(request, access, "families/request.html", {
+        "record": record, "problem": problem,
         "confirm_form": confirm_form or ConfirmRequestForm(), "not_matched_form": not_matched_form or NotMatchedForm(),
     }, status=status)
 

@@ -4,7 +4,7 @@ and the research agenda. Every record is read through improvenet.governance.acce
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -22,7 +22,7 @@ from improvenet.governance.models import (
     agenda_on,
 )
 from improvenet.lib.errors import Conflict
-from improvenet.pages import cluster_page, day_asked, save_form
+from improvenet.pages import cluster_page, day_asked, form_page, render_cluster, save_form
 
 
 def _panel_url(cluster) -> str:
@@ -41,14 +41,14 @@ def panel_page(request, access):
     by_constituency = [(label, [m for m in current if m.constituency == value])
                        for value, label in Constituency.choices]
     context = {
-        "cluster": access.obj, "access": access, "by_constituency": by_constituency, "current_count": len(current),
+        "by_constituency": by_constituency, "current_count": len(current),
         "past": sorted((m for m in members if m.last_day < today), key=lambda m: m.last_day, reverse=True),
         "upcoming": [m for m in members if m.term_starts_on > today],
         "proposals": Proposal.objects.select_related("proposed_by").prefetch_related("design_challenges"),
         "votes": Vote.objects.select_related("winner").prefetch_related("decision"),
         "decisions": Decision.objects.select_related("vote"),
     }
-    return render(request, "governance/panel.html", context)
+    return render_cluster(request, access, "governance/panel.html", context)
 
 
 @cluster_page
@@ -124,7 +124,7 @@ def _vote_page(request, access, vote: Vote, ballot_form=None, status=200):
     proposals = {str(p.pk): p.title for p in vote.proposals.all()}
     open_for_ballots = vote.is_open and access.can_change
     context = {
-        "cluster": access.obj, "access": access, "vote": vote, "result": result, "problems": problems,
+        "vote": vote, "result": result, "problems": problems,
         "rows": _result_rows(result, proposals) if result else None,
         "ballots": vote.ballots_in_order(), "eligible": list(vote.eligible()),
         "method_label": voting.METHOD_LABELS[vote.method], "is_approval": vote.method == voting.APPROVAL,
@@ -132,7 +132,7 @@ def _vote_page(request, access, vote: Vote, ballot_form=None, status=200):
         "required": [Constituency(c).label for c in vote.required_constituencies],
         "decision": Decision.objects.filter(vote=vote).first(),
     }
-    return render(request, "governance/vote.html", context, status=status)
+    return render_cluster(request, access, "governance/vote.html", context, status=status)
 
 
 @cluster_page
@@ -222,10 +222,8 @@ def decision_new(request, access, vote_id: int):
         else:
             messages.success(request, f"Recorded the decision of {decision.decided_on:%B %-d, %Y}.")
             return redirect("governance:agenda", access.obj.slug)
-    status = 422 if form.errors else 200
-    context = {"form": form, "title": f"Record the decision of the vote “{vote.title}”", "cluster": access.obj,
-               "cancel_url": _vote_url(vote), "intro": _decision_intro(vote), "submit_label": "Record the decision"}
-    return render(request, "form.html", context, status=status)
+    return form_page(request, form, title=f"Record the decision of the vote “{vote.title}”", cancel_url=_vote_url(vote),
+                     cluster=access.obj, intro=_decision_intro(vote), submit_label="Record the decision")
 
 
 @cluster_page
@@ -233,6 +231,6 @@ def agenda_page(request, access):
     on, problem = day_asked(request)
     history = (AgendaChange.objects.select_related("decision__vote").prefetch_related("design_challenges")
                .order_by("-decision__decided_on", "-pk"))
-    context = {"cluster": access.obj, "access": access, "on": on, "problem": problem, "agenda": agenda_on(on),
-               "history": history, "decisions": Decision.objects.select_related("vote")}
-    return render(request, "governance/agenda.html", context, status=400 if problem else 200)
+    context = {"on": on, "problem": problem, "agenda": agenda_on(on), "history": history,
+               "decisions": Decision.objects.select_related("vote")}
+    return render_cluster(request, access, "governance/agenda.html", context, status=400 if problem else 200)

@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,51 +13,47 @@ from improvenet.induction.forms import FORMS, RosterForm
 from improvenet.induction.models import Cohort, Induction, Mentor, NewTeacher
 from improvenet.induction.outcomes import cluster_outcomes, curve_spec
 from improvenet.induction.roster import COLUMNS, import_roster
-from improvenet.pages import cluster_page, save_form
+from improvenet.pages import cluster_page, day_asked, render_cluster, save_form
 
 
-def as_of_date(value: str | None) -> datetime.date:
-    """The as-of date asked for (YYYY-MM-DD), or today when it is missing, not a date or in the future
-    (a teacher still employed would count as followed until then, overstating retention)."""
-    today = timezone.localdate()
-    try:
-        return min(datetime.date.fromisoformat(value), today) if value else today
-    except ValueError:
-        return today
+def as_of_date(request) -> tuple[datetime.date, str]:
+    """The as-of date asked for (`?as_of=`, today when left out) and a message when it is not a date. A future
+    day gives today: a teacher still employed would count as followed until then, overstating retention."""
+    day, problem = day_asked(request, "as_of")
+    return min(day, timezone.localdate()), problem
 
 
 @cluster_page
 def outcomes_page(request, access):
-    outcomes = cluster_outcomes(as_of_date(request.GET.get("as_of")))
+    as_of, problem = as_of_date(request)
+    outcomes = cluster_outcomes(as_of)
     context = {
-        "cluster": access.obj, "access": access, "outcomes": outcomes, "can_change": access.can_change,
+        "outcomes": outcomes, "problem": problem,
         "cohort_spec": curve_spec(outcomes.cohort_curves, "Retention by induction cohort"),
         "comparison_spec": curve_spec(outcomes.comparison, "Inducted and other new teachers"),
     }
-    return render(request, "induction/outcomes.html", context)
+    return render_cluster(request, access, "induction/outcomes.html", context)
 
 
 @cluster_page
 def records_page(request, access):
     ind_access.require_records(access)
     context = {
-        "cluster": access.obj, "access": access,
         "cohorts": Cohort.objects.all(),
         "mentors": Mentor.objects.select_related("person", "school"),
         "inductions": Induction.objects.select_related("person", "cohort", "school", "mentor__person",
                                                         "new_teacher", "placement"),
         "others": NewTeacher.objects.filter(induction__isnull=True).select_related("first_school"),
     }
-    return render(request, "induction/records.html", context)
+    return render_cluster(request, access, "induction/records.html", context)
 
 
 @cluster_page
 def cohort_page(request, access, cohort_id: int):
     cohort = ind_access.cohort_for_user(access, cohort_id).obj
     inductions = cohort.inductions.select_related("person", "school", "mentor__person").prefetch_related("progress")
-    context = {"cluster": access.obj, "access": access, "cohort": cohort, "milestones": cohort.milestones.all(),
-               "inductions": inductions}
-    return render(request, "induction/cohort.html", context)
+    context = {"cohort": cohort, "milestones": cohort.milestones.all(), "inductions": inductions}
+    return render_cluster(request, access, "induction/cohort.html", context)
 
 
 @cluster_page
@@ -65,10 +61,9 @@ def induction_page(request, access, induction_id: int):
     induction = ind_access.induction_for_user(access, induction_id).obj
     done = {p.milestone_id: p for p in induction.progress.all()}
     plan = [(milestone, done.get(milestone.pk)) for milestone in induction.cohort.milestones.all()]
-    context = {"cluster": access.obj, "access": access, "induction": induction, "plan": plan,
-               "logs": induction.logs.select_related("mentor__person"),
+    context = {"induction": induction, "plan": plan, "logs": induction.logs.select_related("mentor__person"),
                "placement": getattr(induction, "placement", None)}
-    return render(request, "induction/induction.html", context)
+    return render_cluster(request, access, "induction/induction.html", context)
 
 
 def _next_url(cluster, record) -> str:
@@ -114,5 +109,5 @@ def roster_import(request, access):
             messages.success(request, report.summary)
             return redirect("induction:records", cluster.slug)
     status = 422 if form.errors or (report and not report.ok) else 200
-    context = {"cluster": cluster, "access": access, "form": form, "report": report, "columns": COLUMNS}
-    return render(request, "induction/roster.html", context, status=status)
+    context = {"form": form, "report": report, "columns": COLUMNS}
+    return render_cluster(request, access, "induction/roster.html", context, status=status)

@@ -7,8 +7,9 @@ admins (and superusers).
 
 from django.core.exceptions import PermissionDenied
 
+from improvenet.learning.models import SpreadStage
 from improvenet.measures.services import writable_school_ids
-from improvenet.network.access import Access, is_network_admin
+from improvenet.network.access import Access, is_network_admin, member_of_cluster
 from improvenet.network.models import Cluster, School, current_on
 
 CANNOT_RECORD = "Only a school's design team (or the cluster lead) records the spread of change ideas in it."
@@ -36,3 +37,7 @@ def require_recordable(user, cluster: Access[Cluster]):
     if not schools.exists():
         raise PermissionDenied(CANNOT_RECORD)
     return schools
+
+
+def spread_stage_for_user(cluster: Access[Cluster], pk: int) -> Access[SpreadStage]:
+    return member_of_cluster(SpreadStage, cluster, pk, "spread stage", related=["recorded_by"])

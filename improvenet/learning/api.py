@@ -9,14 +9,14 @@ from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja import Field, FilterLookup, Router, Schema, Status
 
 from improvenet.design.access import change_idea_for_user
 from improvenet.learning import access as lacc
 from improvenet.learning import services
 from improvenet.learning.models import SpreadStage
 from improvenet.network.access import MAX_ID, can_change_school_work, in_cluster
-from improvenet.resources import PageParams, apply_payload, paginate, save_checked
+from improvenet.resources import ClusterResource, Filters, apply_payload, save_checked
 
 router = Router(tags=["Learning across the network"])
 
@@ -100,14 +100,7 @@ class SpreadStageOut(Schema):
         return record.recorded_by.get_username() if record.recorded_by else None
 
 
-class SpreadStagePage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[SpreadStageOut]
-
-
-class SpreadStageFilters(FilterSchema):
+class SpreadStageFilters(Filters):
     change_idea: Annotated[int | None, FilterLookup("change_idea_id")] = Field(None, gt=0, le=MAX_ID)
     school: Annotated[int | None, FilterLookup("school_id")] = Field(None, gt=0, le=MAX_ID)
     stage: SpreadStage.Stage | None = None
@@ -130,14 +123,16 @@ def read_evidence(request, cluster: str, change_idea_id: int):
         return services.evidence_for(access.obj, idea).to_dict()
 
 
-@router.get("/clusters/{cluster}/learning/spread-stages", response=SpreadStagePage,
-            operation_id="list_spread_stages", summary="The recorded spread stages, oldest first")
-def list_spread_stages(request, cluster: str, filters: Query[SpreadStageFilters], page: Query[PageParams]):
-    with in_cluster(request.auth, cluster):
-        records = filters.filter(SpreadStage.objects.select_related("recorded_by")).order_by("started_on", "pk")
-        return paginate(records, page)
+ClusterResource(
+    path="learning/spread-stages", label="spread stage", model=SpreadStage, out=SpreadStageOut,
+    filters=SpreadStageFilters, read=lacc.spread_stage_for_user, verbs=("list",), ordering=["started_on", "pk"],
+    select_related=["recorded_by"], operation_names=("spread_stages", "spread_stage"),
+    summaries={"list": "The recorded spread stages, oldest first"}, tag="Learning across the network",
+).register(router)
 
 
+# Recording a stage is not the kit's create: who may record it depends on the school named in the payload
+# (its design team), so it is checked once the payload is read, before the stage is validated and saved.
 @router.post("/clusters/{cluster}/learning/spread-stages", response={201: SpreadStageOut},
              operation_id="create_spread_stage", summary="Record that a change idea reached a stage in a school")
 def create_spread_stage(request, cluster: str, payload: SpreadStageIn):
@@ -147,5 +142,5 @@ def create_spread_stage(request, cluster: str, payload: SpreadStageIn):
         if not can_change_school_work(request.auth, access, record.school_id):
             raise PermissionDenied(lacc.CANNOT_RECORD)
         save_checked(record)
-        return Status(201, SpreadStage.objects.select_related("recorded_by").get(pk=record.pk))
+        return Status(201, lacc.spread_stage_for_user(access, record.pk).obj)
 

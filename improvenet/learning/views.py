@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from improvenet.learning.evidence import MIN_POINTS_WATCHED, Level
 from improvenet.learning.models import STAGE_LETTERS, EvidenceThresholds, SpreadStage
 from improvenet.network.access import MAX_ID
 from improvenet.network.models import School
-from improvenet.pages import cluster_page, day_asked, save_form
+from improvenet.pages import cluster_page, day_asked, render_cluster, save_form
 
 STAGE_KEY = [(value, label, STAGE_LETTERS[value]) for value, label in SpreadStage.Stage.choices]
 LEVEL_KEY = [(level.value, level.label) for level in Level]
@@ -36,21 +36,19 @@ def evidence_index(request, access):
     ideas = services.evidence_index(access.obj)
     counts = {value: sum(1 for e in ideas if e.level.value == value) for value, _ in LEVEL_KEY}
     context = {
-        "cluster": access.obj, "ideas": ideas, "levels": [(v, label, counts[v]) for v, label in LEVEL_KEY],
+        "ideas": ideas, "levels": [(v, label, counts[v]) for v, label in LEVEL_KEY],
         "thresholds": services.thresholds_for(access.obj),
     }
-    return render(request, "learning/evidence_index.html", context)
+    return render_cluster(request, access, "learning/evidence_index.html", context)
 
 
 @cluster_page
 def evidence_page(request, access, idea_id: int):
     idea = change_idea_for_user(access, idea_id).obj
     evidence = services.evidence_for(access.obj, idea)
-    context = {
-        "cluster": access.obj, "idea": idea, "e": evidence, "thresholds": services.thresholds_for(access.obj),
-        "min_points": MIN_POINTS_WATCHED,
-    }
-    return render(request, "learning/evidence.html", context)
+    context = {"idea": idea, "e": evidence, "thresholds": services.thresholds_for(access.obj),
+               "min_points": MIN_POINTS_WATCHED}
+    return render_cluster(request, access, "learning/evidence.html", context)
 
 
 @cluster_page
@@ -67,17 +65,17 @@ def thresholds_page(request, access):
             saved.save()
         messages.success(request, "Saved the evidence thresholds; every change idea's level now follows them.")
         return redirect("learning:thresholds", access.obj.slug)
-    context = {"cluster": access.obj, "thresholds": thresholds, "form": form,
-               "defaults": EvidenceThresholds(network=access.obj.network)}
-    return render(request, "learning/thresholds.html", context, status=422 if form and form.errors else 200)
+    context = {"thresholds": thresholds, "form": form, "defaults": EvidenceThresholds(network=access.obj.network)}
+    status = 422 if form and form.errors else 200
+    return render_cluster(request, access, "learning/thresholds.html", context, status=status)
 
 
 @cluster_page
 def spread_grid(request, access):
     on, problem = day_asked(request)
     grid = services.grid(access.obj, on)
-    context = {"cluster": access.obj, "grid": grid, "problem": problem, "stage_key": STAGE_KEY}
-    return render(request, "learning/grid.html", context, status=400 if problem else 200)
+    context = {"grid": grid, "problem": problem, "stage_key": STAGE_KEY}
+    return render_cluster(request, access, "learning/grid.html", context, status=400 if problem else 200)
 
 
 def _timeline_spec(idea, by_school, today: datetime.date) -> dict:
@@ -111,11 +109,11 @@ def spread_timeline(request, access, idea_id: int):
     idea = change_idea_for_user(access, idea_id).obj
     by_school = services.history(access.obj, idea)
     context = {
-        "cluster": access.obj, "idea": idea, "by_school": by_school,
+        "idea": idea, "by_school": by_school,
         "spec": _timeline_spec(idea, by_school, timezone.localdate()) if by_school else None,
         "can_record": lacc.recordable_schools(request.user, access).exists(),
     }
-    return render(request, "learning/timeline.html", context)
+    return render_cluster(request, access, "learning/timeline.html", context)
 
 
 @cluster_page
@@ -137,7 +135,7 @@ def spread_record(request, access, idea_id: int):
         form.errors["school"] = form.error_class([f"“{chosen[:20]}” is not a school id; choose a school in the list."])
     timeline = reverse("learning:timeline", args=[access.obj.slug, idea.pk])
     return save_form(request, form, title=f"Record a stage of “{idea.title}”", cancel_url=timeline,
-                      next_url=lambda saved: timeline)
+                     next_url=lambda saved: timeline)
 
 
 @cluster_page
@@ -145,8 +143,8 @@ def travel_page(request, access):
     on, problem = day_asked(request)
     traveled, stopped = services.travel(access.obj, on)
     context = {
-        "cluster": access.obj, "on": on, "problem": problem, "scaling": services.scaling(access.obj, on),
-        "traveled": traveled, "stopped": stopped,
+        "on": on, "problem": problem, "scaling": services.scaling(access.obj, on), "traveled": traveled,
+        "stopped": stopped,
     }
-    return render(request, "learning/travel.html", context, status=400 if problem else 200)
+    return render_cluster(request, access, "learning/travel.html", context, status=400 if problem else 200)
 

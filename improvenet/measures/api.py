@@ -2,19 +2,20 @@
 uploads with the same all-or-nothing report as the page, and chart data from the SPC engine."""
 
 import datetime
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from ninja import Field, File, PatchDict, Query, Router, Schema, Status
+from ninja import Field, File, FilterLookup, PatchDict, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from improvenet.measures import services
 from improvenet.measures.models import ImportLog, Measure, MeasureValue
 from improvenet.measures.upload import UploadFileError
 from improvenet.network import access as acc
-from improvenet.network.models import School, current_on
-from improvenet.resources import EndRequest, PageParams, apply_payload, page_schema, paginate, save_checked
+from improvenet.network.models import Cluster, School, current_on
+from improvenet.resources import ClusterResource, Filters, apply_payload, page_schema, save_checked
 
 router = Router(tags=["Measures"])
 BASE = "/clusters/{cluster}/measures"
@@ -61,7 +62,7 @@ class MeasureIn(Schema):
     last_period: datetime.date | None = None
 
 
-class MeasureFilters(Schema):
+class MeasureFilters(Filters):
     kind: Measure.Kind | None = Field(None, description="Only measures of this kind.")
 
 
@@ -85,10 +86,12 @@ class ValueChange(Schema):
     denominator: float | None = None
 
 
-class ValueFilters(Schema):
+class ValueFilters(Filters):
     school_id: int | None = Field(None, ge=1, le=acc.MAX_ID, description="Only this school's values.")
-    period_from: datetime.date | None = Field(None, description="Periods on or after this day.")
-    period_to: datetime.date | None = Field(None, description="Periods on or before this day.")
+    period_from: Annotated[datetime.date | None, FilterLookup("period__gte")] = Field(
+        None, description="Periods on or after this day.")
+    period_to: Annotated[datetime.date | None, FilterLookup("period__lte")] = Field(
+        None, description="Periods on or before this day.")
 
 
 class ValuePage(Schema):
@@ -118,16 +121,8 @@ class UploadRejected(Schema):
     report: ImportOut
 
 
-def _measure(measure_id: int) -> Measure:
-    measure = Measure.objects.filter(pk=measure_id).first() if 0 < measure_id <= acc.MAX_ID else None
-    if measure is None:
-        raise Http404("No such measure in this cluster.")
-    return measure
-
-
-def _require_design(request, access) -> None:
-    if not acc.can_change_shared_design(request.auth, access):
-        raise PermissionDenied("Measures are shared design: the district design team or a lead changes them.")
+def measure_for_user(cluster: acc.Access[Cluster], pk: int) -> acc.Access[Measure]:
+    return acc.member_of_cluster(Measure, cluster, pk, "measure")
 
 
 def _require_school(request, access, school_id: int) -> None:
@@ -135,62 +130,20 @@ def _require_school(request, access, school_id: int) -> None:
         raise PermissionDenied("Only this school's design team (or a lead) enters its data.")
 
 
-@router.get(BASE, response=page_schema(MeasureOut), operation_id="list_measures", summary="List the family of measures")
-def list_measures(request, cluster: str, filters: Query[MeasureFilters], page: Query[PageParams]):
-    with acc.in_cluster(request.auth, cluster):
-        queryset = Measure.objects.all()
-        if filters.kind:
-            queryset = queryset.filter(kind=filters.kind)
-        return paginate(queryset, page)
-
-
-@router.post(BASE, response={201: MeasureOut}, operation_id="create_measure", summary="Define a measure")
-def create_measure(request, cluster: str, payload: MeasureIn):
-    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
-        _require_design(request, access)
-        measure = Measure(cluster=access.obj)
-        apply_payload(measure, payload.dict())
-        save_checked(measure)
-        return Status(201, measure)
-
-
-@router.get(ITEM, response=MeasureOut, operation_id="read_measure", summary="Read a measure")
-def read_measure(request, cluster: str, measure_id: int):
-    with acc.in_cluster(request.auth, cluster):
-        return _measure(measure_id)
-
-
-@router.patch(ITEM, response=MeasureOut, operation_id="update_measure", summary="Change a measure's definition")
-def update_measure(request, cluster: str, measure_id: int, payload: PatchDict[MeasureIn]):
-    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
-        measure = _measure(measure_id)
-        _require_design(request, access)
-        apply_payload(measure, payload)
-        save_checked(measure)
-        return measure
-
-
-@router.post(ITEM + "/end", response=MeasureOut, operation_id="end_measure",
-             summary="End a measure (it stays in the history)")
-def end_measure(request, cluster: str, measure_id: int, payload: EndRequest | None = None):
-    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
-        measure = _measure(measure_id)
-        _require_design(request, access)
-        measure.end(payload.ended_on if payload else None)
-        return measure
+ClusterResource(
+    path="measures", label="measure", model=Measure, out=MeasureOut, payload=MeasureIn, filters=MeasureFilters,
+    read=measure_for_user, id_name="measure_id", can_change=acc.can_change_shared_design,
+    summaries={"list": "List the family of measures", "create": "Define a measure",
+               "change": "Change a measure's definition"},
+).register(router)
 
 
 @router.get(ITEM + "/values", response=page_schema(ValueOut), operation_id="list_measure_values",
             summary="List a measure's values per school and period")
 def list_values(request, cluster: str, measure_id: int, filters: Query[ValueFilters], page: Query[ValuePage]):
-    with acc.in_cluster(request.auth, cluster):
-        values = MeasureValue.objects.filter(measure=_measure(measure_id)).order_by("school_id", "period")
-        if filters.school_id is not None:
-            values = values.filter(school_id=filters.school_id)
-        if filters.period_from:
-            values = values.filter(period__gte=filters.period_from)
-        if filters.period_to:
-            values = values.filter(period__lte=filters.period_to)
+    with acc.in_cluster(request.auth, cluster) as access:
+        measure = measure_for_user(access, measure_id).obj
+        values = filters.filter(MeasureValue.objects.filter(measure=measure).order_by("school_id", "period"))
         count = values.count()
         return {"count": count, "limit": page.limit, "offset": page.offset,
                 "items": list(values[page.offset: page.offset + page.limit])}
@@ -200,7 +153,7 @@ def list_values(request, cluster: str, measure_id: int, filters: Query[ValueFilt
              summary="Enter a school's value for a period (409 when the period already has one)")
 def create_value(request, cluster: str, measure_id: int, payload: ValueIn):
     with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
-        measure = _measure(measure_id)
+        measure = measure_for_user(access, measure_id).obj
         value = MeasureValue(measure=measure)
         apply_payload(value, payload.dict())
         _require_school(request, access, value.school_id)
@@ -212,7 +165,7 @@ def create_value(request, cluster: str, measure_id: int, payload: ValueIn):
               summary="Correct a value")
 def update_value(request, cluster: str, measure_id: int, value_id: int, payload: PatchDict[ValueChange]):
     with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
-        measure = _measure(measure_id)
+        measure = measure_for_user(access, measure_id).obj
         value = (MeasureValue.objects.filter(measure=measure, pk=value_id).select_related("measure").first()
                  if 0 < value_id <= acc.MAX_ID else None)
         if value is None:
@@ -227,7 +180,7 @@ def update_value(request, cluster: str, measure_id: int, value_id: int, payload:
              summary="Upload a CSV or XLSX file of values: all rows are saved, or none")
 def upload_values(request, cluster: str, measure_id: int, file: UploadedFile | None = OPTIONAL_FILE):
     with acc.in_cluster(request.auth, cluster) as access:
-        measure = _measure(measure_id)
+        measure = measure_for_user(access, measure_id).obj
         writable = services.writable_school_ids(request.auth, access)
         if writable is not None and not writable:
             raise PermissionDenied("Only a school's design team (or a lead) enters its data.")
@@ -293,8 +246,8 @@ def _chart_body(measure: Measure, chart, annotations) -> dict:
 @router.get(ITEM + "/chart", response=ChartOut, operation_id="measure_chart_cluster",
             summary="Chart data for every current school of the cluster (points, parts, signals)")
 def cluster_chart(request, cluster: str, measure_id: int):
-    with acc.in_cluster(request.auth, cluster):
-        measure = _measure(measure_id)
+    with acc.in_cluster(request.auth, cluster) as access:
+        measure = measure_for_user(access, measure_id).obj
         schools = list(School.objects.filter(current_on()))
         chart = services.cluster_chart(measure, schools)
         marks = services.cycle_marks(measure, [s.pk for s in schools])
@@ -306,7 +259,7 @@ def cluster_chart(request, cluster: str, measure_id: int):
             summary="Chart data of one school, with its PDSA cycles and adoptions")
 def school_chart(request, cluster: str, measure_id: int, school_id: int):
     with acc.in_cluster(request.auth, cluster) as access:
-        measure = _measure(measure_id)
+        measure = measure_for_user(access, measure_id).obj
         school = acc.school_for_user(access, school_id).obj
         chart = services.school_chart(measure, school)
         return _chart_body(measure, chart, chart.annotations)

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
@@ -20,8 +19,10 @@ from improvenet.measures.forms import MeasureForm, UploadForm, ValueForm
 from improvenet.measures.models import ImportLog, Measure, MeasureValue
 from improvenet.measures.upload import UploadFileError
 from improvenet.network import access as acc
+from improvenet.network.forms import EndForm
 from improvenet.network.models import School, cluster_schools, current_on
-from improvenet.pages import cluster_page, save_form
+from improvenet.pages import cluster_page, end_record, render_cluster, save_form
+from improvenet.spc.vega import to_png, to_svg
 
 DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8", "svg": "image/svg+xml", "png": "image/png"}
 
@@ -47,9 +48,8 @@ def require_school_work(request, access, school: School) -> None:
 def measure_list(request, access):
     measures = Measure.objects.filter(current_on()).select_related("aim")
     groups = [(label, [m for m in measures if m.kind == kind]) for kind, label in Measure.Kind.choices]
-    context = {"cluster": access.obj, "access": access, "groups": groups,
-               "can_design": acc.can_change_shared_design(request.user, access)}
-    return render(request, "measures/list.html", context)
+    context = {"groups": groups, "can_design": acc.can_change_shared_design(request.user, access)}
+    return render_cluster(request, access, "measures/list.html", context)
 
 
 @cluster_page
@@ -77,14 +77,8 @@ def measure_edit(request, access, slug: str):
 def measure_end(request, access, slug: str):
     measure = measure_for(access, slug)
     require_design(request, access)
-    raw = request.POST.get("ended_on") or ""
-    try:
-        ended_on = datetime.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        ended_on = None
-    measure.end(ended_on)
-    messages.success(request, f"Ended {measure}; its data stays in the history.")
-    return redirect("measures:list", access.obj.slug)
+    return end_record(request, measure, EndForm(request.POST), reverse("measures:list", args=[access.obj.slug]),
+                      stays_in="the history with its data")
 
 
 @cluster_page
@@ -131,12 +125,12 @@ def measure_page(request, access, slug: str):
             })
     charted = {tile["school"].pk for tile in tiles}
     context = {
-        "cluster": access.obj, "access": access, "measure": measure, "tiles": tiles, "chart": chart,
+        "measure": measure, "tiles": tiles, "chart": chart,
         "schools_without_data": [s for s in schools if s.pk not in charted],
         "can_design": acc.can_change_shared_design(request.user, access),
         "writable": services.writable_school_ids(request.user, access),
     }
-    return render(request, "measures/measure.html", context)
+    return render_cluster(request, access, "measures/measure.html", context)
 
 
 def _num(value) -> str:
@@ -159,7 +153,7 @@ def measure_school(request, access, slug: str, school_id: int):
     school = acc.school_for_user(access, school_id).obj
     chart = services.school_chart(measure, school)
     context = {
-        "cluster": access.obj, "access": access, "measure": measure, "school": school, "chart": chart,
+        "measure": measure, "school": school, "chart": chart,
         "can_write": acc.can_change_school_work(request.user, access, school.pk),
     }
     if chart.result is not None:
@@ -170,7 +164,7 @@ def measure_school(request, access, slug: str, school_id: int):
             spec=services.vega_spec(chart, f"{measure.name}: {school.name}"),
             latest=next((p for p in reversed(data["points"]) if p["y"] is not None), None),
         )
-    return render(request, "measures/school.html", context)
+    return render_cluster(request, access, "measures/school.html", context)
 
 
 def _download(chart, fmt: str, filename: str, title: str, school_names=None) -> HttpResponse:
@@ -179,8 +173,6 @@ def _download(chart, fmt: str, filename: str, title: str, school_names=None) -> 
     if fmt == "csv":
         body = services.points_csv(chart.result, school_names)
     else:
-        from improvenet.spc.vega import to_png, to_svg
-
         spec = services.vega_spec(chart, title)
         body = to_svg(spec) if fmt == "svg" else to_png(spec)
     response = HttpResponse(body, content_type=DOWNLOAD_TYPES[fmt])
@@ -245,10 +237,10 @@ def upload(request, access, slug: str):
         if report is not None and report.ok:
             messages.success(request, report.summary)
         status = 422 if form.errors or (report is not None and not report.ok) else 200
-    context = {"cluster": access.obj, "access": access, "measure": measure, "form": form, "report": report,
+    context = {"measure": measure, "form": form, "report": report,
                "imports": ImportLog.objects.filter(measure=measure).select_related("user")[:10],
                "example": _example(measure)}
-    return render(request, "measures/upload.html", context, status=status)
+    return render_cluster(request, access, "measures/upload.html", context, status=status)
 
 
 def _example(measure: Measure) -> str:

@@ -346,20 +346,20 @@ def _phase_out(phase: Phase) -> dict:
             "roles": [{"team_kind": role.team_kind, "description": role.description} for role in roles]}
 
 
-def _save_phase(phase: Phase, data: dict) -> None:
-    """Save the phase and, when given, replace its roles; nothing is saved when anything is wrong."""
-    roles = data.pop("roles", None)
-    if roles is not None:
-        kinds = [role["team_kind"] for role in roles]
-        if len(kinds) != len(set(kinds)):
-            raise ValidationError({"roles": "Each kind of team appears at most once in a phase's roles."})
-    apply_payload(phase, data)
-    save_checked(phase)
-    if roles is not None:
-        phase.roles.all().delete()
-        PhaseRole.objects.bulk_create(PhaseRole(phase=phase, **role) for role in roles)
+def _replace_roles(phase: Phase, extras: dict, access) -> None:
+    """Replace the phase's roles when they are sent (as a whole); each kind of team appears at most once."""
+    roles = extras.get("roles")
+    if roles is None:
+        return
+    roles = [dict(role) for role in roles]
+    kinds = [role["team_kind"] for role in roles]
+    if len(kinds) != len(set(kinds)):
+        raise ValidationError({"roles": "Each kind of team appears at most once in a phase's roles."})
+    phase.roles.all().delete()
+    PhaseRole.objects.bulk_create(PhaseRole(phase=phase, **role) for role in roles)
 
 
+# The list answers the current phase beside the phases (`PhaseList`), so it is not the kit's page.
 @router.get("/clusters/{cluster}/phases", response=PhaseList, tags=["Phases"], summary="List the cluster's phases")
 def list_phases(request, cluster: str):
     with acc.in_cluster(request.auth, cluster):
@@ -368,27 +368,11 @@ def list_phases(request, cluster: str):
         return {"count": len(phases), "current_id": current, "items": [_phase_out(phase) for phase in phases]}
 
 
-@router.post("/clusters/{cluster}/phases", response={201: PhaseOut}, tags=["Phases"], summary="Add a phase")
-def create_phase(request, cluster: str, payload: PhaseIn):
-    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
-        phase = Phase(cluster=access.require_change())
-        _save_phase(phase, payload.dict())
-        return Status(201, _phase_out(phase))
-
-
-@router.get("/clusters/{cluster}/phases/{phase_id}", response=PhaseOut, tags=["Phases"], summary="Read a phase")
-def read_phase(request, cluster: str, phase_id: int):
-    with acc.in_cluster(request.auth, cluster) as access:
-        return _phase_out(acc.phase_for_user(access, phase_id).obj)
-
-
-@router.patch("/clusters/{cluster}/phases/{phase_id}", response=PhaseOut, tags=["Phases"],
-              summary="Change a phase (roles, when sent, replace the phase's roles)")
-def update_phase(request, cluster: str, phase_id: int, payload: PatchDict[PhaseIn]):
-    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
-        phase = acc.phase_for_user(access, phase_id).require_change()
-        data = dict(payload)
-        if data.get("roles") is not None:
-            data["roles"] = [dict(role) if not isinstance(role, dict) else role for role in data["roles"]]
-        _save_phase(phase, data)
-        return _phase_out(phase)
+ClusterResource(
+    path="phases", label="phase", model=Phase, out=PhaseOut, payload=PhaseIn, read=acc.phase_for_user,
+    id_name="phase_id", verbs=("create", "read", "change"), extra_fields=("roles",), after_save=_replace_roles,
+    present=lambda phases: [_phase_out(phase) for phase in phases],
+    operation_ids={"create": "improvenet_network_api_create_phase", "read": "improvenet_network_api_read_phase",
+                   "change": "improvenet_network_api_update_phase"},
+    summaries={"change": "Change a phase (roles, when sent, replace the phase's roles)"},
+).register(router)

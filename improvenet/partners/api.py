@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Field, File, Form, PatchDict, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from improvenet.network.access import MAX_ID, in_cluster, partner_organizations
@@ -21,7 +21,7 @@ from improvenet.partners import access as partners_access
 from improvenet.partners import dates, registry
 from improvenet.partners.documents import ALLOWED_TEXT, MAX_DOCUMENT_BYTES, attach, download_response, read_upload
 from improvenet.partners.models import Agreement, AgreementDocument, party_problem
-from improvenet.resources import EndRequest, PageParams, apply_payload, page_schema, paginate, save_checked
+from improvenet.resources import ClusterResource
 
 router = Router(tags=["Partners"])
 
@@ -132,32 +132,26 @@ def document_out(document: AgreementDocument) -> dict:
     }
 
 
-def _save(agreement: Agreement, data: dict) -> None:
-    """Apply the API data (parties by id, inside the cluster's scope) and save, or raise ValidationError."""
-    party_ids = data.pop("party_ids", None)
-    apply_payload(agreement, data)
-    parties = None
-    if party_ids is not None:
-        parties = list(partner_organizations().filter(pk__in=party_ids))
-        missing = sorted(set(party_ids) - {party.pk for party in parties})
-        problem = (f"There is no partner organization with id {', '.join(map(str, missing))} in this cluster."
-                   if missing else party_problem(parties, agreement.cluster))
-        if problem:
-            raise ValidationError({"party_ids": problem})
-    save_checked(agreement)
-    if parties is not None:
-        agreement.parties.set(parties)
+def _set_parties(agreement: Agreement, extras: dict, access) -> None:
+    """Name the parties by id, inside the cluster's scope, or raise ValidationError (nothing is then saved)."""
+    party_ids = extras.get("party_ids")
+    if party_ids is None:
+        return
+    parties = list(partner_organizations().filter(pk__in=party_ids))
+    missing = sorted(set(party_ids) - {party.pk for party in parties})
+    problem = (f"There is no partner organization with id {', '.join(map(str, missing))} in this cluster."
+               if missing else party_problem(parties, agreement.cluster))
+    if problem:
+        raise ValidationError({"party_ids": problem})
+    agreement.parties.set(parties)
 
 
-@router.get(BASE, response=page_schema(AgreementOut), operation_id="list_partner_agreements",
-            summary="List the cluster's partner agreements (data use agreements are under /data/agreements)")
-def list_agreements(request, cluster: str, page: Query[PageParams]):
-    with in_cluster(request.auth, cluster):
-        today = timezone.localdate()
-        listed = paginate(Agreement.objects.prefetch_related("parties").order_by("expires_on", "title", "pk"), page)
-        return listed | {"items": [agreement_out(agreement, today) for agreement in listed["items"]]}
+def agreements_out(agreements: list[Agreement]) -> list[dict]:
+    today = timezone.localdate()
+    return [agreement_out(agreement, today) for agreement in agreements]
 
 
+# Registered before the agreements' own routes, which would otherwise take "expiring" for an agreement id.
 @router.get(BASE + "/expiring", response=ExpiringList, operation_id="list_expiring_agreements",
             summary="Renewal and expiry dates of every agreement, data use included, in the next days")
 def list_expiring(request, cluster: str, params: Query[ExpiringParams]):
@@ -171,38 +165,17 @@ def list_expiring(request, cluster: str, params: Query[ExpiringParams]):
         return {"today": today, "days": params.days, "items": items}
 
 
-@router.post(BASE, response={201: AgreementOut}, operation_id="create_partner_agreement",
-             summary="Record an agreement (cluster lead)")
-def create_agreement(request, cluster: str, payload: AgreementIn):
-    with in_cluster(request.auth, cluster) as access, transaction.atomic():
-        access.require_change()
-        agreement = Agreement(cluster=access.obj, created_by=request.auth)
-        _save(agreement, payload.dict())
-        return Status(201, agreement_out(agreement, timezone.localdate()))
-
-
-@router.get(ITEM, response=AgreementOut, operation_id="read_partner_agreement", summary="Read an agreement")
-def read_agreement(request, cluster: str, agreement_id: int):
-    with in_cluster(request.auth, cluster) as access:
-        return agreement_out(partners_access.agreement_for_user(access, agreement_id).obj, timezone.localdate())
-
-
-@router.patch(ITEM, response=AgreementOut, operation_id="update_partner_agreement",
-              summary="Change an agreement (cluster lead)")
-def update_agreement(request, cluster: str, agreement_id: int, payload: PatchDict[AgreementIn]):
-    with in_cluster(request.auth, cluster) as access, transaction.atomic():
-        agreement = partners_access.agreement_for_user(access, agreement_id).require_change()
-        _save(agreement, dict(payload))
-        return agreement_out(agreement, timezone.localdate())
-
-
-@router.post(ITEM + "/end", response=AgreementOut, operation_id="end_partner_agreement",
-             summary="End an agreement (it stays in the registry)")
-def end_agreement(request, cluster: str, agreement_id: int, payload: EndRequest | None = None):
-    with in_cluster(request.auth, cluster) as access, transaction.atomic():
-        agreement = partners_access.agreement_for_user(access, agreement_id).require_change()
-        agreement.end(payload.ended_on if payload else None)
-        return agreement_out(agreement, timezone.localdate())
+ClusterResource(
+    path="agreements", label="agreement", model=Agreement, out=AgreementOut, payload=AgreementIn,
+    read=partners_access.agreement_for_user, id_name="agreement_id", ordering=["expires_on", "title", "pk"],
+    prefetch_related=["parties"], new=lambda access, user: Agreement(cluster=access.obj, created_by=user),
+    present=agreements_out, extra_fields=("party_ids",), after_save=_set_parties,
+    operation_names=("partner_agreements", "partner_agreement"),
+    summaries={"list": "List the cluster's partner agreements (data use agreements are under /data/agreements)",
+               "create": "Record an agreement (cluster lead)", "read": "Read an agreement",
+               "change": "Change an agreement (cluster lead)", "end": "End an agreement (it stays in the registry)"},
+    tag="Partners",
+).register(router)
 
 
 @router.get(ITEM + "/documents", response=list[DocumentOut], operation_id="list_agreement_documents",

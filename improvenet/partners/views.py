@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from improvenet.network.forms import EndForm
-from improvenet.pages import cluster_page, save_form
+from improvenet.pages import cluster_page, end_record, render_cluster, save_form
 from improvenet.partners import access as partners_access
 from improvenet.partners import dates, registry
 from improvenet.partners.documents import attach, download_response, read_upload
@@ -33,12 +33,12 @@ def registry_page(request, access):
     today = timezone.localdate()
     entries = registry.entries(access.obj, today)
     context = {
-        "cluster": access.obj, "access": access, "today": today, "can_change": access.can_change,
+        "today": today,
         "current": [e for e in entries if e.status not in (dates.Status.ENDED, dates.Status.EXPIRED)],
         "past": [e for e in entries if e.status in (dates.Status.ENDED, dates.Status.EXPIRED)],
         "window": dates.DEFAULT_WINDOW_DAYS,
     }
-    return render(request, "partners/registry.html", context)
+    return render_cluster(request, access, "partners/registry.html", context)
 
 
 @cluster_page
@@ -51,8 +51,8 @@ def expiring_page(request, access):
         days = dates.DEFAULT_WINDOW_DAYS
     due = [(entry, deadline, deadline.days_left(today))
            for entry, deadline in registry.expiring(access.obj, today, days)]
-    context = {"cluster": access.obj, "access": access, "today": today, "days": days, "due": due, "problem": problem}
-    return render(request, "partners/expiring.html", context, status=400 if problem else 200)
+    context = {"today": today, "days": days, "due": due, "problem": problem}
+    return render_cluster(request, access, "partners/expiring.html", context, status=400 if problem else 200)
 
 
 @cluster_page
@@ -61,14 +61,14 @@ def agreement_page(request, access, agreement_id: int):
     today = timezone.localdate()
     may_read_documents = partners_access.may_read_documents(request.user, access)
     context = {
-        "cluster": access.obj, "access": access, "agreement": agreement,
+        "agreement": agreement,
         "entry": registry.agreement_entry(agreement, today), "today": today,
         "deadlines": dates.deadlines(agreement.renews_on, agreement.expires_on, agreement.ended_on, today),
         "may_read_documents": may_read_documents,
         "documents": agreement.documents.defer("content").select_related("uploaded_by") if may_read_documents else [],
         "reminders": agreement.reminders.all(),
     }
-    return render(request, "partners/agreement.html", context)
+    return render_cluster(request, access, "partners/agreement.html", context)
 
 
 @cluster_page
@@ -92,18 +92,7 @@ def agreement_edit(request, access, agreement_id: int):
 @cluster_page
 def agreement_end(request, access, agreement_id: int):
     agreement = partners_access.agreement_for_user(access, agreement_id).require_change()
-    form = EndForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "The end date is not a valid date.")
-        return redirect(_url(agreement))
-    try:
-        with transaction.atomic():
-            agreement.end(form.cleaned_data["ended_on"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(_url(agreement))
-    messages.success(request, f"Ended {agreement} on {agreement.ended_on:%B %-d, %Y}. It stays in the registry.")
-    return redirect(_url(agreement))
+    return end_record(request, agreement, EndForm(request.POST), _url(agreement), stays_in="the registry")
 
 
 @cluster_page
@@ -122,9 +111,9 @@ def document_new(request, access, agreement_id: int):
         else:
             messages.success(request, f"Attached {document.name} ({document.size:,} bytes) to {agreement}.")
             return redirect(_url(agreement))
-    context = {"cluster": access.obj, "access": access, "agreement": agreement, "form": form,
-               "title": f"Attach a document to {agreement}", "cancel_url": _url(agreement)}
-    return render(request, "partners/document_form.html", context, status=422 if form.errors else 200)
+    context = {"agreement": agreement, "form": form, "title": f"Attach a document to {agreement}",
+               "cancel_url": _url(agreement)}
+    return render_cluster(request, access, "partners/document_form.html", context, status=422 if form.errors else 200)
 
 
 @cluster_page

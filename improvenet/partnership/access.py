@@ -11,7 +11,11 @@ from dataclasses import replace
 
 from improvenet.network.access import Access, member_of_cluster, partner_organizations
 from improvenet.network.models import Cluster, Organization, Person, current_on
-from improvenet.partnership.models import Round, SelfAssessment
+from improvenet.partnership.models import Round, Rubric, SelfAssessment
+
+
+def rubric_for_user(cluster: Access[Cluster], pk: int) -> Access[Rubric]:
+    return member_of_cluster(Rubric, cluster, pk, "rubric version")
 
 
 def round_for_user(cluster: Access[Cluster], pk: int) -> Access[Round]:
@@ -33,7 +37,12 @@ def may_rate(user, cluster: Access[Cluster], organization: Organization) -> bool
     return cluster.can_change or organizations_user_rates(user, cluster).filter(pk=organization.pk).exists()
 
 
+def assessment_in_cluster(cluster: Access[Cluster], pk: int) -> Access[SelfAssessment]:
+    """A self-assessment to read; who may change it is `assessment_for_user`'s answer, not this one's."""
+    return member_of_cluster(SelfAssessment, cluster, pk, "self-assessment",
+                             related=["round", "organization", "rubric"])
+
+
 def assessment_for_user(user, cluster: Access[Cluster], pk: int) -> Access[SelfAssessment]:
-    found = member_of_cluster(SelfAssessment, cluster, pk, "self-assessment",
-                              related=["round", "organization", "rubric"])
+    found = assessment_in_cluster(cluster, pk)
     return replace(found, can_change=may_rate(user, cluster, found.obj.organization))

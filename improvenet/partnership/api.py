@@ -6,17 +6,18 @@ recorded by the lead or by people of the organization assessed (see improvenet.p
 """
 
 import datetime
+from bisect import bisect_left
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from ninja import Field, PatchDict, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from improvenet.network.access import MAX_ID, in_cluster
 from improvenet.partnership import access as pa
 from improvenet.partnership import health as ph
 from improvenet.partnership import services
 from improvenet.partnership.models import Round, Rubric, SelfAssessment
-from improvenet.resources import PageParams, Text, apply_payload, page_schema, paginate, save_checked
+from improvenet.resources import WITHOUT_END, ClusterResource, Parent, Text, apply_payload
 
 router = Router(tags=["Partnership health"])
 P = "/clusters/{cluster}/partnership"
@@ -165,9 +166,19 @@ def rubric_out(rubric: Rubric) -> dict:
             "change_note": rubric.change_note, "created_at": rubric.created_at, "dimensions": rubric.dimensions}
 
 
-def round_out(round_: Round, number: int | None = None) -> dict:
-    return {"id": round_.pk, "number": number or round_.number, "held_on": round_.held_on, "title": round_.title,
+def rubrics_out(rubrics: list[Rubric]) -> list[dict]:
+    return [rubric_out(rubric) for rubric in rubrics]
+
+
+def round_out(round_: Round, number: int) -> dict:
+    return {"id": round_.pk, "number": number, "held_on": round_.held_on, "title": round_.title,
             "notes": round_.notes}
+
+
+def rounds_out(rounds: list[Round]) -> list[dict]:
+    # A round's number is its place in date order (Round.number), for a whole page in one query.
+    held = sorted(Round.objects.values_list("held_on", flat=True))
+    return [round_out(round_, bisect_left(held, round_.held_on) + 1) for round_ in rounds]
 
 
 def assessment_out(assessment: SelfAssessment) -> dict:
@@ -176,6 +187,10 @@ def assessment_out(assessment: SelfAssessment) -> dict:
             "notes": assessment.notes,
             "ratings": [{"dimension": r.dimension, "level": r.level, "evidence": r.evidence}
                         for r in assessment.ratings.all()]}
+
+
+def assessments_out(assessments: list[SelfAssessment]) -> list[dict]:
+    return [assessment_out(assessment) for assessment in assessments]
 
 
 def _ratings(items: list[RatingIO]) -> services.Ratings:
@@ -188,6 +203,10 @@ def _ratings(items: list[RatingIO]) -> services.Ratings:
     return found
 
 
+# The rubric: the current one (possibly the default, not yet saved) is read on its own; saving makes a new
+# version, numbered after the latest.
+
+
 @router.get(f"{P}/rubric", response=RubricOut, operation_id="read_partnership_rubric",
             summary="The cluster's current partnership rubric")
 def read_rubric(request, cluster: str):
@@ -195,71 +214,44 @@ def read_rubric(request, cluster: str):
         return rubric_out(Rubric.current_for(access.obj))
 
 
-@router.get(f"{P}/rubric/versions", response=list[RubricOut], operation_id="list_partnership_rubric_versions",
-            summary="Every saved version of the rubric, newest first")
-def list_rubric_versions(request, cluster: str):
-    with in_cluster(request.auth, cluster):
-        return [rubric_out(r) for r in Rubric.objects.order_by("-version")]
+ClusterResource(
+    path="partnership/rubric/versions", label="rubric version", model=Rubric, out=RubricOut,
+    read=pa.rubric_for_user, verbs=("list",), paged=False, ordering=["-version"], present=rubrics_out,
+    operation_ids={"list": "list_partnership_rubric_versions"},
+    summaries={"list": "Every saved version of the rubric, newest first"}, tag="Partnership health",
+).register(router)
+
+ClusterResource(
+    path="partnership/rubric", label="rubric version", model=Rubric, out=RubricOut, payload=RubricIn,
+    read=pa.rubric_for_user, verbs=("create",), present=rubrics_out,
+    new=lambda access, user: Rubric.current_for(access.obj).next_version(user),
+    operation_ids={"create": "create_partnership_rubric_version"},
+    summaries={"create": "Save a new version of the rubric (cluster lead)"}, tag="Partnership health",
+).register(router)
 
 
-@router.post(f"{P}/rubric", response={201: RubricOut}, operation_id="create_partnership_rubric_version",
-             summary="Save a new version of the rubric (cluster lead)")
-def create_rubric_version(request, cluster: str, payload: RubricIn):
-    with in_cluster(request.auth, cluster) as access, transaction.atomic():
-        access.require_change()
-        rubric = Rubric.current_for(access.obj).next_version(request.auth)
-        data = payload.dict()
-        rubric.title, rubric.gap_threshold, rubric.change_note = data["title"], data["gap_threshold"], \
-            data["change_note"]
-        rubric.dimensions = data["dimensions"]
-        save_checked(rubric)
-        return Status(201, rubric_out(rubric))
+# Rounds and self-assessments
 
+ClusterResource(
+    path="partnership/rounds", label="round", model=Round, out=RoundOut, payload=RoundIn, read=pa.round_for_user,
+    id_name="round_id", verbs=WITHOUT_END, ordering=["held_on", "pk"], present=rounds_out,
+    operation_names=("partnership_rounds", "partnership_round"),
+    summaries={"list": "The rounds of self-assessment, oldest first",
+               "create": "Plan a round of self-assessment (cluster lead)", "change": "Change a round (cluster lead)"},
+    tag="Partnership health",
+).register(router)
 
-@router.get(f"{P}/rounds", response=page_schema(RoundOut), operation_id="list_partnership_rounds",
-            summary="The rounds of self-assessment, oldest first")
-def list_rounds(request, cluster: str, page: Query[PageParams]):
-    with in_cluster(request.auth, cluster):
-        listed = paginate(Round.objects.order_by("held_on", "pk"), page)
-        return listed | {"items": [round_out(r, page.offset + i) for i, r in enumerate(listed["items"], start=1)]}
-
-
-@router.post(f"{P}/rounds", response={201: RoundOut}, operation_id="create_partnership_round",
-             summary="Plan a round of self-assessment (cluster lead)")
-def create_round(request, cluster: str, payload: RoundIn):
-    with in_cluster(request.auth, cluster) as access, transaction.atomic():
-        access.require_change()
-        round_ = Round(cluster=access.obj)
-        apply_payload(round_, payload.dict())
-        save_checked(round_)
-        return Status(201, round_out(round_))
-
-
-@router.get(f"{P}/rounds/{{round_id}}", response=RoundOut, operation_id="read_partnership_round",
-            summary="Read a round")
-def read_round(request, cluster: str, round_id: int):
-    with in_cluster(request.auth, cluster) as access:
-        return round_out(pa.round_for_user(access, round_id).obj)
-
-
-@router.patch(f"{P}/rounds/{{round_id}}", response=RoundOut, operation_id="update_partnership_round",
-              summary="Change a round (cluster lead)")
-def update_round(request, cluster: str, round_id: int, payload: PatchDict[RoundIn]):
-    with in_cluster(request.auth, cluster) as access, transaction.atomic():
-        round_ = pa.round_for_user(access, round_id).require_change()
-        apply_payload(round_, payload)
-        save_checked(round_)
-        return round_out(round_)
-
-
-@router.get(f"{P}/rounds/{{round_id}}/assessments", response=list[AssessmentOut],
-            operation_id="list_partnership_assessments", summary="The self-assessments of a round")
-def list_assessments(request, cluster: str, round_id: int):
-    with in_cluster(request.auth, cluster) as access:
-        round_ = pa.round_for_user(access, round_id).obj
-        found = (SelfAssessment.objects.filter(round=round_).select_related("organization", "rubric")
-                 .prefetch_related("ratings"))
-        return [assessment_out(a) for a in found]
+# Recording and changing a self-assessment stay below: partners' people record their own organization's
+# (not a cluster-wide right), the ratings are saved with the rubric version, and a change replaces them all.
+ClusterResource(
+    path="partnership/assessments", label="self-assessment", model=SelfAssessment, out=AssessmentOut,
+    read=pa.assessment_in_cluster, id_name="assessment_id", verbs=("list", "read"), paged=False,
+    parent=Parent(collection="partnership/rounds/{round_id}/assessments", id_name="round_id",
+                  read=pa.round_for_user, field="round"),
+    select_related=["organization", "rubric"], prefetch_related=["ratings"], present=assessments_out,
+    operation_names=("partnership_assessments", "partnership_assessment"),
+    summaries={"list": "The self-assessments of a round"}, tag="Partnership health",
+).register(router)
 
 
 @router.post(f"{P}/rounds/{{round_id}}/assessments", response={201: AssessmentOut},
@@ -278,13 +270,6 @@ def create_assessment(request, cluster: str, round_id: int, payload: AssessmentI
             raise PermissionDenied("You may record the self-assessment of your own organization only.")
         services.save_assessment(assessment, _ratings(payload.ratings))
         return Status(201, assessment_out(assessment))
-
-
-@router.get(f"{P}/assessments/{{assessment_id}}", response=AssessmentOut,
-            operation_id="read_partnership_assessment", summary="Read a self-assessment")
-def read_assessment(request, cluster: str, assessment_id: int):
-    with in_cluster(request.auth, cluster) as access:
-        return assessment_out(pa.assessment_for_user(request.auth, access, assessment_id).obj)
 
 
 @router.patch(f"{P}/assessments/{{assessment_id}}", response=AssessmentOut,

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from improvenet.lib.errors import Conflict
 from improvenet.network.access import partner_organizations
-from improvenet.pages import cluster_page, save_form
+from improvenet.pages import cluster_page, render_cluster, save_form
 from improvenet.partnership import access as pa
 from improvenet.partnership import services
 from improvenet.partnership.forms import AssessmentForm, RoundForm, RubricForm
@@ -30,19 +30,17 @@ def report_page(request, access):
         for d in report.lib_rubric.dimensions
     ]
     outcomes = [(f"outcome-{chart.measure.slug}", chart) for chart in services.outcome_charts(report)]
-    context = {"cluster": access.obj, "access": access, "report": report, "dimensions": dimensions,
-               "outcomes": outcomes, "can_change": access.can_change,
+    context = {"report": report, "dimensions": dimensions, "outcomes": outcomes,
                "medians_spec": services.medians_spec(report) if report.rounds else None}
-    return render(request, "partnership/report.html", context)
+    return render_cluster(request, access, "partnership/report.html", context)
 
 
 @cluster_page
 def rubric_page(request, access):
     versions = list(Rubric.objects.order_by("-version"))
     current = versions[0] if versions else Rubric.current_for(access.obj)
-    context = {"cluster": access.obj, "access": access, "rubric": current, "lib_rubric": current.as_rubric(),
-               "versions": versions, "can_change": access.can_change}
-    return render(request, "partnership/rubric.html", context)
+    context = {"rubric": current, "lib_rubric": current.as_rubric(), "versions": versions}
+    return render_cluster(request, access, "partnership/rubric.html", context)
 
 
 @cluster_page
@@ -60,9 +58,7 @@ def rubric_edit(request, access):
 
 @cluster_page
 def round_list(request, access):
-    rounds = Round.objects.order_by("held_on")
-    context = {"cluster": access.obj, "access": access, "rounds": rounds, "can_change": access.can_change}
-    return render(request, "partnership/rounds.html", context)
+    return render_cluster(request, access, "partnership/rounds.html", {"rounds": Round.objects.order_by("held_on")})
 
 
 @cluster_page
@@ -89,9 +85,7 @@ def round_page(request, access, round_id: int):
     ratable = set(pa.organizations_user_rates(request.user, access).values_list("pk", flat=True))
     rows = [(o, assessments.get(o.pk), o.pk in ratable) for o in partner_organizations().order_by("kind", "name")
             if o.pk in assessments or o.is_current]
-    context = {"cluster": access.obj, "access": access, "round": round_, "rows": rows,
-               "can_change": access.can_change}
-    return render(request, "partnership/round.html", context)
+    return render_cluster(request, access, "partnership/round.html", {"round": round_, "rows": rows})
 
 
 def _assessment_form(request, access, assessment: SelfAssessment, organizations, title: str, cancel_url: str,
@@ -115,9 +109,9 @@ def _assessment_form(request, access, assessment: SelfAssessment, organizations,
         else:
             messages.success(request, f"Saved {assessment}.")
             return redirect("partnership:assessment", access.obj.slug, assessment.pk)
-    context = {"cluster": access.obj, "access": access, "form": form, "title": title, "cancel_url": cancel_url,
-               "rubric": rubric, "round": assessment.round}
-    return render(request, "partnership/assessment_form.html", context, status=422 if form.errors else 200)
+    context = {"form": form, "title": title, "cancel_url": cancel_url, "rubric": rubric, "round": assessment.round}
+    return render_cluster(request, access, "partnership/assessment_form.html", context,
+                          status=422 if form.errors else 200)
 
 
 @cluster_page
@@ -144,9 +138,10 @@ def assessment_page(request, access, assessment_id: int):
         level = dimension.number(rating.level) if rating and rating.level in {lv.key for lv in dimension.levels} \
             else None
         rows.append((dimension, rating, level, dimension.label_of(level) if level else ""))
-    context = {"cluster": access.obj, "access": access, "assessment": assessment, "rows": rows,
-               "can_change": found.can_change, "round_number": assessment.round.number}
-    return render(request, "partnership/assessment.html", context)
+    # Partners' people change their own organization's self-assessment: not the cluster's can_change.
+    context = {"assessment": assessment, "rows": rows, "can_change": found.can_change,
+               "round_number": assessment.round.number}
+    return render_cluster(request, access, "partnership/assessment.html", context)
 
 
 @cluster_page

@@ -1,9 +1,7 @@
 """Pyramid dashboards: the cluster's pyramids side by side, and one pyramid with each school in its context."""
 
-from django.shortcuts import render
-
 from improvenet.data.models import AuditEvent
-from improvenet.pages import cluster_page
+from improvenet.pages import cluster_page, render_cluster
 from improvenet.pyramids import charts
 from improvenet.pyramids.access import pyramid_for_user
 from improvenet.pyramids.services import (
@@ -69,9 +67,9 @@ def index(request, access):
     groups = {}
     for pyramid in pyramids:
         groups.setdefault(group_of[pyramid.head.pk], []).append(pyramid)
-    context = {"cluster": access.obj, "access": access, "measures": measures, "metrics": metrics,
+    context = {"measures": measures, "metrics": metrics,
                "groups": sorted(groups.items(), key=lambda group: charts.group_order(group[0]))}
-    return render(request, "pyramids/index.html", context)
+    return render_cluster(request, access, "pyramids/index.html", context)
 
 
 @cluster_page
@@ -106,9 +104,8 @@ def dashboard(request, access, school_id: int):
             cells += [(t.unit, t.period, _rate_text(t)) for t in view.school_totals]
             entry["table"] = charts.table(columns, cells)
         metrics.append(entry)
-    context = {"cluster": access.obj, "access": access, "pyramid": pyramid, "head": pyramid.head,
-               "names": names, "measures": measures, "metrics": metrics}
-    return render(request, "pyramids/dashboard.html", context)
+    context = {"pyramid": pyramid, "head": pyramid.head, "names": names, "measures": measures, "metrics": metrics}
+    return render_cluster(request, access, "pyramids/dashboard.html", context)
 
 
 def _context_values(schools, whole, own, value, period) -> list[dict]:

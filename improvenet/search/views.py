@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django_scopes import scope
 
 from improvenet.network.access import visible_clusters
-from improvenet.pages import cluster_page
+from improvenet.pages import cluster_page, render_cluster
 from improvenet.search.forms import SearchForm
 from improvenet.search.results import find
 
@@ -18,22 +18,24 @@ def _page_number(request) -> int:
     return min(max(int(number), 1), 10_000)
 
 
-def _render(request, form: SearchForm, context: dict):
+def _results(request, form: SearchForm) -> tuple[str, dict]:
+    """The template and context of a search: the whole page, or only the results for htmx."""
     page = find(form.filters(), _page_number(request)) if form.is_valid() else None
     template = "search/_results.html" if request.headers.get("HX-Request") == "true" else "search/search.html"
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, template, {**context, "form": form, "page": page, "query": query.urlencode()})
+    return template, {"form": form, "page": page, "query": query.urlencode()}
 
 
 @cluster_page
 def cluster_search(request, access):
-    return _render(request, SearchForm(request.GET or None), {"cluster": access.obj, "access": access})
+    template, context = _results(request, SearchForm(request.GET or None))
+    return render_cluster(request, access, template, context)
 
 
 @login_required
 def network_search(request):
     clusters = visible_clusters(request.user)
     with scope(cluster=list(clusters)):
-        form = SearchForm(request.GET or None, clusters=clusters)
-        return _render(request, form, {"clusters": clusters})
+        template, context = _results(request, SearchForm(request.GET or None, clusters=clusters))
+        return render(request, template, {"clusters": clusters, **context})

@@ -8,16 +8,17 @@ publishing an idea that is already published, answers 409.
 """
 
 import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, FilterLookup, Query, Router, Schema, Status
 
 from improvenet.design.models import ChangeIdea
 from improvenet.network.access import MAX_ID
 from improvenet.network.models import current_on
-from improvenet.resources import PageParams, page_schema, paginate
+from improvenet.resources import Filters, PageParams, page_schema, paginate
 from improvenet.sharing import access as sacc
 from improvenet.sharing.models import Adoption, Publication
 from improvenet.sharing.services import publish
@@ -61,19 +62,12 @@ class PublicationOut(PublicationSummary):
     adoptions: list[AdoptionOut]
 
 
-class LibraryFilters(Schema):
+class LibraryFilters(Filters):
     evidence_level: str | None = Field(None, description="Only publications at this level of evidence.")
-    cluster: str | None = Field(None, description="Only publications of this cluster (short name).")
-    q: str | None = Field(None, description="Only publications whose title contains this text.")
-
-    def filter(self, queryset):
-        if self.evidence_level:
-            queryset = queryset.filter(evidence_level=self.evidence_level)
-        if self.cluster:
-            queryset = queryset.filter(cluster__slug=self.cluster)
-        if self.q:
-            queryset = queryset.filter(title__icontains=self.q)
-        return queryset
+    cluster: Annotated[str | None, FilterLookup("cluster__slug")] = Field(
+        None, description="Only publications of this cluster (short name).")
+    q: Annotated[str | None, FilterLookup("title__icontains")] = Field(
+        None, description="Only publications whose title contains this text.")
 
 
 class PublishIn(Schema):

@@ -18,7 +18,7 @@ from improvenet.design.access import change_idea_for_user
 from improvenet.lib.errors import Conflict
 from improvenet.network.access import can_change_shared_design, team_for_user
 from improvenet.network.models import Cluster, current_on
-from improvenet.pages import cluster_page
+from improvenet.pages import cluster_page, form_page, render_cluster
 from improvenet.sharing import access as sacc
 from improvenet.sharing import forms
 from improvenet.sharing.learned import team_learning
@@ -31,13 +31,6 @@ cluster_sharing_page = cluster_page(enter=sacc.in_cluster_library)
 
 def publication_url(publication: Publication) -> str:
     return reverse("sharing:publication", args=[publication.cluster.network.slug, publication.pk])
-
-
-def _form_page(request, form, *, title: str, submit_label: str, cancel_url: str, cluster: Cluster, intro: str = ""):
-    status = 422 if form.errors else 200
-    context = {"form": form, "title": title, "submit_label": submit_label, "cancel_url": cancel_url,
-               "cluster": cluster, "intro": intro}
-    return render(request, "form.html", context, status=status)
 
 
 # The network library -----------------------------------------------------------------------------
@@ -91,19 +84,16 @@ def publication_page(request, network: str, publication_id: int):
 
 @cluster_sharing_page
 def cluster_sharing(request, access):
-    cluster = access.obj
     publications = list(Publication.objects.select_related("published_by").order_by("-published_at"))
     adoptions_of = {}
     for adoption in Adoption.in_network.filter(publication__in=publications).select_related("cluster"):
         adoptions_of.setdefault(adoption.publication_id, []).append(adoption)
     context = {
-        "cluster": cluster,
-        "access": access,
         "published": [(p, adoptions_of.get(p.pk, [])) for p in publications],
         "adopted": list(Adoption.objects.select_related("change_idea", "publication")),
         "can_share": can_change_shared_design(request.user, access),
     }
-    return render(request, "sharing/cluster.html", context)
+    return render_cluster(request, access, "sharing/cluster.html", context)
 
 
 @cluster_sharing_page
@@ -124,8 +114,8 @@ def publish_page(request, access):
              "role, objective, predictions and outcomes, learning and decision. Never who ran a cycle, its "
              "observations or data. E-mail addresses, phone numbers, id numbers and your people's names are "
              "removed from the text.")
-    return _form_page(request, form, title="Publish a change idea to the network", submit_label="Publish",
-                      cluster=cluster, intro=intro, cancel_url=reverse("sharing:cluster", args=[cluster.slug]))
+    return form_page(request, form, title="Publish a change idea to the network", submit_label="Publish",
+                     cluster=cluster, intro=intro, cancel_url=reverse("sharing:cluster", args=[cluster.slug]))
 
 
 @cluster_sharing_page
@@ -142,8 +132,8 @@ def withdraw_page(request, access, publication_id: int):
         else:
             messages.success(request, f"Withdrew “{publication}”; the clusters that adopted it keep their ideas.")
             return redirect(publication_url(publication))
-    return _form_page(request, form, title=f"Withdraw “{publication}”", submit_label="Withdraw", cluster=access.obj,
-                      cancel_url=publication_url(publication))
+    return form_page(request, form, title=f"Withdraw “{publication}”", submit_label="Withdraw", cluster=access.obj,
+                     cancel_url=publication_url(publication))
 
 
 @cluster_sharing_page
@@ -164,8 +154,8 @@ def adopt_page(request, access, publication_id: int):
             return redirect(reverse("sharing:idea", args=[cluster.slug, adoption.change_idea_id]))
     intro = (f"Start “{publication}” from {publication.cluster} as a change idea of {cluster}'s shared design. "
              "The publication will list this adoption, and the new idea keeps where it came from.")
-    return _form_page(request, form, title=f"Adopt “{publication}” into {cluster}", submit_label="Adopt",
-                      cluster=cluster, intro=intro, cancel_url=publication_url(publication))
+    return form_page(request, form, title=f"Adopt “{publication}” into {cluster}", submit_label="Adopt",
+                     cluster=cluster, intro=intro, cancel_url=publication_url(publication))
 
 
 @cluster_sharing_page
@@ -173,13 +163,12 @@ def idea_lineage(request, access, idea_id: int):
     idea = change_idea_for_user(access, idea_id).obj
     publications = list(Publication.objects.filter(change_idea=idea).order_by("-published_at"))
     context = {
-        "cluster": access.obj,
         "idea": idea,
         "source": Adoption.objects.filter(change_idea=idea).select_related("publication__cluster__network").first(),
         "publications": publications,
         "adoptions": list(Adoption.in_network.filter(publication__in=publications).select_related("cluster")),
     }
-    return render(request, "sharing/idea.html", context)
+    return render_cluster(request, access, "sharing/idea.html", context)
 
 
 # What a team has learned -------------------------------------------------------------------------
@@ -188,5 +177,4 @@ def idea_lineage(request, access, idea_id: int):
 @cluster_sharing_page
 def team_learned(request, access, team_id: int):
     team = team_for_user(access, team_id).obj
-    context = {"cluster": access.obj, "team": team, "learned": team_learning(team)}
-    return render(request, "sharing/learned.html", context)
+    return render_cluster(request, access, "sharing/learned.html", {"team": team, "learned": team_learning(team)})
