@@ -7,7 +7,8 @@ model's own rules (422, a message per field) and its conflicts (409) before anyt
 
 import datetime
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Annotated
 
@@ -181,7 +182,8 @@ class ClusterResource:
     label: str  # "objection": names the operations (`read_objection`) and the records in summaries
     model: type[models.Model]
     out: type[Schema]
-    read: Callable[[Access, int], Access]  # the record's access helper
+    # The record's access helper; a resource that only lists (no read, change or end) may go without.
+    read: Callable[[Access, int], Access] | None = None
     payload: type[Schema] | None = None  # what create takes; change takes any part of it
     filters: type[FilterSchema] | None = None
     # The record a create starts from, given the cluster access and the acting user; by default
@@ -208,8 +210,17 @@ class ClusterResource:
     present: Callable[[list[models.Model]], list] | None = None
     # Fields of the payload that are not the model's (tags, children): taken out before the record is
     # saved, then given to `after_save(record, {name: value}, access)` in the same transaction.
+    # `before_save(record, {name: value}, access, user)` checks what the model cannot check alone (rights
+    # that depend on the payload, child rows) once the fields are set and before the model is validated.
+    # Both hooks get the user's own access to the cluster, not the one `can_change` decides.
     extra_fields: tuple[str, ...] = ()
+    before_save: Callable[[models.Model, dict, Access, object], None] | None = None
     after_save: Callable[[models.Model, dict, Access], None] | None = None
+    # Who may read these records beyond reading the cluster: raises PermissionDenied (or Http404) for
+    # others, before anything is listed, read or written.
+    require_read: Callable[[object, Access], None] | None = None
+    # How the cluster is entered: `in_cluster`, or a variant that opens more scopes (the network library).
+    enter: Callable = in_cluster
     paged: bool = True  # False: the list answers every record, not a page
     parent: Parent | None = None
 
@@ -221,12 +232,22 @@ class ClusterResource:
             raise ValueError(f"{self.label}: `end` needs a model with an end date ({self.model.__name__} has none).")
         if {"create", "change"} & set(self.verbs) and self.payload is None:
             raise ValueError(f"{self.label}: create and change need a payload schema.")
+        if set(self.verbs) - {"list"} and self.read is None:
+            raise ValueError(f"{self.label}: every verb but list needs the record's access helper `read`.")
 
     def cluster_access(self, user, access: Access) -> Access:
         """The cluster access the record helpers and `require_change()` work with."""
         if self.can_change is None:
             return access
         return replace(access, can_change=self.can_change(user, access))
+
+    @contextmanager
+    def entered(self, user, cluster: str) -> Iterator[Access]:
+        """The cluster's scope, open, for a user who may read these records (else 404 or 403)."""
+        with self.enter(user, cluster) as access:
+            if self.require_read:
+                self.require_read(user, access)
+            yield access
 
     def operation_id(self, verb: str) -> str:
         plural, label = self.operation_names or (self.path.rsplit("/", 1)[-1], self.label)
@@ -244,10 +265,12 @@ class ClusterResource:
         listed = listed.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
         return listed.order_by(*self.ordering) if self.ordering else listed
 
-    def saved(self, record: models.Model, data: dict, access: Access) -> None:
-        """Set the payload's fields, validate and save, then hand the extra fields to `after_save`."""
+    def saved(self, record: models.Model, data: dict, access: Access, user) -> None:
+        """Set the payload's fields, check, validate and save, then hand the extra fields to `after_save`."""
         extras = {name: data.pop(name) for name in self.extra_fields if name in data}
         apply_payload(record, data)
+        if self.before_save:
+            self.before_save(record, extras, access, user)
         save_checked(record)
         if self.after_save:
             self.after_save(record, extras, access)
@@ -266,12 +289,13 @@ class ClusterResource:
             )(view)
 
     def _default_summary(self, verb: str) -> str:
+        article = "an" if self.label[0] in "aeiou" else "a"
         return {
             "list": f"List the cluster's {self.path.rsplit('/', 1)[-1].replace('-', ' ')}",
-            "create": f"Add a {self.label}",
-            "read": f"Read a {self.label}",
-            "change": f"Change a {self.label}",
-            "end": f"End a {self.label} (it stays in the history)",
+            "create": f"Add {article} {self.label}",
+            "read": f"Read {article} {self.label}",
+            "change": f"Change {article} {self.label}",
+            "end": f"End {article} {self.label} (it stays in the history)",
         }[verb]
 
     # One view per verb. Each gets the signature ninja reads (`_signed`), so that the path parameters
@@ -289,7 +313,7 @@ class ClusterResource:
         resource = self
 
         def list_records(request, **given):
-            with in_cluster(request.auth, given["cluster"]) as access:
+            with resource.entered(request.auth, given["cluster"]) as access:
                 queryset = resource.queryset()
                 if resource.parent:
                     parent = resource.parent.read(access, given[resource.parent.id_name]).obj
@@ -313,8 +337,8 @@ class ClusterResource:
         resource = self
 
         def create_record(request, **given):
-            with in_cluster(request.auth, given["cluster"]) as access, transaction.atomic():
-                access = resource.cluster_access(request.auth, access)
+            with resource.entered(request.auth, given["cluster"]) as cluster, transaction.atomic():
+                access = resource.cluster_access(request.auth, cluster)
                 if resource.parent:
                     parent = resource.parent.read(access, given[resource.parent.id_name]).require_change()
                 else:
@@ -322,7 +346,7 @@ class ClusterResource:
                 record = resource.new(access, request.auth) if resource.new else resource.model(cluster=access.obj)
                 if resource.parent:
                     setattr(record, resource.parent.field, parent)
-                resource.saved(record, given["payload"].dict(), access)
+                resource.saved(record, given["payload"].dict(), cluster, request.auth)
                 return Status(201, resource.one(resource.read(access, record.pk).obj))
 
         parameters = [*self._path_parameters(collection=True), ("payload", self.payload)]
@@ -332,7 +356,7 @@ class ClusterResource:
         resource = self
 
         def read_record(request, **given):
-            with in_cluster(request.auth, given["cluster"]) as access:
+            with resource.entered(request.auth, given["cluster"]) as access:
                 return resource.one(resource.read(access, given[resource.id_name]).obj)
 
         return _signed(read_record, self._path_parameters(collection=False)), self.out, "get"
@@ -341,10 +365,10 @@ class ClusterResource:
         resource = self
 
         def update_record(request, **given):
-            with in_cluster(request.auth, given["cluster"]) as access, transaction.atomic():
-                access = resource.cluster_access(request.auth, access)
+            with resource.entered(request.auth, given["cluster"]) as cluster, transaction.atomic():
+                access = resource.cluster_access(request.auth, cluster)
                 record = resource.read(access, given[resource.id_name]).require_change()
-                resource.saved(record, dict(given["payload"]), access)
+                resource.saved(record, dict(given["payload"]), cluster, request.auth)
                 return resource.one(resource.read(access, record.pk).obj)
 
         parameters = [*self._path_parameters(collection=False), ("payload", PatchDict[self.payload])]
@@ -354,7 +378,7 @@ class ClusterResource:
         resource = self
 
         def end_record(request, **given):
-            with in_cluster(request.auth, given["cluster"]) as access, transaction.atomic():
+            with resource.entered(request.auth, given["cluster"]) as access, transaction.atomic():
                 access = resource.cluster_access(request.auth, access)
                 record = resource.read(access, given[resource.id_name]).require_change()
                 ended = given.get("payload")

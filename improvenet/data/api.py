@@ -13,7 +13,7 @@ from improvenet.analytics.metrics import METRICS, MetricError
 from improvenet.data import services
 from improvenet.data.models import AuditEvent, DataLoad, DataUseAgreement
 from improvenet.network import access as acc
-from improvenet.resources import PageParams, page_schema, paginate
+from improvenet.resources import ClusterResource, PageParams, page_schema, paginate
 
 router = Router(tags=["Longitudinal data"])
 BASE = "/clusters/{cluster}/data"
@@ -101,8 +101,8 @@ class LoadOut(Schema):
         return record.user.get_username() if record.user else None
 
 
-def _require_district_reader(request, access) -> None:
-    if not services.is_district_reader(request.auth, access):
+def _require_district_reader(user, access) -> None:
+    if not services.is_district_reader(user, access):
         raise PermissionDenied("This is for the cluster lead, network admins and the longitudinal data team.")
 
 
@@ -133,13 +133,12 @@ def read_metric(request, cluster: str, name: str, params: Query[MetricParams]):
                 "schools": {**schools, services.DISTRICT_ROW: "District (all schools)"}}
 
 
-@router.get(BASE + "/agreements", response=page_schema(AgreementOut), operation_id="list_data_agreements",
-            summary="List the cluster's data use agreements")
-def list_agreements(request, cluster: str, page: Query[PageParams]):
-    with acc.in_cluster(request.auth, cluster) as access:
-        _require_district_reader(request, access)
-        agreements = DataUseAgreement.objects.prefetch_related("researchers", "schools")
-        return paginate(agreements, page)
+ClusterResource(
+    path="data/agreements", label="data agreement", model=DataUseAgreement, out=AgreementOut, verbs=("list",),
+    require_read=_require_district_reader, prefetch_related=["researchers", "schools"],
+    operation_ids={"list": "list_data_agreements"}, summaries={"list": "List the cluster's data use agreements"},
+    tag="Longitudinal data",
+).register(router)
 
 
 @router.get(BASE + "/audit", response=page_schema(AuditEventOut), operation_id="list_data_audit_log",
@@ -153,9 +152,8 @@ def list_audit_events(request, cluster: str, filters: Query[AuditFilters], page:
         return paginate(events, page)
 
 
-@router.get(BASE + "/loads", response=page_schema(LoadOut), operation_id="list_data_loads",
-            summary="List the loads into the store, newest first, with their reports")
-def list_loads(request, cluster: str, page: Query[PageParams]):
-    with acc.in_cluster(request.auth, cluster) as access:
-        _require_district_reader(request, access)
-        return paginate(DataLoad.objects.select_related("user"), page)
+ClusterResource(
+    path="data/loads", label="data load", model=DataLoad, out=LoadOut, verbs=("list",),
+    require_read=_require_district_reader, select_related=["user"], operation_ids={"list": "list_data_loads"},
+    summaries={"list": "List the loads into the store, newest first, with their reports"}, tag="Longitudinal data",
+).register(router)

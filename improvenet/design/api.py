@@ -26,7 +26,7 @@ from improvenet.design.models import (
     SchoolEnactment,
 )
 from improvenet.network.access import can_change_shared_design, in_cluster
-from improvenet.resources import ClusterResource, Filters, apply_payload, save_checked
+from improvenet.resources import ClusterResource, Filters
 
 router = Router()
 
@@ -387,30 +387,27 @@ def adaptation_out(adaptation: Adaptation) -> Adaptation:
     return adaptation
 
 
-# Recording an adaptation is not the kit's create: who may record it depends on the enactment named in the
-# payload (the school's own design team), so it is checked once the payload is read, before anything is saved.
+def _recorded_by_the_schools_team(adaptation: Adaptation, extras: dict, access, user) -> None:
+    """Who may record an adaptation depends on the enactment in the payload: the school's own design team."""
+    if not dacc.can_record_adaptation(user, dacc.design_cluster(user, access), adaptation.enactment):
+        raise PermissionDenied("Only the school's design team or the district design team records its adaptations.")
+
+
 ClusterResource(
-    path="adaptations", label="adaptation", model=Adaptation, out=AdaptationOut, filters=AdaptationFilters,
-    read=dacc.adaptation_for_user, verbs=("list", "read"), ordering=["-adapted_on", "-id"],
-    select_related=["enactment", "decided_by"], present=lambda adaptations: [adaptation_out(a) for a in adaptations],
-    operation_ids={"list": "improvenet_design_api_list_adaptations", "read": "improvenet_design_api_read_adaptation"},
+    path="adaptations", label="adaptation", model=Adaptation, out=AdaptationOut, payload=AdaptationIn,
+    filters=AdaptationFilters, read=dacc.adaptation_for_user, verbs=("list", "create", "read"),
+    new=lambda access, user: Adaptation(),
+    # Any reader may try: the school's design team decides, in `before_save`.
+    can_change=lambda user, access: True, before_save=_recorded_by_the_schools_team,
+    ordering=["-adapted_on", "-id"], select_related=["enactment", "decided_by"],
+    present=lambda adaptations: [adaptation_out(a) for a in adaptations],
+    operation_ids={"list": "improvenet_design_api_list_adaptations", "read": "improvenet_design_api_read_adaptation",
+                   "create": "improvenet_design_api_create_adaptation"},
     summaries={"list": "List the schools' adaptations (filter by status for the decision queue)",
+               "create": "Record a school's adaptation (flagged when it touches a core element)",
                "read": "Read an adaptation and its decision"},
     tag="Adaptations",
 ).register(router)
-
-
-@router.post("/clusters/{cluster}/adaptations", response={201: AdaptationOut}, tags=ADAPTATIONS,
-             summary="Record a school's adaptation (flagged when it touches a core element)")
-def create_adaptation(request, cluster: str, payload: AdaptationIn):
-    with in_cluster(request.auth, cluster) as access, transaction.atomic():
-        design = dacc.design_cluster(request.auth, access)
-        adaptation = Adaptation()
-        apply_payload(adaptation, payload.dict())
-        if not dacc.can_record_adaptation(request.auth, design, adaptation.enactment):
-            raise PermissionDenied("Only the school's design team or the district design team records its adaptations.")
-        save_checked(adaptation)
-        return Status(201, adaptation_out(adaptation))
 
 
 @router.post("/clusters/{cluster}/adaptations/{record_id}/decision", response=AdaptationOut, tags=ADAPTATIONS,

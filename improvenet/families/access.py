@@ -59,5 +59,10 @@ def require_requests(user, cluster: Access[Cluster]) -> None:
 def request_for_user(user, cluster: Access[Cluster], pk: int) -> Access[OptOutRequest]:
     """An opt-out request; those who may read it also handle it (confirm, or mark it not matched)."""
     require_requests(user, cluster)
+    return opt_out_request(cluster, pk)
+
+
+def opt_out_request(cluster: Access[Cluster], pk: int) -> Access[OptOutRequest]:
+    """The request, for someone `require_requests` let through."""
     found = member_of_cluster(OptOutRequest, cluster, pk, "opt-out request", related=["school", "resolved_by"])
     return Access(found.obj, cluster.role, can_change=True)

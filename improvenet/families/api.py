@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 
 from improvenet.data import services as data_services
 from improvenet.data.models import AuditEvent
@@ -21,7 +21,7 @@ from improvenet.families import services
 from improvenet.families.models import OptOutRequest
 from improvenet.lib.errors import Conflict
 from improvenet.network.access import in_cluster
-from improvenet.resources import Filters, PageParams, page_schema, paginate
+from improvenet.resources import ClusterResource, Filters
 
 router = Router(tags=["Families"])
 BASE = "/clusters/{cluster}/data/opt-out-requests"
@@ -106,19 +106,15 @@ class NotMatchedIn(Schema):
 
 # Hand-written, not on the API kit: only those who may handle the requests read them (others get 404),
 # a check on the user that the kit's list and read do not make.
-@router.get(BASE, response=page_schema(OptOutRequestOut), operation_id="list_opt_out_requests",
-            summary="List families' opt-out requests, newest first (lead and data team)")
-def list_requests(request, cluster: str, filters: Query[RequestFilters], page: Query[PageParams]):
-    with in_cluster(request.auth, cluster) as access:
-        fam_access.require_requests(request.auth, access)
-        return paginate(filters.filter(OptOutRequest.objects.select_related("resolved_by")), page)
-
-
-@router.get(BASE + "/{request_id}", response=OptOutRequestOut, operation_id="read_opt_out_request",
-            summary="Read a family's opt-out request (lead and data team)")
-def read_request(request, cluster: str, request_id: int):
-    with in_cluster(request.auth, cluster) as access:
-        return fam_access.request_for_user(request.auth, access, request_id).obj
+ClusterResource(
+    path="data/opt-out-requests", label="opt-out request", model=OptOutRequest, out=OptOutRequestOut,
+    filters=RequestFilters, read=fam_access.opt_out_request, require_read=fam_access.require_requests,
+    verbs=("list", "read"), id_name="request_id", select_related=["resolved_by"],
+    operation_names=("opt_out_requests", "opt_out_request"),
+    summaries={"list": "List families' opt-out requests, newest first (lead and data team)",
+               "read": "Read a family's opt-out request (lead and data team)"},
+    tag="Families",
+).register(router)
 
 
 @router.post(BASE + "/{request_id}/confirm", response=OptOutRequestOut, operation_id="confirm_opt_out_request",

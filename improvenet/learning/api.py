@@ -8,15 +8,14 @@ import datetime
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from ninja import Field, FilterLookup, Router, Schema, Status
+from ninja import Field, FilterLookup, Router, Schema
 
 from improvenet.design.access import change_idea_for_user
 from improvenet.learning import access as lacc
 from improvenet.learning import services
 from improvenet.learning.models import SpreadStage
 from improvenet.network.access import MAX_ID, can_change_school_work, in_cluster
-from improvenet.resources import ClusterResource, Filters, apply_payload, save_checked
+from improvenet.resources import ClusterResource, Filters
 
 router = Router(tags=["Learning across the network"])
 
@@ -123,24 +122,21 @@ def read_evidence(request, cluster: str, change_idea_id: int):
         return services.evidence_for(access.obj, idea).to_dict()
 
 
+def _recorded_by_the_schools_team(stage: SpreadStage, extras: dict, access, user) -> None:
+    """Who may record a stage depends on the school named in the payload: its design team (or a lead)."""
+    if not can_change_school_work(user, access, stage.school_id):
+        raise PermissionDenied(lacc.CANNOT_RECORD)
+
+
 ClusterResource(
     path="learning/spread-stages", label="spread stage", model=SpreadStage, out=SpreadStageOut,
-    filters=SpreadStageFilters, read=lacc.spread_stage_for_user, verbs=("list",), ordering=["started_on", "pk"],
-    select_related=["recorded_by"], operation_names=("spread_stages", "spread_stage"),
-    summaries={"list": "The recorded spread stages, oldest first"}, tag="Learning across the network",
+    payload=SpreadStageIn, filters=SpreadStageFilters, read=lacc.spread_stage_for_user, verbs=("list", "create"),
+    new=lambda access, user: SpreadStage(cluster=access.obj, recorded_by=user),
+    # Any reader may try: the school's team decides, in `before_save`.
+    can_change=lambda user, access: True, before_save=_recorded_by_the_schools_team,
+    ordering=["started_on", "pk"], select_related=["recorded_by"], operation_names=("spread_stages", "spread_stage"),
+    summaries={"list": "The recorded spread stages, oldest first",
+               "create": "Record that a change idea reached a stage in a school"},
+    tag="Learning across the network",
 ).register(router)
-
-
-# Recording a stage is not the kit's create: who may record it depends on the school named in the payload
-# (its design team), so it is checked once the payload is read, before the stage is validated and saved.
-@router.post("/clusters/{cluster}/learning/spread-stages", response={201: SpreadStageOut},
-             operation_id="create_spread_stage", summary="Record that a change idea reached a stage in a school")
-def create_spread_stage(request, cluster: str, payload: SpreadStageIn):
-    with in_cluster(request.auth, cluster) as access, transaction.atomic():
-        record = SpreadStage(cluster=access.obj, recorded_by=request.auth)
-        apply_payload(record, payload.dict())
-        if not can_change_school_work(request.auth, access, record.school_id):
-            raise PermissionDenied(lacc.CANNOT_RECORD)
-        save_checked(record)
-        return Status(201, lacc.spread_stage_for_user(access, record.pk).obj)
 

@@ -346,15 +346,18 @@ def _phase_out(phase: Phase) -> dict:
             "roles": [{"team_kind": role.team_kind, "description": role.description} for role in roles]}
 
 
+def _one_role_per_team_kind(phase: Phase, extras: dict, access, user) -> None:
+    kinds = [dict(role)["team_kind"] for role in extras.get("roles") or ()]
+    if len(kinds) != len(set(kinds)):
+        raise ValidationError({"roles": "Each kind of team appears at most once in a phase's roles."})
+
+
 def _replace_roles(phase: Phase, extras: dict, access) -> None:
-    """Replace the phase's roles when they are sent (as a whole); each kind of team appears at most once."""
+    """Replace the phase's roles when they are sent (as a whole)."""
     roles = extras.get("roles")
     if roles is None:
         return
     roles = [dict(role) for role in roles]
-    kinds = [role["team_kind"] for role in roles]
-    if len(kinds) != len(set(kinds)):
-        raise ValidationError({"roles": "Each kind of team appears at most once in a phase's roles."})
     phase.roles.all().delete()
     PhaseRole.objects.bulk_create(PhaseRole(phase=phase, **role) for role in roles)
 
@@ -370,7 +373,8 @@ def list_phases(request, cluster: str):
 
 ClusterResource(
     path="phases", label="phase", model=Phase, out=PhaseOut, payload=PhaseIn, read=acc.phase_for_user,
-    id_name="phase_id", verbs=("create", "read", "change"), extra_fields=("roles",), after_save=_replace_roles,
+    id_name="phase_id", verbs=("create", "read", "change"), extra_fields=("roles",),
+    before_save=_one_role_per_team_kind, after_save=_replace_roles,
     present=lambda phases: [_phase_out(phase) for phase in phases],
     operation_ids={"create": "improvenet_network_api_create_phase", "read": "improvenet_network_api_read_phase",
                    "change": "improvenet_network_api_update_phase"},

@@ -18,7 +18,7 @@ from ninja import Field, FilterLookup, Query, Router, Schema, Status
 from improvenet.design.models import ChangeIdea
 from improvenet.network.access import MAX_ID
 from improvenet.network.models import current_on
-from improvenet.resources import Filters, PageParams, page_schema, paginate
+from improvenet.resources import ClusterResource, Filters, PageParams, page_schema, paginate
 from improvenet.sharing import access as sacc
 from improvenet.sharing.models import Adoption, Publication
 from improvenet.sharing.services import publish
@@ -157,13 +157,13 @@ def withdraw_publication(request, cluster: str, publication_id: int, payload: Wi
         return publication_out(publication)
 
 
-@router.get("/clusters/{cluster}/adoptions", response=page_schema(AdoptionOut), operation_id="list_adoptions",
-            summary="List the change ideas the cluster adopted from other clusters, with where they came from")
-def list_adoptions(request, cluster: str, page: Query[PageParams]):
-    with sacc.in_cluster_library(request.auth, cluster):
-        listed = paginate(Adoption.objects.select_related("cluster"), page)
-        listed["items"] = [adoption_out(a) for a in listed["items"]]
-        return listed
+ClusterResource(
+    path="adoptions", label="adoption", model=Adoption, out=AdoptionOut, verbs=("list",),
+    enter=sacc.in_cluster_library, select_related=["cluster"],
+    present=lambda adoptions: [adoption_out(adoption) for adoption in adoptions],
+    summaries={"list": "List the change ideas the cluster adopted from other clusters, with where they came from"},
+    tag="Sharing",
+).register(router)
 
 
 @router.post("/clusters/{cluster}/adoptions", response={201: AdoptionOut}, operation_id="adopt_publication",

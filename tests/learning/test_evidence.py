@@ -112,9 +112,21 @@ def test_raising_a_threshold_never_raises_the_level(schools, thresholds, name, s
     facts = IdeaFacts(tuple(schools))
     before = evaluate(facts, thresholds).level
     after = evaluate(facts, replace(thresholds, **{name: getattr(thresholds, name) + step})).level
-    assert after.rank <= before.rank
+    # "Not supported" is a verdict that needs evidence too: a higher threshold may withhold it (see below),
+    # and the idea then shows the level its other facts reach.
+    assert before == Level.NOT_SUPPORTED or after.rank <= before.rank
     # Nor does it make an idea "not supported" that was not.
     assert before == Level.NOT_SUPPORTED or after != Level.NOT_SUPPORTED
+
+
+def test_a_verdict_of_not_supported_needs_as_many_watched_schools_as_supported_needs():
+    """One adopted school watched without a signal is "not supported" only when one school is enough to support."""
+    watched = SchoolFacts("A", cycles=3, cycles_with_confirmed_prediction=3, adopted=True,
+                          points_after_adoption=MIN_POINTS_WATCHED)
+    one_school_decides = Thresholds(promising_min_schools=1, promising_min_cycles=3, supported_min_schools=1)
+    assert evaluate(IdeaFacts((watched,)), one_school_decides).level == Level.NOT_SUPPORTED
+    two_schools_decide = replace(one_school_decides, supported_min_schools=2)
+    assert evaluate(IdeaFacts((watched,)), two_schools_decide).level == Level.PROMISING
 
 
 @given(schools_strategy, thresholds_strategy)
