@@ -39,6 +39,8 @@ def cluster_page(view: Callable | None = None, *, enter: Callable = in_cluster) 
         @wraps(page)
         def within_cluster(request, cluster: str, *args, **kwargs):
             with enter(request.user, cluster) as access:
+                # The kit's form pages read it to give every form the cluster's breadcrumbs.
+                request.cluster_access = access
                 return page(request, access, *args, **kwargs)
 
         return within_cluster
@@ -46,10 +48,14 @@ def cluster_page(view: Callable | None = None, *, enter: Callable = in_cluster) 
     return decorate(view) if view is not None else decorate
 
 
+def cluster_context(access) -> dict:
+    """What every cluster page's template needs: the cluster, the access, whether the user may change it."""
+    return {"cluster": access.obj, "access": access, "can_change": access.can_change}
+
+
 def render_cluster(request, access, template: str, context: dict | None = None, *, status: int = 200):
-    """Render a cluster's page with what every such page needs: the cluster, the access, can_change."""
-    common = {"cluster": access.obj, "access": access, "can_change": access.can_change}
-    return render(request, template, common | (context or {}), status=status)
+    """Render a cluster's page with the cluster's common context (`cluster_context`)."""
+    return render(request, template, cluster_context(access) | (context or {}), status=status)
 
 
 def posted(request):
@@ -61,10 +67,13 @@ def form_page(request, form, *, title: str, cancel_url: str, status: int | None 
     """The one form page: the title, the summary of problems, the fields, Save and Cancel.
 
     It answers 422 while the form has errors, so scripts and tests see a refusal for what it is.
-    Extra context (`intro`, `submit_label`, `cluster`) is passed to the template.
+    On a cluster's page the form has the cluster's common context (its breadcrumbs name the cluster);
+    extra context (`intro`, `submit_label`) is passed to the template.
     """
     status = status or (422 if form.errors else 200)
-    page = {"form": form, "title": title, "cancel_url": cancel_url, **context}
+    access = getattr(request, "cluster_access", None)
+    common = cluster_context(access) if access is not None else {}
+    page = common | {"form": form, "title": title, "cancel_url": cancel_url, **context}
     return render(request, "form.html", page, status=status)
 
 

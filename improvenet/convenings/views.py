@@ -29,7 +29,7 @@ def convening_new(request, access):
     access.require_change()
     convening = Convening(cluster=access.obj, created_by=request.user)
     form = ConveningForm(request.POST or None, instance=convening)
-    return save_form(request, form, title="Plan a convening", context={"cluster": access.obj},
+    return save_form(request, form, title="Plan a convening",
                       cancel_url=reverse("convenings:index", args=[access.obj.slug]), next_url=_url)
 
 
@@ -37,7 +37,7 @@ def convening_new(request, access):
 def convening_edit(request, access, convening_id: int):
     convening = conv_access.convening_for_user(access, convening_id).require_change()
     form = ConveningForm(request.POST or None, instance=convening)
-    return save_form(request, form, title=f"Edit {convening}", context={"cluster": access.obj},
+    return save_form(request, form, title=f"Edit {convening}",
                       cancel_url=_url(convening), next_url=_url)
 
 

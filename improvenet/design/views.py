@@ -230,8 +230,7 @@ def innovation_page(request, access, innovation_id: int):
 def innovation_new(request, access):
     form = forms.InnovationForm(request.POST or None, instance=Innovation(cluster=access.require_change()))
     return save_form(request, form, title="New innovation", cancel_url=_url("home", access),
-                     next_url=lambda innovation: _url("innovation", access, innovation.pk),
-                     context={"cluster": access.obj})
+                     next_url=lambda innovation: _url("innovation", access, innovation.pk))
 
 
 @design_page
@@ -239,8 +238,7 @@ def innovation_edit(request, access, innovation_id: int):
     innovation = dacc.innovation_for_user(access, innovation_id).require_change()
     url = _url("innovation", access, innovation.pk)
     form = forms.InnovationForm(request.POST or None, instance=innovation)
-    return save_form(request, form, title=f"Edit {innovation}", cancel_url=url, next_url=lambda i: url,
-                     context={"cluster": access.obj})
+    return save_form(request, form, title=f"Edit {innovation}", cancel_url=url, next_url=lambda i: url)
 
 
 @design_page

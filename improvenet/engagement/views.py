@@ -62,7 +62,7 @@ def event_new(request, access):
     access.require_change()
     event = EngagementEvent(cluster=access.obj, created_by=request.user)
     form = EventForm(request.POST or None, instance=event)
-    return save_form(request, form, title="Record an engagement event", context={"cluster": access.obj},
+    return save_form(request, form, title="Record an engagement event",
                      cancel_url=reverse("engagement:index", args=[access.obj.slug]), next_url=_event_url)
 
 
@@ -78,7 +78,7 @@ def event_page(request, access, event_id: int):
 def event_edit(request, access, event_id: int):
     event = eng_access.event_for_user(access, event_id).require_change()
     form = EventForm(request.POST or None, instance=event)
-    return save_form(request, form, title=f"Edit {event}", context={"cluster": access.obj},
+    return save_form(request, form, title=f"Edit {event}",
                      cancel_url=_event_url(event), next_url=_event_url)
 
 
@@ -87,7 +87,7 @@ def input_new(request, access, event_id: int):
     event = eng_access.event_for_user(access, event_id).require_change()
     form = InputForm(request.POST or None, instance=CommunityInput(event=event))
     return save_form(request, form, title=f"Add a concern or support raised at {event}",
-                     context={"cluster": access.obj}, cancel_url=_event_url(event), next_url=_event_url)
+                     cancel_url=_event_url(event), next_url=_event_url)
 
 
 @cluster_page
@@ -95,7 +95,7 @@ def input_edit(request, access, input_id: int):
     record = eng_access.input_for_user(access, input_id).require_change()
     form = InputForm(request.POST or None, instance=record)
     return save_form(request, form, title=f"Edit a {record.get_stance_display().lower()} raised at {record.event}",
-                     context={"cluster": access.obj}, cancel_url=_event_url(record), next_url=_event_url)
+                     cancel_url=_event_url(record), next_url=_event_url)
 
 
 @cluster_page
@@ -112,7 +112,7 @@ def objection_index(request, access):
 def objection_new(request, access):
     access.require_change()
     form = ObjectionForm(request.POST or None, instance=Objection(cluster=access.obj))
-    return save_form(request, form, title="Record an objection", context={"cluster": access.obj},
+    return save_form(request, form, title="Record an objection",
                      cancel_url=reverse("engagement:objections", args=[access.obj.slug]),
                      next_url=_objection_url)
 
@@ -129,7 +129,7 @@ def objection_page(request, access, objection_id: int):
 def objection_edit(request, access, objection_id: int):
     objection = eng_access.objection_for_user(access, objection_id).require_change()
     form = ObjectionForm(request.POST or None, instance=objection)
-    return save_form(request, form, title=f"Edit the {objection}", context={"cluster": access.obj},
+    return save_form(request, form, title=f"Edit the {objection}",
                      cancel_url=_objection_url(objection), next_url=_objection_url)
 
 
@@ -159,7 +159,7 @@ def decision_new(request, access):
     access.require_change()
     decision = SelectionDecision(cluster=access.obj, created_by=request.user)
     form = DecisionForm(request.POST or None, instance=decision)
-    return save_form(request, form, title="Start a school-selection decision", context={"cluster": access.obj},
+    return save_form(request, form, title="Start a school-selection decision",
                      cancel_url=reverse("engagement:decisions", args=[access.obj.slug]), next_url=_decision_url)
 
 
@@ -178,7 +178,7 @@ def decision_page(request, access, decision_id: int):
 def decision_edit(request, access, decision_id: int):
     decision = eng_access.decision_for_user(access, decision_id).require_change()
     form = DecisionForm(request.POST or None, instance=decision)
-    return save_form(request, form, title=f"Edit “{decision}”", context={"cluster": access.obj},
+    return save_form(request, form, title=f"Edit “{decision}”",
                      cancel_url=_decision_url(decision), next_url=_decision_url)
 
 
@@ -187,7 +187,7 @@ def candidate_new(request, access, decision_id: int):
     decision = eng_access.decision_for_user(access, decision_id).require_change()
     form = CandidateForm(request.POST or None, instance=Candidate(decision=decision))
     return save_form(request, form, title=f"Add a candidate school to “{decision}”",
-                     context={"cluster": access.obj}, cancel_url=_decision_url(decision), next_url=_decision_url)
+                     cancel_url=_decision_url(decision), next_url=_decision_url)
 
 
 @cluster_page
@@ -195,6 +195,6 @@ def candidate_edit(request, access, candidate_id: int):
     candidate = eng_access.candidate_for_user(access, candidate_id).require_change()
     form = CandidateForm(request.POST or None, instance=candidate)
     return save_form(request, form, title=f"Edit {candidate.school.name}'s candidacy",
-                     context={"cluster": access.obj}, cancel_url=_decision_url(candidate),
+                     cancel_url=_decision_url(candidate),
                      next_url=_decision_url)
 

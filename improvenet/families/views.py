@@ -86,7 +86,7 @@ def settings_edit(request, access):
         request, form, title=f"Family pages of {access.obj}", cancel_url=reverse("families:settings",
                                                                                  args=[access.obj.slug]),
         next_url=lambda record: reverse("families:settings", args=[access.obj.slug]), context={
-            "cluster": access.obj, "submit_label": "Save the family pages setting",
+            "submit_label": "Save the family pages setting",
             "intro": "Published family pages are public: anyone may read them and send an opt-out request. They "
                      "carry no personal data; give an office, not a person, for questions.",
         },

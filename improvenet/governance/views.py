@@ -56,7 +56,7 @@ def member_new(request, access):
     member = PanelMember(cluster=access.require_change(), term_starts_on=timezone.localdate())
     form = forms.PanelMemberForm(request.POST or None, instance=member)
     return save_form(request, form, title="Add a panel member", cancel_url=_panel_url(access.obj),
-                      next_url=lambda m: _panel_url(access.obj), context={"cluster": access.obj})
+                      next_url=lambda m: _panel_url(access.obj))
 
 
 @cluster_page
@@ -64,7 +64,7 @@ def member_edit(request, access, member_id: int):
     member = gacc.member_for_user(access, member_id).require_change()
     form = forms.PanelMemberForm(request.POST or None, instance=member)
     return save_form(request, form, title=f"Edit the term of {member.person}", cancel_url=_panel_url(access.obj),
-                      next_url=lambda m: _panel_url(access.obj), context={"cluster": access.obj})
+                      next_url=lambda m: _panel_url(access.obj))
 
 
 @cluster_page
@@ -72,7 +72,7 @@ def proposal_new(request, access):
     proposal = Proposal(cluster=access.require_change(), recorded_by=request.user, proposed_on=timezone.localdate())
     form = forms.ProposalForm(request.POST or None, instance=proposal)
     return save_form(request, form, title="Add a proposal", cancel_url=_panel_url(access.obj),
-                      next_url=lambda p: _panel_url(access.obj) + "#proposals", context={"cluster": access.obj})
+                      next_url=lambda p: _panel_url(access.obj) + "#proposals")
 
 
 @cluster_page
@@ -80,7 +80,7 @@ def proposal_edit(request, access, proposal_id: int):
     proposal = gacc.proposal_for_user(access, proposal_id).require_change()
     form = forms.ProposalForm(request.POST or None, instance=proposal)
     return save_form(request, form, title=f"Edit the proposal “{proposal}”", cancel_url=_panel_url(access.obj),
-                      next_url=lambda p: _panel_url(access.obj) + "#proposals", context={"cluster": access.obj})
+                      next_url=lambda p: _panel_url(access.obj) + "#proposals")
 
 
 @cluster_page
@@ -88,7 +88,7 @@ def vote_new(request, access):
     vote = Vote(cluster=access.require_change(), created_by=request.user, held_on=timezone.localdate())
     form = forms.VoteForm(request.POST or None, instance=vote)
     return save_form(request, form, title="Set up a panel vote", cancel_url=_panel_url(access.obj),
-                      next_url=_vote_url, context={"cluster": access.obj,
+                      next_url=_vote_url, context={
                                                    "intro": "Members whose term covers the day of the vote may vote."})
 
 

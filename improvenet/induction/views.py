@@ -82,7 +82,7 @@ def record_new(request, access, kind: str):
     cluster = ind_access.require_records(access).require_change()
     initial = {key: value for key, value in request.GET.items() if key in FORMS[kind].base_fields}
     form = FORMS[kind](request.POST or None, instance=record_kind.model(cluster=cluster), initial=initial)
-    return save_form(request, form, title=f"Add a {record_kind.label}", context={"cluster": cluster},
+    return save_form(request, form, title=f"Add a {record_kind.label}",
                       cancel_url=reverse("induction:records", args=[cluster.slug]),
                       next_url=lambda record: _next_url(cluster, record))
 
@@ -92,7 +92,7 @@ def record_edit(request, access, kind: str, record_id: int):
     record = ind_access.record_for_user(access, kind, record_id).require_change()
     url = _next_url(access.obj, record)
     form = FORMS[kind](request.POST or None, instance=record)
-    return save_form(request, form, title=f"Edit {record}", context={"cluster": access.obj},
+    return save_form(request, form, title=f"Edit {record}",
                       cancel_url=url, next_url=lambda r: url)
 
 

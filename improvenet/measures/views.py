@@ -57,8 +57,7 @@ def measure_new(request, access):
     require_design(request, access)
     form = MeasureForm(request.POST or None, instance=Measure(cluster=access.obj))
     return save_form(request, form, title="New measure", cancel_url=reverse("measures:list", args=[access.obj.slug]),
-                      next_url=lambda m: reverse("measures:measure", args=[access.obj.slug, m.slug]),
-                      context={"cluster": access.obj})
+                      next_url=lambda m: reverse("measures:measure", args=[access.obj.slug, m.slug]))
 
 
 @cluster_page
@@ -68,8 +67,7 @@ def measure_edit(request, access, slug: str):
     form = MeasureForm(request.POST or None, instance=measure)
     return save_form(request, form, title=f"Edit {measure}",
                       cancel_url=reverse("measures:measure", args=[access.obj.slug, slug]),
-                      next_url=lambda m: reverse("measures:measure", args=[access.obj.slug, m.slug]),
-                      context={"cluster": access.obj})
+                      next_url=lambda m: reverse("measures:measure", args=[access.obj.slug, m.slug]))
 
 
 @require_POST
@@ -214,7 +212,7 @@ def value_entry(request, access, slug: str, school_id: int):
     form = ValueForm(request.POST or None, instance=instance, measure=measure)
     back = reverse("measures:school", args=[access.obj.slug, slug, school.pk])
     return save_form(request, form, title=f"Enter {measure} for {school}", cancel_url=back,
-                      next_url=lambda value: back, context={"cluster": access.obj})
+                      next_url=lambda value: back)
 
 
 @cluster_page

@@ -241,8 +241,8 @@ def phases_page(request, access):
 def phase_new(request, access):
     url = reverse("network:phases", args=[access.obj.slug])
     form = forms.PhaseForm(request.POST or None, instance=Phase(cluster=access.require_change()))
-    return save_form(request, form, title="New phase", cancel_url=url, next_url=lambda phase: url,
-                      context={"intro": PHASE_INTRO, "cluster": access.obj})
+    return save_form(request, form, title="New phase",
+                     cancel_url=url, next_url=lambda phase: url, context={"intro": PHASE_INTRO})
 
 
 @cluster_page
@@ -250,8 +250,8 @@ def phase_edit(request, access, phase_id: int):
     phase = acc.phase_for_user(access, phase_id).require_change()
     url = reverse("network:phases", args=[access.obj.slug])
     form = forms.PhaseForm(request.POST or None, instance=phase)
-    return save_form(request, form, title=f"Edit the phase {phase}", cancel_url=url, next_url=lambda p: url,
-                      context={"intro": PHASE_INTRO, "cluster": access.obj})
+    return save_form(request, form, title=f"Edit the phase {phase}",
+                     cancel_url=url, next_url=lambda p: url, context={"intro": PHASE_INTRO})
 
 
 PHASE_INTRO = (

@@ -76,7 +76,7 @@ def agreement_new(request, access):
     access.require_change()
     agreement = Agreement(cluster=access.obj, created_by=request.user)
     form = AgreementForm(request.POST or None, instance=agreement)
-    return save_form(request, form, title="Record an agreement", context={"cluster": access.obj},
+    return save_form(request, form, title="Record an agreement",
                       cancel_url=reverse("partners:registry", args=[access.obj.slug]), next_url=_url)
 
 
@@ -84,7 +84,7 @@ def agreement_new(request, access):
 def agreement_edit(request, access, agreement_id: int):
     agreement = partners_access.agreement_for_user(access, agreement_id).require_change()
     form = AgreementForm(request.POST or None, instance=agreement)
-    return save_form(request, form, title=f"Edit {agreement}", context={"cluster": access.obj},
+    return save_form(request, form, title=f"Edit {agreement}",
                       cancel_url=_url(agreement), next_url=_url)
 
 

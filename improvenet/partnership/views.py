@@ -52,7 +52,7 @@ def rubric_edit(request, access):
              "the version they were made with; the report reads them with the current version.")
     return save_form(request, form, title="Edit the partnership rubric", cancel_url=reverse(
         "partnership:rubric", args=[access.obj.slug]), next_url=lambda r: reverse(
-        "partnership:rubric", args=[access.obj.slug]), context={"cluster": access.obj, "intro": intro,
+        "partnership:rubric", args=[access.obj.slug]), context={"intro": intro,
                                                                 "submit_label": "Save as a new version"})
 
 
@@ -65,7 +65,7 @@ def round_list(request, access):
 def round_new(request, access):
     access.require_change()
     form = RoundForm(request.POST or None, instance=Round(cluster=access.obj))
-    return save_form(request, form, title="Plan a round of self-assessment", context={"cluster": access.obj},
+    return save_form(request, form, title="Plan a round of self-assessment",
                       cancel_url=reverse("partnership:rounds", args=[access.obj.slug]), next_url=_round_url)
 
 
@@ -73,7 +73,7 @@ def round_new(request, access):
 def round_edit(request, access, round_id: int):
     round_ = pa.round_for_user(access, round_id).require_change()
     form = RoundForm(request.POST or None, instance=round_)
-    return save_form(request, form, title=f"Edit {round_}", context={"cluster": access.obj},
+    return save_form(request, form, title=f"Edit {round_}",
                       cancel_url=_round_url(round_), next_url=_round_url)
 
 
