@@ -488,3 +488,10 @@ class PredictionEdit(models.Model):
 
     def __str__(self) -> str:
         return f"Edit of prediction {self.prediction.number} on {self.edited_at:%Y-%m-%d}"
+
+    @property
+    def editor_name(self) -> str:
+        """Who made the edit, for the page: an account may be gone (the edit then keeps no editor)."""
+        if self.edited_by is None:
+            return "a team member"
+        return self.edited_by.get_full_name() or self.edited_by.get_username()

@@ -4,7 +4,7 @@ import re
 
 from django_scopes import scope
 
-from improvenet.cycles.models import PdsaCycle
+from improvenet.cycles.models import PdsaCycle, PredictionEdit
 from tests.cycles.conftest import make_cycle, run_to_act, run_to_study
 
 
@@ -114,6 +114,19 @@ def test_edits_after_do_are_kept_and_shown_with_who_when_before_and_after(pdsa, 
     assert "<del>At least 16 of 25 students set a goal</del>" in page and "<ins>18 of 25</ins>" in page
     assert "member" in page  # who
 
+
+
+def test_an_edit_whose_editor_is_unknown_is_shown_as_a_team_members(pdsa, client):
+    """The demo's cycles 12, 14, 28, 40 and 53 answered 500: their edits had no recorded editor."""
+    cycle = make_cycle(pdsa, predictions=1)
+    with scope(cluster=pdsa.world.alpha):
+        cycle.start_do()
+        edit = cycle.predictions.get().edit("18 of 25", "The log shows 18", pdsa.world.users.member, "Two moved")
+        PredictionEdit.objects.filter(pk=edit.pk).update(edited_by=None)
+    client.force_login(pdsa.world.users.member)
+    answer = client.get(f"/clusters/alpha/cycles/{cycle.pk}/")
+    assert answer.status_code == 200
+    assert "by a team member during Do: Two moved" in text(answer)
 
 def test_plan_is_fixed_after_do(pdsa, client):
     cycle = make_cycle(pdsa, predictions=1)
