@@ -65,6 +65,7 @@ bench: install-test
 	$(BIN)/python bench/bench_archive.py
 	$(BIN)/python bench/bench_data_load.py
 	$(BIN)/python bench/bench_metrics.py
+	$(BIN)/python bench/bench_concurrency.py
 
 screenshots: install-test browser-deps
 	$(BIN)/python scripts/docs_screenshots.py

@@ -24,7 +24,8 @@ from pathlib import Path
 
 BASELINE_PAGE = "/accounts/login/"
 WARMUP_REQUESTS = 5
-# Every request is one transaction (ATOMIC_REQUESTS): its BEGIN and COMMIT are not counted.
+# A request that may write is one transaction (improvenet.middleware.AtomicWrites): BEGIN and COMMIT
+# are not counted.
 TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
 README = Path(__file__).with_name("README.md")
 README_INTRO = (

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it wraps the view alone, after the checks of the middleware above.
+    "improvenet.middleware.AtomicWrites",
 ]
 
 ROOT_URLCONF = "improvenet.urls"
@@ -87,12 +89,15 @@ except ValueError as error:
     ) from error
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
+        # Writers take the lock when their transaction begins and wait for it up to the timeout (seconds);
+        # readers, outside transactions (improvenet.middleware.AtomicWrites), never wait for a writer.
         "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-# Every request is one transaction, so a failed write never leaves half its data behind.
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Every request that may write is one transaction (improvenet.middleware.AtomicWrites), so a failed
+# write never leaves half its data behind.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -12,6 +12,9 @@ from django_scopes import scopes_disabled
 from improvenet.accounts.models import ApiToken
 from improvenet.network.models import Cluster, ClusterRole, Network, Organization, Person, School, Team
 
+# The real demo server (a subprocess), shared by the browser and load tests.
+from tests.live_server import live_server_url, server_database, server_environment  # noqa: F401
+
 
 @dataclass
 class ApiClient:
