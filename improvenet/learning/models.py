@@ -4,7 +4,7 @@ A `SpreadStage` records that, from a given day, a change idea is at a stage in a
 started, testing, implementing, sustained, abandoned) and why. The stage of an idea in a school
 on any day is the latest record dated on or before that day; records are never edited away, so the
 history is the list of records. The evidence rules themselves are pure functions in
-improvenet/lib/evidence.py; `EvidenceThresholds` holds the numbers a network admin may adjust.
+improvenet/learning/evidence.py; `EvidenceThresholds` holds the numbers a network admin may adjust.
 """
 
 import datetime

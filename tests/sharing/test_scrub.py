@@ -1,4 +1,4 @@
-"""The scrubber in improvenet/lib/scrub.py: what it removes from free text, and what it leaves alone."""
+"""The scrubber in improvenet/sharing/scrub.py: what it removes from free text, and what it leaves alone."""
 
 import ast
 import re
