@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# Two test processes, one per core; a module's tests stay together, so each loads its shared demo once.
+XDIST ?= -n 2 --dist loadscope
 
 .PHONY: demo test test-sqlite test-postgres install install-test browser-deps lint docs bench screenshots clean
 
@@ -31,7 +33,7 @@ lint: install-test
 	$(BIN)/ruff check improvenet tests scripts bench
 
 test-sqlite: install-test browser-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 # The pure packages (SPC engine, analytics store and metrics) touch no web database: the SQLite run
 # covers them, and the PostgreSQL run covers everything that does.
@@ -39,7 +41,7 @@ PURE_TESTS := --ignore=tests/spc --ignore=tests/analytics
 
 test-postgres: install-test browser-deps
 	$(BIN)/python scripts/throwaway_postgres.py -- \
-		sh -c 'IMPROVENET_DATABASE_URL="$$IMPROVENET_TEST_POSTGRES_URL" exec $(BIN)/pytest $(PURE_TESTS) $(PYTEST_ARGS)'
+		sh -c 'IMPROVENET_DATABASE_URL="$$IMPROVENET_TEST_POSTGRES_URL" exec $(BIN)/pytest $(XDIST) $(PURE_TESTS) $(PYTEST_ARGS)'
 
 # Each phase prints its time (CI allows 90 minutes; the suite must stay under 40 on 2 cores).
 timed = start=$$(date +%s); $(MAKE) --no-print-directory $(1); status=$$?; \

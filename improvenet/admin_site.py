@@ -26,6 +26,11 @@ class NetworkAdminSite(admin.AdminSite):
         @wraps(guarded)
         def unscoped(request, *args, **kwargs):
             with scopes_disabled():
-                return guarded(request, *args, **kwargs)
+                response = guarded(request, *args, **kwargs)
+                # The admin's pages render after the view returns, and their forms query then (an inline
+                # formset's blank form): rendered here, they still read across clusters.
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+                return response
 
         return unscoped

@@ -59,8 +59,16 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "IMPROVENET_SECURE_COOKIES",
+        "(1 when IMPROVENET_SITE_URL is https)",
+        "`1` sends session and CSRF cookies over HTTPS only; `0` lets them travel over plain HTTP too "
+        "(a test server without TLS). Only needed to override what the site's address implies.",
+    ),
+    Setting(
+        "IMPROVENET_HSTS_SECONDS",
         "0",
-        "`1` sends session and CSRF cookies over HTTPS only. Turn it on when served over HTTPS.",
+        "How long (seconds) browsers must reach the site over HTTPS only (the `Strict-Transport-Security` "
+        "header); `0` sends no such header. Try `300` first, then a year (`31536000`): browsers keep it, "
+        "so turning HTTPS off again locks people out until it expires.",
     ),
     Setting("IMPROVENET_TIME_ZONE", "UTC", "Time zone for dates shown on pages, e.g. `America/Chicago`."),
     Setting("IMPROVENET_LOG_LEVEL", "INFO", "Log level of the server: DEBUG, INFO, WARNING or ERROR."),
@@ -123,7 +131,30 @@ SETTINGS: tuple[Setting, ...] = (
         "IMPROVENET_SITE_URL",
         "(none)",
         "The site's address as people open it (`https://improve.example.org`), for links in e-mails. "
-        "Without it, e-mails name the pages' paths only.",
+        "Without it, e-mails name the pages' paths only. An `https://` address makes cookies secure.",
+    ),
+    Setting(
+        "IMPROVENET_RATE_OPT_OUT",
+        "20/10min",
+        "How many opt-out requests one client address may send through one cluster's family pages "
+        "(`COUNT/PERIOD`, the period in `s`, `min`, `hour` or `day`, e.g. `20/hour`); beyond it the form answers "
+        "429 until the period ends (docs/families.md).",
+    ),
+    Setting(
+        "IMPROVENET_RATE_OPT_OUT_CLUSTER",
+        "300/hour",
+        "How many opt-out requests one cluster's family pages accept from all addresses together.",
+    ),
+    Setting(
+        "IMPROVENET_RATE_FAMILY_PAGES",
+        "600/min",
+        "How many times one client address may read one cluster's public family pages (and "
+        "`GET /api/families/{cluster}`).",
+    ),
+    Setting(
+        "IMPROVENET_RATE_FAMILY_PAGES_CLUSTER",
+        "6000/min",
+        "How many reads of one cluster's public family pages are answered from all addresses together.",
     ),
     Setting(
         "IMPROVENET_TEST_POSTGRES_URL",
@@ -243,6 +274,23 @@ def email_settings() -> dict:
     }
 
 
+def secure_cookies() -> bool:
+    """Cookies travel over HTTPS only when the site's address is https, unless said otherwise."""
+    if read("IMPROVENET_SECURE_COOKIES") is not None:
+        return flag("IMPROVENET_SECURE_COOKIES")
+    return (read("IMPROVENET_SITE_URL") or "").lower().startswith("https://")
+
+
+def hsts_seconds() -> int:
+    text = read("IMPROVENET_HSTS_SECONDS") or "0"
+    if not text.isdigit():
+        raise ConfigurationError(
+            f"IMPROVENET_HSTS_SECONDS is “{text}”; it must be a whole number of seconds, e.g. 31536000 (a year), "
+            "or 0 to send no Strict-Transport-Security header."
+        )
+    return int(text)
+
+
 MIN_SECRET_LENGTH = 32
 
 
@@ -262,3 +310,20 @@ def ensure_secret_for_serving() -> None:
             "IMPROVENET_SECRET_KEY_FILE to a file that holds it. "
             "To try improvenet with demo data, run `make demo` instead."
         )
+
+
+RATE_PERIODS = {"s": 1, "min": 60, "hour": 3600, "day": 86400}
+
+
+def rate(name: str) -> tuple[int, int]:
+    """A declared rate limit, `COUNT/PERIOD` (`20/hour`, `10/10min`), as (requests, seconds)."""
+    text = read(name) or _BY_NAME[name].default
+    count, _, period = text.replace(" ", "").lower().partition("/")
+    unit = period.lstrip("0123456789")
+    times = period[: len(period) - len(unit)] or "1"
+    if not count.isdigit() or int(count) < 1 or unit not in RATE_PERIODS or int(times) < 1:
+        raise ConfigurationError(
+            f"{name} is “{text}”; write it as COUNT/PERIOD with a period in {', '.join(RATE_PERIODS)}, "
+            "for example 20/hour or 10/10min."
+        )
+    return int(count), int(times) * RATE_PERIODS[unit]

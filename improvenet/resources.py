@@ -7,16 +7,20 @@ model's own rules (422, a message per field) and its conflicts (409) before anyt
 
 import datetime
 import inspect
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from copy import copy
 from dataclasses import dataclass, field, replace
 from typing import Annotated
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from ninja import Field, FilterSchema, PatchDict, Query, Router, Schema, Status
-from pydantic import AfterValidator, create_model
+from ninja import Body, Field, FilterSchema, Query, Router, Schema, Status
+from ninja.patch_dict import ModelToDict
+from pydantic import AfterValidator, BeforeValidator, create_model
+from pydantic_core import core_schema
 
 from improvenet.network.access import MAX_ID, Access, in_cluster
 from improvenet.network.models import current_on
@@ -34,8 +38,50 @@ def _no_nul(text: str) -> str:
 
 # Text as the API takes it (the pages' form fields refuse NUL characters the same way).
 Text = Annotated[str, AfterValidator(_no_nul)]
-# An id inside a list: out-of-range numbers are refused as input (422), never sent to the database.
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_day(value):
+    # pydantic also reads a number, or a numeral, as a Unix time: 0 would be 1 January 1970.
+    if isinstance(value, datetime.date) or isinstance(value, str) and DAY.fullmatch(value):
+        return value
+    raise ValueError("Give a day as YYYY-MM-DD.")
+
+
+# A day, in an address, a filter or a payload: written YYYY-MM-DD, as the OpenAPI document says.
+Day = Annotated[datetime.date, BeforeValidator(_written_day)]
+# A record's id, in an address, a filter, a payload or a list: out-of-range numbers are refused as input (422),
+# never sent to the database.
 RecordId = Annotated[int, Field(gt=0, le=MAX_ID)]
+# The largest number an IntegerField keeps on every database (counts, version numbers).
+MAX_INTEGER = 2**31 - 1
+
+
+# The error answers (see improvenet/api.py), as the OpenAPI document describes them.
+
+
+class FieldError(Schema):
+    field: str = Field(description="Where the problem is: a field of the input (`feeds_into_id`, `items.0.name`), "
+                                   "or `input` for the input as a whole.")
+    message: str
+
+
+class Error(Schema):
+    detail: str = Field(description="What went wrong, in a sentence.")
+
+
+class InputErrors(Error):
+    errors: list[FieldError] = Field(description="One entry per problem.")
+
+
+class ExistingRecord(Schema):
+    id: int
+    name: str
+
+
+class ConflictError(Error):
+    existing: ExistingRecord | None = Field(None, description="The record this one conflicts with; left out "
+                                                              "when you may not see it.")
 
 
 class PageParams(Schema):
@@ -58,18 +104,61 @@ class Filters(FilterSchema):
 
 
 class EndRequest(Schema):
-    ended_on: datetime.date | None = Field(None, description="The day it ends; today when left out.")
+    ended_on: Day | None = Field(None, description="The day it ends; today when left out.")
 
 
 def page_schema(item: type[Schema]) -> type[Schema]:
     return create_model(
         f"{item.__name__.removesuffix('Out')}Page",
         __base__=Schema,
+        __module__=item.__module__,  # named after the item's app in the OpenAPI document
         count=(int, ...),
         limit=(int, ...),
         offset=(int, ...),
         items=(list[item], ...),
     )
+
+
+class _PatchOf:
+    """`Patch[Payload]`: what a PATCH of `Payload` takes, any part of it, given to the view as a dict of the
+    fields sent.
+
+    Unlike django-ninja's PatchDict, each field keeps its type: `null` is refused (422, naming the field)
+    wherever the payload does not take it, so a list or a required text never becomes None.
+    """
+
+    def __getitem__(self, payload: type[Schema]):
+        unsent = {name: (info.annotation, _not_required(info))
+                  for name, info in payload.model_fields.items() if info.is_required()}
+        partial = create_model(f"{payload.__name__}Patch", __base__=payload, __module__=payload.__module__, **unsent)
+
+        class SentFields(ModelToDict):
+            _wrapped_model = partial
+            _wrapped_model_dump_params = {"exclude_unset": True}
+
+            @classmethod
+            def __get_pydantic_core_schema__(cls, source, handler):
+                return core_schema.no_info_before_validator_function(
+                    _fields_sent, super().__get_pydantic_core_schema__(source, handler))
+
+        return Body[SentFields]
+
+
+Patch = _PatchOf()
+
+
+def _fields_sent(data):
+    # django-ninja's schemas read anything field by field: `null` would change nothing and answer 200.
+    if not isinstance(data, dict):
+        raise ValueError("Send the fields to change as a JSON object.")
+    return data
+
+
+def _not_required(info):
+    optional = copy(info)
+    # Never validated nor given to the view (only the fields sent are): it only makes the field optional.
+    optional.default = None
+    return optional
 
 
 def paginate(queryset, params: PageParams) -> dict:
@@ -302,11 +391,11 @@ class ClusterResource:
     # keep the names this resource gives them (`objection_id`, `decision_id`).
 
     def _path_parameters(self, *, collection: bool) -> list[tuple[str, object]]:
-        parameters = [("cluster", str)]
+        parameters = [("cluster", Text)]
         if collection and self.parent:
-            parameters.append((self.parent.id_name, int))
+            parameters.append((self.parent.id_name, RecordId))
         elif not collection:
-            parameters.append((self.id_name, int))
+            parameters.append((self.id_name, RecordId))
         return parameters
 
     def _list_view(self):
@@ -371,7 +460,7 @@ class ClusterResource:
                 resource.saved(record, dict(given["payload"]), cluster, request.auth)
                 return resource.one(resource.read(access, record.pk).obj)
 
-        parameters = [*self._path_parameters(collection=False), ("payload", PatchDict[self.payload])]
+        parameters = [*self._path_parameters(collection=False), ("payload", Patch[self.payload])]
         return _signed(update_record, parameters), self.out, "patch"
 
     def _end_view(self):

@@ -13,11 +13,14 @@ DEBUG = conf.flag("IMPROVENET_DEBUG")
 DEMO_MODE = conf.flag("IMPROVENET_DEMO")
 ALLOWED_HOSTS = conf.items("IMPROVENET_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = conf.items("IMPROVENET_CSRF_TRUSTED_ORIGINS")
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = conf.flag("IMPROVENET_SECURE_COOKIES")
+# Browser hardening (docs/security.md): SecurityMiddleware sends nosniff and the referrer policy,
+# XFrameOptionsMiddleware the frame denial, improvenet.security.SecurityHeaders the CSP and HSTS.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = conf.secure_cookies()
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+IMPROVENET_HSTS_SECONDS = conf.hsts_seconds()
 
 INSTALLED_APPS = [
     "improvenet.apps.ImprovenetAdminConfig",
@@ -26,6 +29,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Serves the API's Swagger UI from its own static files instead of a CDN, as the CSP requires.
+    "ninja",
     "improvenet.accounts",
     "improvenet.network",
     "improvenet.design",
@@ -47,7 +52,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The browser-hardening headers first, so that static files and every refusal carry them too.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "improvenet.security.SecurityHeaders",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -55,7 +63,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it wraps the view alone, after the checks of the middleware above.
     "improvenet.middleware.AtomicWrites",
 ]
@@ -143,3 +150,14 @@ LOGGING = {
     # WeasyPrint narrates every step of every PDF at INFO; its warnings (a refused fetch) still show.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# The public family pages' rate limits, per client address and per cluster: ((requests, seconds) of one
+# address, of all addresses together), counted in the database so every server process shares them.
+FAMILY_RATE_LIMITS = {
+    "opt-out": (conf.rate("IMPROVENET_RATE_OPT_OUT"), conf.rate("IMPROVENET_RATE_OPT_OUT_CLUSTER")),
+    "pages": (conf.rate("IMPROVENET_RATE_FAMILY_PAGES"), conf.rate("IMPROVENET_RATE_FAMILY_PAGES_CLUSTER")),
+}
+# Form fields and JSON bodies over 2 MB are refused; an uploaded file over 1 MB is spooled to a temporary
+# file, so no upload sits in memory whole. Each kind of upload has its own limit on top (docs/measures.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

@@ -4,6 +4,7 @@ Each row is an action and the answer each user gets, in the order of USERS (see
 tests/permission_table.py); the rows live beside each app's tests in `permission_rows.py`.
 Pages answer 302 to the sign-in page for anonymous visitors; the API answers 401.
 `test_every_route_is_in_the_table` fails when a page or API operation has no row.
+Every answer must also carry the browser-hardening headers (tests/test_security_headers.py).
 """
 
 import importlib
@@ -22,6 +23,7 @@ from improvenet.api import api
 from improvenet.apps import domain_apps
 from improvenet.demo import load_demo
 from tests.permission_table import USERS, Action
+from tests.test_security_headers import assert_hardened
 
 # Each app's rows, found from the installed apps: tests/<app label>/permission_rows.py.
 ROW_MODULES = [
@@ -90,6 +92,7 @@ def test_permission(db, client, demo_ids, user, action_name):
         answer = client.post(action.url, action.body or {}, **headers)
     detail = answer.content.decode()[:300] if answer.status_code != expected else ""
     assert answer.status_code == expected, f"{user} {action.method} {action.url}: {detail}"
+    assert_hardened(answer)
 
 
 def _normalize(route: str) -> str:

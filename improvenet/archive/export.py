@@ -22,10 +22,15 @@ import improvenet
 from improvenet.archive import readme
 from improvenet.archive.cells import CellError
 from improvenet.archive.tables import ACCOUNTS, LINK, Table, archive_tables
+from improvenet.lib.spreadsheet import escape
 from improvenet.network.models import Cluster
 
 FORMAT = "improvenet open archive"
-FORMAT_VERSION = 1
+# Version 2 writes cells that a spreadsheet would run as formulas behind an apostrophe (docs/archive.md).
+FORMAT_VERSION = 2
+# The longest cell an archive holds: a 10 MB document is 13.4 MB of base64 text. Checked by the export,
+# so that what is written can be imported.
+MAX_CELL_CHARS = 16 * 1024 * 1024
 MANIFEST, SCHEMA, README = "manifest.json", "schema.json", "README.txt"
 # A fixed date for every zip entry, so that the same data gives the same bytes.
 ENTRY_DATE = (1980, 1, 1, 0, 0, 0)
@@ -53,8 +58,10 @@ def archive_schema(tables: tuple[Table, ...] | None = None) -> dict:
             "One schema per table under $defs, named like the table's file tables/<name>.csv. Each CSV row, "
             "read by its header, is an object of these properties: an empty cell is null where null is "
             "allowed, booleans are written true or false, numbers as JSON writes them, dates and times in "
-            "ISO 8601 (times in UTC), and JSON fields as JSON text. x-references names the table a foreign "
-            "key points into."
+            "ISO 8601 (times in UTC), and JSON fields as JSON text. A cell that starts with =, +, -, @, a tab, "
+            "a carriage return or an apostrophe, and is not a plain number, is written with one more apostrophe "
+            "in front, so that spreadsheets do not run it as a formula: remove that apostrophe before reading "
+            "the value. x-references names the table a foreign key points into."
         ),
         "$defs": {table.name: table.rows_schema() for table in tables or archive_tables()},
     }
@@ -176,7 +183,11 @@ def _write_table(table: Table, rows, ids: dict[str, set], sink, problems: list[s
                 column.codec.check(value)
             except CellError as error:
                 _add_problem(problems, f"{table.path} row with id {values[0]}: {column.name} {error}.")
-            cells.append(column.codec.encode(value))
+            cell = escape(column.codec.encode(value))
+            if len(cell) > MAX_CELL_CHARS:
+                _add_problem(problems, f"{table.path} row with id {values[0]}: {column.name} has {len(cell):,} "
+                                       f"characters; an archive's cell holds at most {MAX_CELL_CHARS:,}.")
+            cells.append(cell)
         sink.write_row(cells)
         written.rows += 1
     return written

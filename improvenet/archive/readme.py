@@ -24,6 +24,11 @@ of the table it points into (column names ending in _id; schema.json names that 
 An empty cell is null where the schema allows null; booleans are true or false; dates are
 YYYY-MM-DD and times ISO 8601 in UTC; JSON fields hold JSON text.
 
+So that a spreadsheet never runs a cell as a formula (a name such as =HYPERLINK(…)), a cell that
+starts with =, +, -, @, a tab, a carriage return or an apostrophe, and is not a plain number such
+as -0.5, is written with one more apostrophe in front: '=HYPERLINK(…). A program reading the
+files removes that one leading apostrophe from every cell that has one; a spreadsheet shows it.
+
 What the archive does not hold:
   - passwords and API tokens: the accounts table keeps each account's username and names only;
     an import creates the accounts without a usable password, so people set one with a password

@@ -25,8 +25,10 @@ from django.utils.module_loading import import_string
 
 from improvenet.archive.cells import CellError
 from improvenet.archive.digest import file_sha256
-from improvenet.archive.export import FORMAT, FORMAT_VERSION, MANIFEST, MAX_PROBLEMS
+from improvenet.archive.export import FORMAT, FORMAT_VERSION, MANIFEST, MAX_CELL_CHARS, MAX_PROBLEMS
 from improvenet.archive.tables import ACCOUNTS, REBUILT_AFTER_IMPORT, Table, archive_tables
+from improvenet.lib.limits import TooLarge, csv_rows, size_text, text_stream
+from improvenet.lib.spreadsheet import unescape
 
 ID_CHUNK = 500
 INSERT_BATCH = 1000
@@ -35,6 +37,12 @@ INSERT_BATCH = 1000
 MAX_MEMBER_BYTES = 1024 ** 3
 MAX_TOTAL_BYTES = 2 * 1024 ** 3
 READ_CHUNK = 1024 * 1024
+# A table's lines are read one at a time, each up to this length: one long cell and the row's short ones.
+MAX_LINE_CHARS = MAX_CELL_CHARS + 1024 * 1024
+# The manifest lists the files: a few kilobytes.
+MAX_MANIFEST_BYTES = 1024 * 1024
+# Format version 1 wrote cells as they are; from version 2 on, cells are escaped for spreadsheets.
+READABLE_VERSIONS = (1, FORMAT_VERSION)
 
 
 class ArchiveRefused(Exception):
@@ -126,27 +134,19 @@ def _refuse(label: str, problem: str) -> ArchiveRefused:
 def _check_declared_sizes(archive: zipfile.ZipFile, label: str) -> None:
     total = 0
     for member in archive.infolist():
-        if member.file_size > MAX_MEMBER_BYTES:
-            raise _refuse(label, _too_large(f"{member.filename} unpacks", MAX_MEMBER_BYTES, "a single file",
-                                            member.file_size))
+        if member.file_size > _member_limit(member.filename)[0]:
+            raise _refuse(label, _member_too_large(member.filename, member.file_size))
         total += member.file_size
     if total > MAX_TOTAL_BYTES:
         raise _refuse(label, _too_large("its files unpack", MAX_TOTAL_BYTES, "a whole archive", total))
 
 
-def _too_large(what: str, limit: int, of: str, size: int | None = None) -> str:
+def _too_large(what: str, limit: int, of: str, size: int | None = None,
+               names: str = "MAX_MEMBER_BYTES and MAX_TOTAL_BYTES") -> str:
     """`size` is what the zip declares; without it, the limit was passed while unpacking."""
-    amount = (f"{_size(size)}; this improvenet accepts at most {_size(limit)}" if size is not None
-              else f"more than {_size(limit)}, the most this improvenet accepts")
-    return (f"{what} to {amount} for {of} (MAX_MEMBER_BYTES and MAX_TOTAL_BYTES in improvenet/archive/restore.py). "
-            "Nothing was imported.")
-
-
-def _size(count: int) -> str:
-    for unit, factor in (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024)):
-        if count >= factor:
-            return f"{count / factor:.1f} {unit}"
-    return f"{count} bytes"
+    amount = (f"{size_text(size)}; this improvenet accepts at most {size_text(limit)}" if size is not None
+              else f"more than {size_text(limit)}, the most this improvenet accepts")
+    return f"{what} to {amount} for {of} ({names} in improvenet/archive/restore.py). Nothing was imported."
 
 
 @dataclass
@@ -155,16 +155,29 @@ class _Unpacked:
     total: int = 0
 
 
+def _member_limit(path: str) -> tuple[int, str, str]:
+    """(The most a member may unpack to, what it is, the limit's name): the manifest lists files, a table rows."""
+    if path == MANIFEST:
+        return MAX_MANIFEST_BYTES, "the manifest", "MAX_MANIFEST_BYTES"
+    return MAX_MEMBER_BYTES, "a single file", "MAX_MEMBER_BYTES and MAX_TOTAL_BYTES"
+
+
+def _member_too_large(path: str, size: int | None = None) -> str:
+    limit, of, names = _member_limit(path)
+    return _too_large(f"{path} unpacks", limit, of, size, names)
+
+
 def _unpack(archive: zipfile.ZipFile, path: str, label: str, unpacked: _Unpacked, sink: Callable[[bytes], None]):
     """Feed a member's bytes to `sink` in chunks, refusing once it or the archive passes its limit."""
+    limit = _member_limit(path)[0]
     size = 0
     try:
         with archive.open(path) as member:
             while chunk := member.read(READ_CHUNK):
                 size += len(chunk)
                 unpacked.total += len(chunk)
-                if size > MAX_MEMBER_BYTES:
-                    raise _refuse(label, _too_large(f"{path} unpacks", MAX_MEMBER_BYTES, "a single file"))
+                if size > limit:
+                    raise _refuse(label, _member_too_large(path))
                 if unpacked.total > MAX_TOTAL_BYTES:
                     raise _refuse(label, _too_large("its files unpack", MAX_TOTAL_BYTES, "a whole archive"))
                 sink(chunk)
@@ -187,9 +200,9 @@ def _manifest(archive: zipfile.ZipFile, label: str, unpacked: _Unpacked) -> dict
         raise _refuse(label, f"{MANIFEST} does not say \"format\": \"{FORMAT}\", so this is not an improvenet "
                              "open archive.")
     version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise _refuse(label, f"{MANIFEST} has format version {json.dumps(version)}, which this improvenet does "
-                             f"not know: it reads format version {FORMAT_VERSION}.")
+                             f"not know: it reads format versions {' and '.join(map(str, READABLE_VERSIONS))}.")
     files = manifest.get("files")
     if not isinstance(files, list) or not all(
         isinstance(entry, dict) and isinstance(entry.get("path"), str) and isinstance(entry.get("sha256"), str)
@@ -220,6 +233,7 @@ def _check_files(archive: zipfile.ZipFile, manifest: dict, label: str, unpacked:
 
 
 def _read_tables(archive: zipfile.ZipFile, manifest: dict, label: str, report) -> list[ReadTable]:
+    escaped = manifest["format_version"] >= 2
     known = {table.name: table for table in archive_tables()}
     listed = {entry["table"]: entry for entry in manifest["files"] if "table" in entry}
     for name, entry in listed.items():
@@ -233,7 +247,7 @@ def _read_tables(archive: zipfile.ZipFile, manifest: dict, label: str, report) -
     read = []
     for table in known.values():
         entry = listed.get(table.name)
-        rows = _read_rows(archive, table, label, problems) if entry else ReadTable(table, [], [])
+        rows = _read_rows(archive, table, label, problems, escaped) if entry else ReadTable(table, [], [])
         if entry and not problems and entry.get("rows") != len(rows.rows):
             raise _refuse(label, f"{table.path} has {len(rows.rows)} rows, but {MANIFEST} says {entry.get('rows')}.")
         read.append(rows)
@@ -244,22 +258,24 @@ def _read_tables(archive: zipfile.ZipFile, manifest: dict, label: str, report) -
     return read
 
 
-def _read_rows(archive: zipfile.ZipFile, table: Table, label: str, problems: list[str]) -> ReadTable:
+def _read_rows(archive: zipfile.ZipFile, table: Table, label: str, problems: list[str], escaped: bool) -> ReadTable:
     read = ReadTable(table, [], [])
     seen: dict = {}
+    line = 1
     with archive.open(table.path) as member:
-        reader = csv.reader(io.TextIOWrapper(member, encoding="utf-8", newline=""))
+        rows = csv_rows(text_stream(member), table.path, max_line=MAX_LINE_CHARS, max_cell=MAX_CELL_CHARS)
         try:
-            header = next(reader, None)
-            _check_header(table, header, label)
-            line = reader.line_num + 1
-            for cells in reader:
-                _read_row(table, cells, line, read, seen, problems)
-                line = reader.line_num + 1
+            header = next(rows, None)
+            _check_header(table, header and header[1], label)
+            for line, cells in rows:
+                _read_row(table, [unescape(cell) for cell in cells] if escaped else cells, line, read, seen,
+                          problems)
         except UnicodeDecodeError:
             raise _refuse(label, f"{table.path} is not UTF-8 text.") from None
+        except TooLarge as error:
+            raise _refuse(label, f"{error} Nothing was imported.") from None
         except csv.Error as error:
-            raise _refuse(label, f"{table.path} line {reader.line_num}: not valid CSV ({error}).") from None
+            raise _refuse(label, f"{table.path} line {line}: not valid CSV ({error}).") from None
     return read
 
 

@@ -38,6 +38,7 @@ LEFT_OUT = {
     "auth.user_groups": "permission groups belong to the instance.",
     "auth.user_user_permissions": "permissions belong to the instance.",
     "contenttypes.contenttype": "content types are the instance's own catalogue of models.",
+    "families.publicrequestcount": "the rate limits' counters of the public family pages last an hour at most.",
     "sessions.session": "sign-in sessions belong to the instance.",
 }
 

@@ -215,6 +215,7 @@ def metrics(
     from improvenet.analytics.metrics import METRICS
     from improvenet.data import services
     from improvenet.data.models import AuditEvent
+    from improvenet.lib.spreadsheet import safe_table
 
     if name not in METRICS:
         fail(f"There is no metric named “{name}”; the metrics are {', '.join(METRICS)}.")
@@ -232,12 +233,13 @@ def metrics(
                                           min_n=min_n, engine=engine, store=store)
         except _refusals() as refused:
             fail(str(refused))
+    table = safe_table(result.table)
     if out:
-        pacsv.write_csv(result.table, out)
-        typer.echo(f"Wrote {result.table.num_rows} rows to {out}.", err=True)
+        pacsv.write_csv(table, out)
+        typer.echo(f"Wrote {table.num_rows} rows to {out}.", err=True)
     else:
         buffer = io.BytesIO()
-        pacsv.write_csv(result.table, buffer)
+        pacsv.write_csv(table, buffer)
         typer.echo(buffer.getvalue().decode(), nl=False)
 
 

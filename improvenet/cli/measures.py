@@ -40,9 +40,8 @@ def import_values(
         if measure_obj is None:
             fail(f"The cluster “{cluster_obj}” has no measure named “{measure}”.")
         try:
-            with transaction.atomic():
-                report = import_file(measure_obj, file.read_bytes(), file.name, user=None,
-                                     source=ImportLog.Source.CLI)
+            with transaction.atomic(), file.open("rb") as content:
+                report = import_file(measure_obj, content, file.name, user=None, source=ImportLog.Source.CLI)
         except UploadFileError as error:
             fail(str(error))
     if not report.ok:

@@ -51,6 +51,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     threads: Annotated[int, typer.Option(help="Requests handled at once.")] = 8,
+    trusted_proxy: Annotated[str | None, typer.Option(
+        help="The address of the reverse proxy in front of the server, e.g. 127.0.0.1: the client's address is "
+             "then read from the X-Forwarded-For header the proxy adds (the family pages' rate limits count "
+             "by it).")] = None,
 ) -> None:
     """Serve the site and the HTTP API (refuses to start without a secret key outside demo mode)."""
     from improvenet.conf import ConfigurationError, ensure_secret_for_serving
@@ -69,7 +73,9 @@ def serve(
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         fail(f"The {database_label()} is not up to date. Run `improvenet migrate` first.")
     typer.echo(f"Serving improvenet at http://{host}:{port}/ from the {database_label()} (Ctrl-C stops it)")
-    waitress.serve(get_wsgi_application(), host=host, port=port, threads=threads, ident="improvenet")
+    # Without a trusted proxy, waitress ignores X-Forwarded-For: anyone could send one.
+    proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for"}} if trusted_proxy else {}
+    waitress.serve(get_wsgi_application(), host=host, port=port, threads=threads, ident="improvenet", **proxy)
 
 
 def manage(ctx: typer.Context) -> None:

@@ -214,6 +214,7 @@ def spc(
         improvenet spc attendance.csv --chart p --y present --n enrolled \\
             --x week --by school --multiply 100 --format svg --out attendance.svg
     """
+    from improvenet.lib.spreadsheet import safe_frame
     from improvenet.spc import SPCInputError, qic, qic_many
 
     frame = _read_csv(file, x)
@@ -244,7 +245,7 @@ def spc(
             typer.echo(f"Note: {_data_row(note)}", err=True)
         table = "parts" if parts else "points"
         if output_format is Format.csv:
-            content: str | bytes = result.to_frame(table, backend="pandas").to_csv(index=False)
+            content: str | bytes = safe_frame(result.to_frame(table, backend="pandas")).to_csv(index=False)
         elif output_format is Format.json:
             content = result.to_json(indent=2) if not parts else _json(result.to_dict()["parts"])
         elif output_format is Format.svg:

@@ -12,13 +12,13 @@ from improvenet.convenings import access as conv_access
 from improvenet.convenings.models import Convening
 from improvenet.convenings.packets import build_packet
 from improvenet.network.access import in_cluster
-from improvenet.resources import WITHOUT_END, ClusterResource
+from improvenet.resources import WITHOUT_END, ClusterResource, Day, RecordId, Text
 
 router = Router(tags=["Convenings"])
 
 
 class ConveningIn(Schema):
-    held_on: datetime.date = Field(..., description="The day of the convening.")
+    held_on: Day = Field(..., description="The day of the convening.")
     title: str = Field(..., min_length=1, max_length=200)
     place: str = Field("", max_length=200)
     notes: str = ""
@@ -133,14 +133,14 @@ ClusterResource(
 
 @router.get("/clusters/{cluster}/convenings/{convening_id}/packet", response=PacketOut,
             operation_id="read_convening_packet", summary="The whole cluster's packet of a convening")
-def read_packet(request, cluster: str, convening_id: int):
+def read_packet(request, cluster: Text, convening_id: RecordId):
     with in_cluster(request.auth, cluster) as access:
         return build_packet(conv_access.convening_for_user(access, convening_id).obj).to_dict()
 
 
 @router.get("/clusters/{cluster}/convenings/{convening_id}/teams/{team_id}/packet", response=PacketOut,
             operation_id="read_team_packet", summary="A school design team's packet of a convening")
-def read_team_packet(request, cluster: str, convening_id: int, team_id: int):
+def read_team_packet(request, cluster: Text, convening_id: RecordId, team_id: RecordId):
     with in_cluster(request.auth, cluster) as access:
         convening = conv_access.convening_for_user(access, convening_id).obj
         return build_packet(convening, conv_access.packet_team_for_user(access, team_id)).to_dict()

@@ -10,14 +10,14 @@ from typing import Annotated
 
 from django.db import transaction
 from django.db.models import Count
-from ninja import Field, FilterLookup, PatchDict, Query, Router, Schema, Status
+from ninja import Field, FilterLookup, Query, Router, Schema, Status
 
 from improvenet.cycles import access as cacc
 from improvenet.cycles.models import GateRefused, PdsaCycle, Prediction, PredictionEdit
 from improvenet.measures.models import Measure
 from improvenet.network.access import in_cluster
 from improvenet.network.models import Team
-from improvenet.resources import Filters, PageParams, apply_payload, paginate, save_checked
+from improvenet.resources import Day, Filters, PageParams, Patch, RecordId, Text, apply_payload, paginate, save_checked
 
 router = Router(tags=["PDSA cycles"])
 
@@ -27,20 +27,20 @@ router = Router(tags=["PDSA cycles"])
 
 class PlanFields(Schema):
     objective: str = Field(..., min_length=1, description="What this test is for.")
-    change_idea_id: int = Field(..., description="The change idea of the shared design the cycle tests.")
+    change_idea_id: RecordId = Field(..., description="The change idea of the shared design the cycle tests.")
     questions: str = ""
     who: str = Field("", max_length=300)
     where: str = Field("", max_length=300)
     scale: PdsaCycle.Scale = Field(PdsaCycle.Scale.CLASSROOM, description="The scale of the test.")
-    planned_start: datetime.date
-    planned_end: datetime.date | None = None
+    planned_start: Day
+    planned_end: Day | None = None
     data_to_collect: str = ""
-    measure_ids: list[int] = Field([], description="Ids of the cluster's measures whose charts mark this cycle.")
+    measure_ids: list[RecordId] = Field([], description="Ids of the cluster's measures whose charts mark this cycle.")
 
 
 class CycleIn(PlanFields):
-    team_id: int = Field(..., description="The school design team running the cycle; its school is the cycle's.")
-    previous_id: int | None = Field(None, description="The decided cycle this one follows in a ramp.")
+    team_id: RecordId = Field(..., description="The school design team running the cycle; its school is the cycle's.")
+    previous_id: RecordId | None = Field(None, description="The decided cycle this one follows in a ramp.")
 
 
 class CycleChange(PlanFields):
@@ -127,28 +127,29 @@ class CyclePage(Schema):
 
 
 class CycleFilters(Filters):
-    school: Annotated[int | None, FilterLookup("school_id")] = None
-    team: Annotated[int | None, FilterLookup("team_id")] = None
-    change_idea: Annotated[int | None, FilterLookup("change_idea_id")] = None
+    school: Annotated[RecordId | None, FilterLookup("school_id")] = None
+    team: Annotated[RecordId | None, FilterLookup("team_id")] = None
+    change_idea: Annotated[RecordId | None, FilterLookup("change_idea_id")] = None
     stage: PdsaCycle.Stage | None = None
     decision: PdsaCycle.Decision | None = None
 
 
 class StepIn(Schema):
-    on: datetime.date | None = Field(None, description="The day of the step; today when left out.")
+    on: Day | None = Field(None, description="The day of the step; today when left out.")
 
 
 class DecisionIn(Schema):
     decision: str = Field(..., description="adopt, adapt or abandon.")
-    on: datetime.date | None = None
+    on: Day | None = None
     notes: str = ""
     next_objective: str = Field("", description="When given, plans the next cycle of the ramp with this objective.")
-    next_planned_start: datetime.date | None = None
+    next_planned_start: Day | None = None
 
 
 class CopyIn(Schema):
-    team_id: int = Field(..., description="The school design team whose school starts its own cycle from this one.")
-    planned_start: datetime.date | None = None
+    team_id: RecordId = Field(..., description="The school design team whose school starts its own cycle from this "
+                                               "one.")
+    planned_start: Day | None = None
 
 
 class PredictionIn(Schema):
@@ -236,14 +237,14 @@ def _team(pk: int) -> Team:
 
 @router.get("/clusters/{cluster}/cycles", response=CyclePage, operation_id="list_cycles",
             summary="List the cluster's PDSA cycles")
-def list_cycles(request, cluster: str, filters: Query[CycleFilters], page: Query[PageParams]):
+def list_cycles(request, cluster: Text, filters: Query[CycleFilters], page: Query[PageParams]):
     with in_cluster(request.auth, cluster):
         return paginate(filters.filter(PdsaCycle.objects.order_by("-planned_start", "pk")), page)
 
 
 @router.post("/clusters/{cluster}/cycles", response={201: CycleOut}, operation_id="create_cycle",
              summary="Plan a PDSA cycle")
-def create_cycle(request, cluster: str, payload: CycleIn):
+def create_cycle(request, cluster: Text, payload: CycleIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         data = payload.dict()
         team = cacc.require_team_writable(request.auth, access, _team(data.pop("team_id")))
@@ -257,14 +258,14 @@ def create_cycle(request, cluster: str, payload: CycleIn):
 
 @router.get("/clusters/{cluster}/cycles/{cycle_id}", response=CycleOut, operation_id="read_cycle",
             summary="Read a PDSA cycle with its predictions and their edits")
-def read_cycle(request, cluster: str, cycle_id: int):
+def read_cycle(request, cluster: Text, cycle_id: RecordId):
     with in_cluster(request.auth, cluster) as access:
         return cycle_out(cacc.cycle_for_user(request.auth, access, cycle_id).obj)
 
 
 @router.patch("/clusters/{cluster}/cycles/{cycle_id}", response=CycleOut, operation_id="update_cycle",
               summary="Change the fields of the cycle's current stage")
-def update_cycle(request, cluster: str, cycle_id: int, payload: PatchDict[CycleChange]):
+def update_cycle(request, cluster: Text, cycle_id: RecordId, payload: Patch[CycleChange]):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         cycle = cacc.require_change(cacc.cycle_for_user(request.auth, access, cycle_id))
         data = dict(payload)
@@ -279,7 +280,7 @@ def update_cycle(request, cluster: str, cycle_id: int, payload: PatchDict[CycleC
 
 
 def _step(method: str):
-    def run(request, cluster: str, cycle_id: int, payload: StepIn | None = None):
+    def run(request, cluster: Text, cycle_id: RecordId, payload: StepIn | None = None):
         with in_cluster(request.auth, cluster) as access, transaction.atomic():
             cycle = cacc.require_change(cacc.cycle_for_user(request.auth, access, cycle_id))
             getattr(cycle, method)(payload.on if payload else None)
@@ -298,7 +299,7 @@ router.post("/clusters/{cluster}/cycles/{cycle_id}/close-study", response=CycleO
 
 @router.post("/clusters/{cluster}/cycles/{cycle_id}/decide", response=CycleOut, operation_id="decide_cycle",
              summary="Act: adopt, adapt or abandon, and optionally plan the next cycle of the ramp")
-def decide_cycle(request, cluster: str, cycle_id: int, payload: DecisionIn):
+def decide_cycle(request, cluster: Text, cycle_id: RecordId, payload: DecisionIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         cycle = cacc.require_change(cacc.cycle_for_user(request.auth, access, cycle_id))
         cycle.decide(payload.decision, payload.on, payload.notes, next_objective=payload.next_objective.strip(),
@@ -308,7 +309,7 @@ def decide_cycle(request, cluster: str, cycle_id: int, payload: DecisionIn):
 
 @router.post("/clusters/{cluster}/cycles/{cycle_id}/copy", response={201: CycleOut}, operation_id="copy_cycle",
              summary="Start your school's cycle from another school's (the lineage is kept)")
-def copy_cycle(request, cluster: str, cycle_id: int, payload: CopyIn):
+def copy_cycle(request, cluster: Text, cycle_id: RecordId, payload: CopyIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         cycle = cacc.cycle_for_user(request.auth, access, cycle_id).obj
         team = cacc.require_team_writable(request.auth, access, _team(payload.team_id))
@@ -320,7 +321,7 @@ def copy_cycle(request, cluster: str, cycle_id: int, payload: CopyIn):
 
 @router.post("/clusters/{cluster}/cycles/{cycle_id}/predictions", response={201: PredictionOut},
              operation_id="create_prediction", summary="Add a prediction (in Plan only)")
-def create_prediction(request, cluster: str, cycle_id: int, payload: PredictionIn):
+def create_prediction(request, cluster: Text, cycle_id: RecordId, payload: PredictionIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         cycle = cacc.require_change(cacc.cycle_for_user(request.auth, access, cycle_id))
         return Status(201, prediction_out(cycle.add_prediction(payload.text, payload.confirm_criterion, request.auth)))
@@ -328,7 +329,7 @@ def create_prediction(request, cluster: str, cycle_id: int, payload: PredictionI
 
 @router.patch("/clusters/{cluster}/predictions/{prediction_id}", response=PredictionOut,
               operation_id="update_prediction", summary="Change a prediction (after Do starts, kept as an edit)")
-def update_prediction(request, cluster: str, prediction_id: int, payload: PatchDict[PredictionChange]):
+def update_prediction(request, cluster: Text, prediction_id: RecordId, payload: Patch[PredictionChange]):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         prediction = cacc.require_change(cacc.prediction_for_user(request.auth, access, prediction_id))
         prediction.edit(payload.get("text", prediction.text),
@@ -339,7 +340,7 @@ def update_prediction(request, cluster: str, prediction_id: int, payload: PatchD
 
 @router.post("/clusters/{cluster}/predictions/{prediction_id}/answer", response=PredictionOut,
              operation_id="answer_prediction", summary="Study: compare a prediction with what happened")
-def answer_prediction(request, cluster: str, prediction_id: int, payload: AnswerIn):
+def answer_prediction(request, cluster: Text, prediction_id: RecordId, payload: AnswerIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         prediction = cacc.require_change(cacc.prediction_for_user(request.auth, access, prediction_id))
         prediction.answer(payload.outcome, payload.what_happened, request.auth)
@@ -351,7 +352,7 @@ def answer_prediction(request, cluster: str, prediction_id: int, payload: Answer
 
 @router.get("/clusters/{cluster}/teams/{team_id}/board", response=BoardOut, operation_id="team_board",
             summary="A team's PDSA cycles in columns by stage")
-def team_board(request, cluster: str, team_id: int):
+def team_board(request, cluster: Text, team_id: RecordId):
     with in_cluster(request.auth, cluster) as access:
         team = cacc.board_team_for_user(request.auth, access, team_id).obj
         cycles = list(PdsaCycle.objects.filter(team=team).annotate(n=Count("predictions")).order_by("-planned_start"))

@@ -13,18 +13,22 @@ from improvenet.analytics.metrics import METRICS, MetricError
 from improvenet.data import services
 from improvenet.data.models import AuditEvent, DataLoad, DataUseAgreement
 from improvenet.network import access as acc
-from improvenet.resources import ClusterResource, PageParams, page_schema, paginate
+from improvenet.resources import MAX_INTEGER, ClusterResource, Day, PageParams, Text, page_schema, paginate
 
 router = Router(tags=["Longitudinal data"])
 BASE = "/clusters/{cluster}/data"
 
 
 class MetricParams(Schema):
-    min_n: int = Field(10, ge=1, description="Groups with fewer people are hidden; below 10 only for the district.")
-    school_year: int | None = Field(None, description="chronic-absenteeism, on-track: one school year.")
-    cohort_year: int | None = Field(None, description="graduation-rate: the year the cohort entered grade 9.")
-    min_enrolled_days: int | None = Field(None, description="chronic-absenteeism: default 10.")
-    threshold: float | None = Field(None, description="chronic-absenteeism: share of days absent; default 0.10.")
+    min_n: int = Field(10, ge=1, le=MAX_INTEGER,
+                       description="Groups with fewer people are hidden; below 10 only for the district.")
+    school_year: int | None = Field(None, ge=1900, le=2200,
+                                    description="chronic-absenteeism, on-track: one school year (the year it ends).")
+    cohort_year: int | None = Field(None, ge=1900, le=2200,
+                                    description="graduation-rate: the year the cohort entered grade 9.")
+    min_enrolled_days: int | None = Field(None, ge=0, le=366, description="chronic-absenteeism: default 10.")
+    threshold: float | None = Field(None, ge=0, le=1,
+                                    description="chronic-absenteeism: share of days absent; default 0.10.")
     view: str | None = Field(None, description="teacher-retention: shares or curves.")
 
 
@@ -78,8 +82,8 @@ class AuditEventOut(Schema):
 class AuditFilters(Schema):
     user: str | None = Field(None, description="Only this user name.")
     action: str | None = Field(None, description="Only actions containing this text.")
-    since: datetime.date | None = Field(None, description="From this day on.")
-    until: datetime.date | None = Field(None, description="Up to this day.")
+    since: Day | None = Field(None, description="From this day on.")
+    until: Day | None = Field(None, description="Up to this day.")
 
 
 class LoadOut(Schema):
@@ -108,7 +112,7 @@ def _require_district_reader(user, access) -> None:
 
 @router.get(BASE + "/metrics/{name}", response=MetricOut, operation_id="read_data_metric",
             summary="Compute a metric for the cluster's schools and the district, small groups hidden (audited)")
-def read_metric(request, cluster: str, name: str, params: Query[MetricParams]):
+def read_metric(request, cluster: Text, name: str, params: Query[MetricParams]):
     metric = METRICS.get(name)
     if metric is None:
         raise Http404(f"There is no metric named “{name}”; the metrics are {', '.join(METRICS)}.")
@@ -143,7 +147,7 @@ ClusterResource(
 
 @router.get(BASE + "/audit", response=page_schema(AuditEventOut), operation_id="list_data_audit_log",
             summary="Read the audit log, newest first (cluster lead and network admins)")
-def list_audit_events(request, cluster: str, filters: Query[AuditFilters], page: Query[PageParams]):
+def list_audit_events(request, cluster: Text, filters: Query[AuditFilters], page: Query[PageParams]):
     with acc.in_cluster(request.auth, cluster) as access:
         if not services.may_read_audit_log(access):
             raise PermissionDenied("The audit log is read by the cluster lead and network admins.")

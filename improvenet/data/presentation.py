@@ -147,19 +147,3 @@ def curves_spec(title: str, table: pa.Table) -> dict | None:
         ],
     }
 
-
-# Text a spreadsheet would run as a formula (CSV injection): such cells get a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
-def spreadsheet_safe_table(table: pa.Table) -> pa.Table:
-    """The table with every text cell spreadsheet_safe (school ids and group names come from district files)."""
-    for index, field in enumerate(table.schema):
-        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-            cells = [None if cell is None else spreadsheet_safe(cell) for cell in table.column(index).to_pylist()]
-            table = table.set_column(index, field, pa.array(cells, field.type))
-    return table

@@ -31,7 +31,9 @@ from improvenet.analytics.engines import open_tables
 from improvenet.analytics.formats import convert, detect_format
 from improvenet.analytics.pseudonym import Pseudonymizer, generate_key_file, load_key
 from improvenet.analytics.store import Store, StoreError
+from improvenet.data import unzip
 from improvenet.data.models import AgreementRefused, AuditEvent, DataLoad, DataRequest, DataUseAgreement
+from improvenet.lib.limits import check_lines, require_size
 from improvenet.network import access as acc
 from improvenet.network.models import Cluster, ClusterRole, School, Team, current_on
 
@@ -175,6 +177,12 @@ def _cluster_rows(table: pa.Table, schools: dict[str, School]) -> pa.Table:
 
 # Loading -----------------------------------------------------------------------------------------
 
+# What one load may hold (docs/data.md): all its files together, as a zip upload may unpack to, and each
+# line of its CSV and text files (a district's row is far shorter; a longer line is a wrong file).
+MAX_LOAD_BYTES = unzip.MAX_BYTES
+MAX_LINE_BYTES = 64 * 1024
+LINE_FILES = (".csv", ".txt", ".tsv")
+
 
 @dataclass
 class LoadOutcome:
@@ -196,6 +204,7 @@ def load(user, access, path: Path, *, source_format: str | None = None, channel:
     record = DataLoad.objects.create(cluster=access.obj, user=user, source=path.name, format=source_format or "",
                                      channel=channel)
     try:
+        check_sizes(path)
         record.format = source_format or _detect(path)
         identities, notes = None, []
         if record.format == "parquet":
@@ -221,6 +230,17 @@ def load(user, access, path: Path, *, source_format: str | None = None, channel:
     except duckdb.Error as busy:
         return _refused(record, [store_busy(busy)], [])
     return _loaded(record, report, notes)
+
+
+def check_sizes(path: Path) -> None:
+    """Refuse files that together pass MAX_LOAD_BYTES, or a text file with a line longer than MAX_LINE_BYTES,
+    before any is read whole (TooLarge names the file, the line and the limit)."""
+    files = [path] if path.is_file() else sorted(file for file in path.rglob("*") if file.is_file())
+    require_size(path.name, sum(file.stat().st_size for file in files), MAX_LOAD_BYTES, "the files of one load")
+    for file in files:
+        if file.suffix.lower() in LINE_FILES:
+            with file.open("rb") as binary:
+                check_lines(binary, str(file.relative_to(path)) if file != path else file.name, MAX_LINE_BYTES)
 
 
 def _detect(path: Path) -> str:

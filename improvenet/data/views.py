@@ -40,6 +40,7 @@ from improvenet.data.forms import (
 )
 from improvenet.data.models import AuditEvent, DataLoad, DataUseAgreement
 from improvenet.data.unzip import UnsafeArchive, unpack
+from improvenet.lib.spreadsheet import safe_row, safe_table
 from improvenet.network.forms import EndForm
 from improvenet.network.models import School
 from improvenet.pages import cluster_page, end_record, posted, render_cluster
@@ -222,7 +223,7 @@ def metric_csv(request, access, name: str):
     if result is None:
         return _metric_response(request, access, name, form, result, problem)
     buffer = io.BytesIO()
-    pacsv.write_csv(presentation.spreadsheet_safe_table(result.table), buffer)
+    pacsv.write_csv(safe_table(result.table), buffer)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{access.obj.slug}-{name}.csv"'
     return response
@@ -386,9 +387,9 @@ def audit_csv(request, access):
     writer = csv.writer(out)
     writer.writerow(["at", "user", "channel", "action", "agreement", "detail"])
     for event in events:
-        writer.writerow([presentation.spreadsheet_safe(cell) for cell in (
+        writer.writerow(safe_row((
             event.at.isoformat(), event.username, event.channel, event.action,
-            event.agreement.project if event.agreement else "", json.dumps(event.detail, sort_keys=True))])
+            event.agreement.project if event.agreement else "", json.dumps(event.detail, sort_keys=True))))
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{access.obj.slug}-audit-log.csv"'
     return response

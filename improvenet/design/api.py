@@ -26,9 +26,10 @@ from improvenet.design.models import (
     SchoolEnactment,
 )
 from improvenet.network.access import can_change_shared_design, in_cluster
-from improvenet.resources import ClusterResource, Filters
+from improvenet.resources import MAX_INTEGER, ClusterResource, Day, Filters, RecordId, Text
 
 router = Router()
+VersionNumber = Annotated[int, Field(ge=1, le=MAX_INTEGER)]
 
 
 class Record(Schema):
@@ -62,14 +63,14 @@ class ChallengeFilters(Filters):
 
 
 class AimIn(Schema):
-    challenge_id: int = Field(..., description="The design challenge the aim answers.")
+    challenge_id: RecordId = Field(..., description="The design challenge the aim answers.")
     statement: str = Field(..., min_length=1)
     measure: str = Field("", max_length=200, description="What is measured, e.g. “on track at the end of 9th grade”.")
     population: str = Field(..., min_length=1, max_length=200)
     baseline: float
     target: float
     unit: str = Field(..., min_length=1, max_length=50)
-    target_date: datetime.date
+    target_date: Day
 
 
 class AimOut(Record, AimIn):
@@ -77,7 +78,7 @@ class AimOut(Record, AimIn):
 
 
 class AimFilters(Filters):
-    challenge: Annotated[int | None, FilterLookup("challenge_id")] = None
+    challenge: Annotated[RecordId | None, FilterLookup("challenge_id")] = None
 
 
 class ChangeIdeaIn(Schema):
@@ -91,14 +92,14 @@ class ChangeIdeaOut(Record, ChangeIdeaIn):
 
 class ChangeIdeaFilters(Filters):
     q: Annotated[str | None, FilterLookup("title__icontains")] = None
-    innovation: Annotated[int | None, FilterLookup("innovations__id")] = None
+    innovation: Annotated[RecordId | None, FilterLookup("innovations__id")] = None
 
 
 class InnovationIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     description: str = ""
-    aim_id: int | None = Field(None, description="The aim whose driver diagram the innovation belongs to.")
-    change_idea_ids: list[int] = Field(default_factory=list, description="The change ideas the innovation groups.")
+    aim_id: RecordId | None = Field(None, description="The aim whose driver diagram the innovation belongs to.")
+    change_idea_ids: list[RecordId] = Field(default_factory=list, description="The change ideas the innovation groups.")
 
 
 class InnovationOut(Record, InnovationIn):
@@ -106,15 +107,15 @@ class InnovationOut(Record, InnovationIn):
 
 
 class InnovationFilters(Filters):
-    aim: Annotated[int | None, FilterLookup("aim_id")] = None
+    aim: Annotated[RecordId | None, FilterLookup("aim_id")] = None
 
 
 class ElementIn(Schema):
-    innovation_id: int
+    innovation_id: RecordId
     kind: InnovationElement.Kind = Field(..., description="`core` (non-negotiable) or `adaptable`.")
     name: str = Field(..., min_length=1, max_length=200)
     description: str = ""
-    change_idea_id: int | None = None
+    change_idea_id: RecordId | None = None
 
 
 class ElementOut(Record, ElementIn):
@@ -122,14 +123,14 @@ class ElementOut(Record, ElementIn):
 
 
 class ElementFilters(Filters):
-    innovation: Annotated[int | None, FilterLookup("innovation_id")] = None
+    innovation: Annotated[RecordId | None, FilterLookup("innovation_id")] = None
     kind: InnovationElement.Kind | None = None
 
 
 class EnactmentIn(Schema):
-    innovation_id: int
-    school_id: int
-    started_on: datetime.date
+    innovation_id: RecordId
+    school_id: RecordId
+    started_on: Day
     notes: str = ""
 
 
@@ -138,8 +139,8 @@ class EnactmentOut(Record, EnactmentIn):
 
 
 class EnactmentFilters(Filters):
-    innovation: Annotated[int | None, FilterLookup("innovation_id")] = None
-    school: Annotated[int | None, FilterLookup("school_id")] = None
+    innovation: Annotated[RecordId | None, FilterLookup("innovation_id")] = None
+    school: Annotated[RecordId | None, FilterLookup("school_id")] = None
 
 
 def _shared_design(user, access) -> bool:
@@ -190,7 +191,8 @@ class LinkIn(Schema):
 
 class VersionIn(Schema):
     note: str = Field(..., min_length=1, description="What changed in this version and why.")
-    based_on: int | None = Field(None, description="The version you started from; 409 if a newer one was saved.")
+    based_on: VersionNumber | None = Field(None, description="The version you started from; 409 if a newer one "
+                                                             "was saved.")
     outline: str | None = Field(
         None, description="The diagram as an indented outline (primary drivers at the left, secondary drivers "
                           "indented under them, change ideas under those). Give either this or nodes and links.")
@@ -285,7 +287,7 @@ def graph_from_input(payload: VersionIn) -> dg.Graph:
 
 @router.get("/clusters/{cluster}/aims/{aim_id}/diagram", response=DiagramOut, tags=DIAGRAMS,
             summary="Read an aim's driver diagram: its versions, newest first")
-def read_diagram(request, cluster: str, aim_id: int):
+def read_diagram(request, cluster: Text, aim_id: RecordId):
     with in_cluster(request.auth, cluster) as access:
         aim = dacc.aim_for_user(access, aim_id).obj
         versions = list(aim.diagram().versions.select_related("saved_by").order_by("-number"))
@@ -295,14 +297,14 @@ def read_diagram(request, cluster: str, aim_id: int):
 
 @router.get("/clusters/{cluster}/aims/{aim_id}/diagram/versions/{number}", response=VersionOut, tags=DIAGRAMS,
             summary="Read one version of a driver diagram (old versions stay readable)")
-def read_version(request, cluster: str, aim_id: int, number: int):
+def read_version(request, cluster: Text, aim_id: RecordId, number: VersionNumber):
     with in_cluster(request.auth, cluster) as access:
         return version_out(_version(dacc.aim_for_user(access, aim_id).obj, number))
 
 
 @router.post("/clusters/{cluster}/aims/{aim_id}/diagram/versions", response={201: VersionOut}, tags=DIAGRAMS,
              summary="Save a new version of a driver diagram")
-def save_version(request, cluster: str, aim_id: int, payload: VersionIn):
+def save_version(request, cluster: Text, aim_id: RecordId, payload: VersionIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         aim = dacc.aim_for_user(dacc.design_cluster(request.auth, access), aim_id).require_change()
         graph = graph_from_input(payload)
@@ -314,8 +316,8 @@ def save_version(request, cluster: str, aim_id: int, payload: VersionIn):
 
 @router.get("/clusters/{cluster}/aims/{aim_id}/diagram/compare", response=DiffOut, tags=DIAGRAMS,
             summary="Compare two versions of a driver diagram: added, removed and reworded")
-def compare_versions(request, cluster: str, aim_id: int, from_version: int | None = None,
-                     to_version: int | None = None):
+def compare_versions(request, cluster: Text, aim_id: RecordId, from_version: VersionNumber | None = None,
+                     to_version: VersionNumber | None = None):
     """Without version numbers: the version before the current one against the current one."""
     with in_cluster(request.auth, cluster) as access:
         aim = dacc.aim_for_user(access, aim_id).obj
@@ -345,12 +347,12 @@ ADAPTATIONS = ["Adaptations"]
 
 
 class AdaptationIn(Schema):
-    enactment_id: int = Field(..., description="The school's enactment of the innovation.")
-    element_id: int = Field(..., description="The element of the innovation the school changed.")
+    enactment_id: RecordId = Field(..., description="The school's enactment of the innovation.")
+    element_id: RecordId = Field(..., description="The element of the innovation the school changed.")
     description: str = Field(..., min_length=1, description="What the school changed, and how.")
     rationale: str = ""
     proposed_wording: str = Field("", max_length=200)
-    adapted_on: datetime.date
+    adapted_on: Day
 
 
 class AdaptationOut(AdaptationIn):
@@ -365,8 +367,8 @@ class AdaptationOut(AdaptationIn):
 
 
 class AdaptationFilters(Filters):
-    enactment: Annotated[int | None, FilterLookup("enactment_id")] = None
-    innovation: Annotated[int | None, FilterLookup("enactment__innovation_id")] = None
+    enactment: Annotated[RecordId | None, FilterLookup("enactment_id")] = None
+    innovation: Annotated[RecordId | None, FilterLookup("enactment__innovation_id")] = None
     status: Adaptation.Status | None = None
     outside_boundary: bool | None = None
 
@@ -412,7 +414,7 @@ ClusterResource(
 
 @router.post("/clusters/{cluster}/adaptations/{record_id}/decision", response=AdaptationOut, tags=ADAPTATIONS,
              summary="Decide about an adaptation outside the boundary: accept it or bring it back within bounds")
-def decide_adaptation(request, cluster: str, record_id: int, payload: DecisionIn):
+def decide_adaptation(request, cluster: Text, record_id: RecordId, payload: DecisionIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         adaptation = dacc.adaptation_for_user(dacc.design_cluster(request.auth, access), record_id).require_change()
         adaptation.decide(payload.decision, payload.reason, request.auth)

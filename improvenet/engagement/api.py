@@ -16,7 +16,7 @@ from improvenet.engagement import access as eng_access
 from improvenet.engagement.models import Candidate, CommunityInput, EngagementEvent, Objection, SelectionDecision, Tag
 from improvenet.engagement.services import community_input
 from improvenet.network.access import in_cluster
-from improvenet.resources import WITHOUT_END, ClusterResource, Filters, Parent
+from improvenet.resources import MAX_INTEGER, WITHOUT_END, ClusterResource, Day, Filters, Parent, RecordId, Text
 
 router = Router(tags=["Engagement"])
 
@@ -27,11 +27,11 @@ BASE = "/clusters/{cluster}/engagement"
 
 
 class EventIn(Schema):
-    held_on: datetime.date
+    held_on: Day
     kind: str = Field(..., description="forum, family_meeting, board_session or listening_session.")
-    school_id: int | None = Field(None, description="The school community; null for a district-wide event.")
+    school_id: RecordId | None = Field(None, description="The school community; null for a district-wide event.")
     title: str = Field(..., min_length=1, max_length=200)
-    attendance: int = Field(..., ge=0, description="How many people attended.")
+    attendance: int = Field(..., ge=0, le=MAX_INTEGER, description="How many people attended.")
     notes: str = ""
 
 
@@ -46,7 +46,7 @@ class EventOut(Schema):
 
 
 class EventFilters(Filters):
-    school_id: int | None = Field(None, description="Only events held for this school community.")
+    school_id: RecordId | None = Field(None, description="Only events held for this school community.")
     district_wide: bool = Field(False, description="Only district-wide events.")
     kind: str = Field("", description="Only events of this kind.")
     tag: str = Field("", description="Only events where a concern or support had this tag.")
@@ -77,7 +77,7 @@ ClusterResource(
 
 
 class InputIn(Schema):
-    event_id: int = Field(..., description="The engagement event where it was raised.")
+    event_id: RecordId = Field(..., description="The engagement event where it was raised.")
     stance: str = Field(..., description="concern or support.")
     summary: str = Field(..., min_length=1)
     tags: list[str] = Field([], description="Tag names; tags already used in the cluster are reused.")
@@ -92,8 +92,8 @@ class InputOut(Schema):
 
 
 class InputFilters(Filters):
-    event_id: int | None = None
-    school_id: Annotated[int | None, FilterLookup("event__school_id")] = Field(
+    event_id: RecordId | None = None
+    school_id: Annotated[RecordId | None, FilterLookup("event__school_id")] = Field(
         None, description="Only input raised at events of this school community.")
     stance: str = Field("", description="concern or support.")
     tag: Annotated[str, FilterLookup("tags__name__iexact")] = ""
@@ -124,7 +124,7 @@ ClusterResource(
 
 @router.get(f"{BASE}/tags", response=list[str], operation_id="list_engagement_tags",
             summary="The tags used for concerns and support in the cluster")
-def list_tags(request, cluster: str):
+def list_tags(request, cluster: Text):
     with in_cluster(request.auth, cluster):
         return list(Tag.objects.order_by("name").values_list("name", flat=True))
 
@@ -133,13 +133,13 @@ def list_tags(request, cluster: str):
 
 
 class ObjectionIn(Schema):
-    school_id: int
-    raised_on: datetime.date
+    school_id: RecordId
+    raised_on: Day
     raised_by: str = Field(..., min_length=1, max_length=200, description="The group that raised it.")
     objection: str = Field(..., min_length=1)
     status: str = Field("open", description="open, addressed or upheld.")
     response: str = Field("", description="The district's response; needed once addressed or upheld.")
-    responded_on: datetime.date | None = None
+    responded_on: Day | None = None
 
 
 class ObjectionOut(Schema):
@@ -154,7 +154,7 @@ class ObjectionOut(Schema):
 
 
 class ObjectionFilters(Filters):
-    school_id: int | None = None
+    school_id: RecordId | None = None
     status: str = Field("", description="open, addressed or upheld.")
 
 
@@ -189,10 +189,10 @@ class CommunityInputOut(Schema):
 
 
 class CandidateIn(Schema):
-    school_id: int
+    school_id: RecordId
     outcome: str = Field("", description="selected, withdrawn or not_selected; empty while being considered.")
     reason: str = ""
-    objection_id: int | None = Field(None, description="The school's objection this outcome answers.")
+    objection_id: RecordId | None = Field(None, description="The school's objection this outcome answers.")
 
 
 class CandidateOut(Schema):
@@ -210,7 +210,7 @@ class DecisionIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
     status: str = Field("draft", description="draft or final; final needs an outcome and reason for every "
                                              "candidate, the date, who decided and the reasons.")
-    decided_on: datetime.date | None = None
+    decided_on: Day | None = None
     decided_by: str = Field("", max_length=200)
     reasons: str = ""
 

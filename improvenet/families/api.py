@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 from ninja import Field, Router, Schema
+from pydantic import StrictBool
 
 from improvenet.data import services as data_services
 from improvenet.data.models import AuditEvent
@@ -21,7 +22,7 @@ from improvenet.families import services
 from improvenet.families.models import OptOutRequest
 from improvenet.lib.errors import Conflict
 from improvenet.network.access import in_cluster
-from improvenet.resources import ClusterResource, Filters
+from improvenet.resources import ClusterResource, Filters, RecordId, Text
 
 router = Router(tags=["Families"])
 BASE = "/clusters/{cluster}/data/opt-out-requests"
@@ -55,7 +56,7 @@ def _pages(name: str, *args) -> dict[str, str]:
 
 @router.get("/families/{cluster}", response=FamilyPagesOut, auth=None, operation_id="read_family_pages",
             summary="The public family pages of a cluster (published clusters only; no token needed)")
-def read_family_pages(request, cluster: str):
+def read_family_pages(request, cluster: Text):
     with fam_access.published_cluster(cluster) as found:
         setting = found.family_pages
         return {
@@ -94,8 +95,8 @@ class RequestFilters(Filters):
 
 
 class ConfirmIn(Schema):
-    checked: bool = Field(..., description="True once the student's id and date of birth were checked against "
-                                           "the district's records.")
+    checked: StrictBool = Field(..., description="True once the student's id and date of birth were checked "
+                                                 "against the district's records.")
     note: str = ""
 
 
@@ -119,7 +120,7 @@ ClusterResource(
 
 @router.post(BASE + "/{request_id}/confirm", response=OptOutRequestOut, operation_id="confirm_opt_out_request",
              summary="Confirm a request: the student's rows leave the store, the id is erased (lead and data team)")
-def confirm_request(request, cluster: str, request_id: int, payload: ConfirmIn):
+def confirm_request(request, cluster: Text, request_id: RecordId, payload: ConfirmIn):
     with in_cluster(request.auth, cluster) as access:
         record = fam_access.request_for_user(request.auth, access, request_id).obj
         if not payload.checked:
@@ -134,7 +135,7 @@ def confirm_request(request, cluster: str, request_id: int, payload: ConfirmIn):
 
 @router.post(BASE + "/{request_id}/not-matched", response=OptOutRequestOut, operation_id="mark_opt_out_not_matched",
              summary="Mark a request as could not be matched, with a note (lead and data team)")
-def not_matched(request, cluster: str, request_id: int, payload: NotMatchedIn):
+def not_matched(request, cluster: Text, request_id: RecordId, payload: NotMatchedIn):
     with in_cluster(request.auth, cluster) as access:
         record = fam_access.request_for_user(request.auth, access, request_id).obj
         record.mark_not_matched(request.auth, payload.note)

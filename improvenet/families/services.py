@@ -1,9 +1,21 @@
-"""Receiving a family's opt-out request and handing it to the longitudinal store."""
+"""Receiving a family's opt-out request and handing it to the longitudinal store; the public pages' rate limits."""
 
+import ipaddress
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from improvenet.data import services as data_services
-from improvenet.families.models import OptOutRequest, new_reference
+from improvenet.families.models import OptOutRequest, PublicRequestCount, new_reference
+from improvenet.network.models import Cluster
+
+# What the rate limits count (settings.FAMILY_RATE_LIMITS): reads of the public pages (and of their API
+# route), and opt-out requests sent.
+PAGES, OPT_OUT = "pages", "opt-out"
 
 
 def receive(cluster, cleaned: dict, language: str, *, spam: bool) -> str:
@@ -35,3 +47,59 @@ def confirm(user, cluster_access, request: OptOutRequest, *, channel: str, note:
         locked.confirm(user, removed, note)
     request.refresh_from_db()
     return removed
+
+
+# Rate limits -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A request over a rate limit: how long to wait, and the reason in the active language."""
+
+    retry_after: int  # seconds
+    whole_cluster: bool  # the limit of all addresses together, not the client's own
+    sending: bool  # an opt-out request, which was not kept
+
+    @property
+    def message(self) -> str:
+        reason = (_("The family pages of this cluster received too many requests in a short time.")
+                  if self.whole_cluster else
+                  _("We received too many requests from your internet connection in a short time."))
+        minutes = math.ceil(self.retry_after / 60)
+        wait = (_("Please try again in a minute.") if minutes <= 1 else
+                _("Please try again in %(minutes)s minutes.") % {"minutes": minutes})
+        kept = _("Your opt-out request was not sent, and nothing you entered was kept.") if self.sending else ""
+        return " ".join(part for part in (reason, kept, wait) if part)
+
+
+def client_address(request) -> str:
+    """The address the limits count by: the client's IPv4 address, or its IPv6 network (/64).
+
+    One IPv6 subscriber gets a whole /64; counting single addresses would let them change address at will.
+    Behind a reverse proxy, the server must be told the client's address (`improvenet serve --trusted-proxy`).
+    """
+    text = request.META.get("REMOTE_ADDR") or ""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return text[:64] or "unknown"
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def refusal(request, cluster: Cluster, kind: str) -> Refusal | None:
+    """Count a request to the cluster's public pages (PAGES or OPT_OUT); a Refusal when it is over a limit.
+
+    The client's own limit is checked first, and a refused client's requests do not count against
+    the whole cluster's: one client alone cannot use up everyone's requests.
+    """
+    now = time.time()
+    for client, (limit, period) in zip((client_address(request), ""), settings.FAMILY_RATE_LIMITS[kind],
+                                       strict=True):
+        hits, left = PublicRequestCount.hit(kind, cluster.pk, client, period, now)
+        if hits > limit:
+            return Refusal(retry_after=left, whole_cluster=not client, sending=kind == OPT_OUT)
+    return None

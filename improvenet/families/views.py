@@ -1,8 +1,9 @@
 """The public family pages (in the family's language) and the staff pages behind them.
 
 Public: a cluster's family page listing its schools, and each school's page with the opt-out request
-form; both 404 until the cluster's lead publishes them. Staff: the family pages setting (read by the
-cluster, changed by its lead) and the data team's list of opt-out requests, under the data pages.
+form; both 404 until the cluster's lead publishes them, and 429 to a client over a rate limit. Staff:
+the family pages setting (read by the cluster, changed by its lead) and the data team's list of
+opt-out requests, under the data pages.
 """
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, translate_url
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language, get_language_info
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -43,8 +45,23 @@ def _public(request, template: str, context: dict, status: int = 200):
     return render(request, f"families/{template}", page, status=status)
 
 
+def _over_limit(request, found, kind: str):
+    """The 429 page when this request is over one of the public pages' rate limits, else None."""
+    refused = services.refusal(request, found, kind)
+    if refused is None:
+        return None
+    response = _public(request, "limited.html", {"cluster": found, "settings": found.family_pages,
+                                                 "refusal": refused}, status=429)
+    response["Retry-After"] = str(refused.retry_after)
+    # One client's refusal: no cache between it and the site may hand it to another.
+    add_never_cache_headers(response)
+    return response
+
+
 def cluster_home(request, cluster: str):
     with fam_access.published_cluster(cluster) as found:
+        if refused := _over_limit(request, found, services.PAGES):
+            return refused
         schools = list(fam_access.family_schools())
         roles = sorted({school.role for school in schools}, key=ROLE_ORDER.index)
         return _public(request, "cluster.html", {
@@ -59,6 +76,8 @@ def cluster_home(request, cluster: str):
 @sensitive_post_parameters("student_id", "date_of_birth", "guardian_name", "contact")
 def school_page(request, cluster: str, school: int):
     with fam_access.published_cluster(cluster) as found:
+        if refused := _over_limit(request, found, services.OPT_OUT if request.method == "POST" else services.PAGES):
+            return refused
         page_school = fam_access.family_school(found, school)
         form = OptOutRequestForm(posted(request), school=page_school)
         context = {"cluster": found, "school": page_school, "settings": found.family_pages}

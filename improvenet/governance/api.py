@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from improvenet.design.models import DesignChallenge
 from improvenet.governance import access as gacc
@@ -25,7 +26,7 @@ from improvenet.governance.models import (
     agenda_on,
 )
 from improvenet.network.access import MAX_ID, in_cluster
-from improvenet.resources import ClusterResource, RecordId, Text, apply_payload, save_checked
+from improvenet.resources import ClusterResource, Day, RecordId, Text, apply_payload, save_checked
 
 router = Router(tags=["Standing panel"])
 Id = Field(..., gt=0, le=MAX_ID)
@@ -34,9 +35,9 @@ Id = Field(..., gt=0, le=MAX_ID)
 class MemberIn(Schema):
     person_id: int = Id
     constituency: Constituency
-    term_starts_on: datetime.date
-    term_ends_on: datetime.date
-    ended_on: datetime.date | None = Field(None, description="Only when the member left before the term's end.")
+    term_starts_on: Day
+    term_ends_on: Day
+    ended_on: Day | None = Field(None, description="Only when the member left before the term's end.")
 
 
 class MemberOut(Schema):
@@ -59,7 +60,7 @@ class ProposalIn(Schema):
     title: Text = Field(..., min_length=1, max_length=200)
     description: Text = ""
     proposed_by_id: int = Id
-    proposed_on: datetime.date
+    proposed_on: Day
     design_challenge_ids: list[RecordId] = Field([], description="Design challenges of the cluster it is linked to.")
 
 
@@ -83,12 +84,12 @@ def _proposal_out(proposal: Proposal) -> dict:
 class VoteIn(Schema):
     title: Text = Field(..., min_length=1, max_length=200)
     method: Text = Field(..., description="approval or ranked_choice")
-    held_on: datetime.date = Field(..., description="Members whose term covers this day vote.")
+    held_on: Day = Field(..., description="Members whose term covers this day vote.")
     proposal_ids: list[RecordId] = Field(..., min_length=1)
     quorum_percent: int = Field(50, ge=0, le=100)
     quorum_min_count: int = Field(0, ge=0, le=1000)
     required_constituencies: list[Constituency] = []
-    full_ranking: bool = False
+    full_ranking: StrictBool = False
 
 
 class BallotIn(Schema):
@@ -127,7 +128,7 @@ class VoteOut(Schema):
 
 class DecisionChangeIn(Schema):
     action: AgendaChange.Action
-    priority_id: int | None = Field(None, gt=0, le=MAX_ID, description="The priority changed or taken off.")
+    priority_id: RecordId | None = Field(None, description="The priority changed or taken off.")
     title: Text = ""
     description: Text = ""
     design_challenge_ids: list[RecordId] = []
@@ -135,7 +136,7 @@ class DecisionChangeIn(Schema):
 
 
 class DecisionIn(Schema):
-    decided_on: datetime.date
+    decided_on: Day
     result: Text
     rationale: Text
     agenda_changes: list[DecisionChangeIn] = []
@@ -243,7 +244,7 @@ ClusterResource(
 
 @router.post("/clusters/{cluster}/panel/votes", response={201: VoteOut}, operation_id="create_panel_vote",
              summary="Set up a vote on proposals (cluster lead)")
-def create_vote(request, cluster: str, payload: VoteIn):
+def create_vote(request, cluster: Text, payload: VoteIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         vote = Vote(cluster=access.require_change(), created_by=request.auth)
         if payload.method not in voting.METHODS:
@@ -258,7 +259,7 @@ def create_vote(request, cluster: str, payload: VoteIn):
 
 @router.post("/clusters/{cluster}/panel/votes/{vote_id}/ballots", response={201: VoteOut},
              operation_id="record_panel_ballot", summary="Record one member's ballot (cluster lead)")
-def record_ballot(request, cluster: str, vote_id: int, payload: BallotIn):
+def record_ballot(request, cluster: Text, vote_id: RecordId, payload: BallotIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         vote = gacc.vote_for_user(access, vote_id).require_change()
         member = PanelMember.objects.filter(pk=payload.member_id).select_related("person").first()
@@ -276,7 +277,7 @@ def record_ballot(request, cluster: str, vote_id: int, payload: BallotIn):
 
 @router.post("/clusters/{cluster}/panel/votes/{vote_id}/close", response=VoteOut, operation_id="close_panel_vote",
              summary="Close a vote and count it (cluster lead)")
-def close_vote(request, cluster: str, vote_id: int):
+def close_vote(request, cluster: Text, vote_id: RecordId):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         vote = gacc.vote_for_user(access, vote_id).require_change()
         vote.close(request.auth)
@@ -286,7 +287,7 @@ def close_vote(request, cluster: str, vote_id: int):
 @router.post("/clusters/{cluster}/panel/votes/{vote_id}/decision", response={201: DecisionOut},
              operation_id="record_panel_decision",
              summary="Record the decision of a closed vote that reached quorum, and its agenda changes (cluster lead)")
-def record_decision(request, cluster: str, vote_id: int, payload: DecisionIn):
+def record_decision(request, cluster: Text, vote_id: RecordId, payload: DecisionIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         vote = gacc.vote_for_user(access, vote_id).require_change()
         decision = Decision(cluster=access.obj, vote=vote, decided_on=payload.decided_on, result=payload.result,
@@ -322,14 +323,14 @@ ClusterResource(
 
 @router.get("/clusters/{cluster}/research-agenda", response=list[AgendaItemOut], operation_id="read_research_agenda",
             summary="The research agenda as it stood on a day (today when left out)")
-def read_agenda(request, cluster: str, on: datetime.date | None = None):
+def read_agenda(request, cluster: Text, on: Day | None = None):
     with in_cluster(request.auth, cluster):
         return [_change_out(c) for c in agenda_on(on or timezone.localdate())]
 
 
 @router.get("/clusters/{cluster}/research-agenda/history", response=list[AgendaItemOut],
             operation_id="read_research_agenda_history", summary="Every change to the research agenda, oldest first")
-def read_agenda_history(request, cluster: str):
+def read_agenda_history(request, cluster: Text):
     with in_cluster(request.auth, cluster):
         changes = AgendaChange.objects.select_related("decision").prefetch_related("design_challenges")
         return [_change_out(c) for c in changes]

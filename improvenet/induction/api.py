@@ -22,13 +22,13 @@ from improvenet.induction import access as ind_access
 from improvenet.induction.forms import FORMS
 from improvenet.induction.outcomes import cluster_outcomes
 from improvenet.network.access import MAX_ID, in_cluster
-from improvenet.resources import NUL_MESSAGE, PageParams, apply_payload, paginate, save_checked
+from improvenet.resources import NUL_MESSAGE, Day, PageParams, RecordId, Text, apply_payload, paginate, save_checked
 
 router = Router(tags=["Induction"])
 
 
 class OutcomesParams(Schema):
-    as_of: datetime.date | None = Field(None, description="The day the outcomes are computed for; today by default.")
+    as_of: Day | None = Field(None, description="The day the outcomes are computed for; today by default.")
 
     @field_validator("as_of")
     @classmethod
@@ -138,14 +138,14 @@ def _optional(model: type[models.Model], name: str) -> bool:
 
 @router.get("/clusters/{cluster}/induction/outcomes", response=OutcomesOut, operation_id="read_induction_outcomes",
             summary="Induction outcomes: retention curves and destinations, with small cells hidden")
-def read_outcomes(request, cluster: str, params: Query[OutcomesParams]):
+def read_outcomes(request, cluster: Text, params: Query[OutcomesParams]):
     with in_cluster(request.auth, cluster):
         return cluster_outcomes(params.as_of or timezone.localdate(), DEFAULT_MIN_N).to_dict()
 
 
 @router.get("/clusters/{cluster}/induction/{kind}", response=RecordPage, operation_id="list_induction_records",
             summary="List induction records of a kind (cluster lead)")
-def list_records(request, cluster: str, kind: str, page: Query[PageParams]):
+def list_records(request, cluster: Text, kind: str, page: Query[PageParams]):
     with in_cluster(request.auth, cluster) as access:
         record_kind = ind_access.kind_or_404(kind)
         ind_access.require_records(access)
@@ -155,7 +155,7 @@ def list_records(request, cluster: str, kind: str, page: Query[PageParams]):
 
 @router.post("/clusters/{cluster}/induction/{kind}", response={201: dict[str, Any]},
              operation_id="create_induction_record", summary="Add an induction record (cluster lead)")
-def create_record(request, cluster: str, kind: str, payload: RecordIn):
+def create_record(request, cluster: Text, kind: str, payload: RecordIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         record_kind = ind_access.kind_or_404(kind)
         cluster_obj = ind_access.require_records(access).require_change()
@@ -167,14 +167,14 @@ def create_record(request, cluster: str, kind: str, payload: RecordIn):
 
 @router.get("/clusters/{cluster}/induction/{kind}/{record_id}", response=dict[str, Any],
             operation_id="read_induction_record", summary="Read an induction record (cluster lead)")
-def read_record(request, cluster: str, kind: str, record_id: int):
+def read_record(request, cluster: Text, kind: str, record_id: RecordId):
     with in_cluster(request.auth, cluster) as access:
         return record_out(ind_access.record_for_user(access, kind, record_id).obj)
 
 
 @router.patch("/clusters/{cluster}/induction/{kind}/{record_id}", response=dict[str, Any],
               operation_id="update_induction_record", summary="Change an induction record (cluster lead)")
-def update_record(request, cluster: str, kind: str, record_id: int, payload: RecordIn):
+def update_record(request, cluster: Text, kind: str, record_id: RecordId, payload: RecordIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         record = ind_access.record_for_user(access, kind, record_id).require_change()
         apply_payload(record, _checked_payload(kind, _body(request), partial=True))

@@ -20,11 +20,15 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 
 from improvenet.induction.models import NewTeacher
+from improvenet.lib.limits import TooLarge, csv_rows
 from improvenet.network.models import Cluster, School
 
 COLUMNS = ("staff_ref", "hired_on", "first_school", "left_on")
 REQUIRED = ("staff_ref", "hired_on", "first_school")
 MAX_ROWS = 20_000
+# A roster's cells are short (a staff reference, a date, a school's name): longer ones mean another file.
+MAX_CELL_CHARS = 1_000
+MAX_LINE_CHARS = 10_000
 
 
 @dataclass
@@ -60,8 +64,18 @@ def import_roster(cluster: Cluster, content: bytes) -> RosterReport:
     except UnicodeDecodeError:
         report.problems.append("The file is not UTF-8 text: save it as “CSV UTF-8”.")
         return report
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    lines = csv_rows(io.StringIO(text), "The roster", max_line=MAX_LINE_CHARS, max_cell=MAX_CELL_CHARS)
+    rows = []
+    try:
+        header = [name.strip().lower() for name in next(lines, (1, []))[1]]
+        for row, cells in lines:
+            rows.append((row, dict(zip(header, cells, strict=False))))
+    except TooLarge as error:
+        report.problems.append(str(error))
+        return report
+    except csv.Error as error:
+        report.problems.append(f"Row {len(rows) + 2}: the file cannot be read as CSV ({error}).")
+        return report
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         report.problems.append(f"Row 1: the header lacks the column{'s' if len(missing) > 1 else ''} "
@@ -71,18 +85,11 @@ def import_roster(cluster: Cluster, content: bytes) -> RosterReport:
     existing = {teacher.staff_ref: teacher for teacher in NewTeacher.objects.all()}
     seen: dict[str, int] = {}
     records = []
-    rows = []
-    try:
-        for raw in reader:
-            rows.append((len(rows) + 2, raw))
-    except csv.Error as error:  # e.g. a field beyond the reader's size limit: no roster has one
-        report.problems.append(f"Row {len(rows) + 2}: the file cannot be read as CSV ({error}).")
-        return report
-    for row, raw in rows:
-        if row > MAX_ROWS:
+    for number, (row, raw) in enumerate(rows, start=2):
+        if number > MAX_ROWS:
             report.problems.append(f"The file has more than {MAX_ROWS - 1} rows; split it.")
             break
-        values = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}
+        values = {key: value.strip() for key, value in raw.items() if key}
         if any("\x00" in value for value in values.values()):
             report.problems.append(f"Row {row}: it contains a NUL character, which is not text; save the file "
                                    "again as “CSV UTF-8”.")

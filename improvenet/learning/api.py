@@ -14,8 +14,8 @@ from improvenet.design.access import change_idea_for_user
 from improvenet.learning import access as lacc
 from improvenet.learning import services
 from improvenet.learning.models import SpreadStage
-from improvenet.network.access import MAX_ID, can_change_school_work, in_cluster
-from improvenet.resources import ClusterResource, Filters
+from improvenet.network.access import can_change_school_work, in_cluster
+from improvenet.resources import ClusterResource, Day, Filters, RecordId, Text
 
 router = Router(tags=["Learning across the network"])
 
@@ -77,10 +77,10 @@ class EvidenceOut(Schema):
 
 
 class SpreadStageIn(Schema):
-    change_idea_id: int = Field(..., gt=0, le=MAX_ID)
-    school_id: int = Field(..., gt=0, le=MAX_ID)
+    change_idea_id: RecordId
+    school_id: RecordId
     stage: SpreadStage.Stage
-    started_on: datetime.date = Field(..., description="The day the school reached this stage.")
+    started_on: Day = Field(..., description="The day the school reached this stage.")
     reason: str = Field(..., description="Why the school moved to this stage, in the team's words.")
 
 
@@ -100,23 +100,23 @@ class SpreadStageOut(Schema):
 
 
 class SpreadStageFilters(Filters):
-    change_idea: Annotated[int | None, FilterLookup("change_idea_id")] = Field(None, gt=0, le=MAX_ID)
-    school: Annotated[int | None, FilterLookup("school_id")] = Field(None, gt=0, le=MAX_ID)
+    change_idea: Annotated[RecordId | None, FilterLookup("change_idea_id")] = None
+    school: Annotated[RecordId | None, FilterLookup("school_id")] = None
     stage: SpreadStage.Stage | None = None
-    since: Annotated[datetime.date | None, FilterLookup("started_on__gte")] = None
-    until: Annotated[datetime.date | None, FilterLookup("started_on__lte")] = None
+    since: Annotated[Day | None, FilterLookup("started_on__gte")] = None
+    until: Annotated[Day | None, FilterLookup("started_on__lte")] = None
 
 
 @router.get("/clusters/{cluster}/learning/evidence", response=list[EvidenceOut], operation_id="list_evidence",
             summary="The evidence level of every current change idea, with its reasons")
-def list_evidence(request, cluster: str):
+def list_evidence(request, cluster: Text):
     with in_cluster(request.auth, cluster) as access:
         return [e.to_dict() for e in services.evidence_index(access.obj)]
 
 
 @router.get("/clusters/{cluster}/learning/evidence/{change_idea_id}", response=EvidenceOut,
             operation_id="read_evidence", summary="The evidence for one change idea: level, reasons, facts")
-def read_evidence(request, cluster: str, change_idea_id: int):
+def read_evidence(request, cluster: Text, change_idea_id: RecordId):
     with in_cluster(request.auth, cluster) as access:
         idea = change_idea_for_user(access, change_idea_id).obj
         return services.evidence_for(access.obj, idea).to_dict()

@@ -7,7 +7,7 @@ from typing import Annotated
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from ninja import Field, File, FilterLookup, PatchDict, Query, Router, Schema, Status
+from ninja import Field, File, FilterLookup, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from improvenet.measures import services
@@ -15,7 +15,18 @@ from improvenet.measures.models import ImportLog, Measure, MeasureValue
 from improvenet.measures.upload import UploadFileError
 from improvenet.network import access as acc
 from improvenet.network.models import Cluster, School, current_on
-from improvenet.resources import ClusterResource, Filters, apply_payload, page_schema, save_checked
+from improvenet.resources import (
+    ClusterResource,
+    Day,
+    Filters,
+    InputErrors,
+    Patch,
+    RecordId,
+    Text,
+    apply_payload,
+    page_schema,
+    save_checked,
+)
 
 router = Router(tags=["Measures"])
 BASE = "/clusters/{cluster}/measures"
@@ -48,7 +59,7 @@ class MeasureIn(Schema):
     slug: str
     name: str
     kind: Measure.Kind
-    aim_id: int | None = None
+    aim_id: RecordId | None = None
     operational_definition: str
     numerator_label: str
     denominator_label: str = ""
@@ -58,8 +69,8 @@ class MeasureIn(Schema):
     improvement_direction: Measure.Direction
     target: float | None = None
     chart_type: str
-    first_period: datetime.date
-    last_period: datetime.date | None = None
+    first_period: Day
+    last_period: Day | None = None
 
 
 class MeasureFilters(Filters):
@@ -75,8 +86,8 @@ class ValueOut(Schema):
 
 
 class ValueIn(Schema):
-    school_id: int
-    period: datetime.date
+    school_id: RecordId
+    period: Day
     numerator: float
     denominator: float | None = None
 
@@ -87,16 +98,16 @@ class ValueChange(Schema):
 
 
 class ValueFilters(Filters):
-    school_id: int | None = Field(None, ge=1, le=acc.MAX_ID, description="Only this school's values.")
-    period_from: Annotated[datetime.date | None, FilterLookup("period__gte")] = Field(
+    school_id: RecordId | None = Field(None, description="Only this school's values.")
+    period_from: Annotated[Day | None, FilterLookup("period__gte")] = Field(
         None, description="Periods on or after this day.")
-    period_to: Annotated[datetime.date | None, FilterLookup("period__lte")] = Field(
+    period_to: Annotated[Day | None, FilterLookup("period__lte")] = Field(
         None, description="Periods on or before this day.")
 
 
-class ValuePage(Schema):
+class ValuePaging(Schema):
     limit: int = Field(500, ge=1, le=5000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
 class ProblemOut(Schema):
@@ -115,10 +126,9 @@ class ImportOut(Schema):
     problems: list[ProblemOut]
 
 
-class UploadRejected(Schema):
-    detail: str
-    errors: list[dict]
-    report: ImportOut
+class UploadRejected(InputErrors):
+    report: ImportOut | None = Field(None, description="The file's check, row by row; left out when the request "
+                                                       "was refused before the file was read.")
 
 
 def measure_for_user(cluster: acc.Access[Cluster], pk: int) -> acc.Access[Measure]:
@@ -140,7 +150,7 @@ ClusterResource(
 
 @router.get(ITEM + "/values", response=page_schema(ValueOut), operation_id="list_measure_values",
             summary="List a measure's values per school and period")
-def list_values(request, cluster: str, measure_id: int, filters: Query[ValueFilters], page: Query[ValuePage]):
+def list_values(request, cluster: Text, measure_id: RecordId, filters: Query[ValueFilters], page: Query[ValuePaging]):
     with acc.in_cluster(request.auth, cluster) as access:
         measure = measure_for_user(access, measure_id).obj
         values = filters.filter(MeasureValue.objects.filter(measure=measure).order_by("school_id", "period"))
@@ -151,7 +161,7 @@ def list_values(request, cluster: str, measure_id: int, filters: Query[ValueFilt
 
 @router.post(ITEM + "/values", response={201: ValueOut}, operation_id="create_measure_value",
              summary="Enter a school's value for a period (409 when the period already has one)")
-def create_value(request, cluster: str, measure_id: int, payload: ValueIn):
+def create_value(request, cluster: Text, measure_id: RecordId, payload: ValueIn):
     with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
         measure = measure_for_user(access, measure_id).obj
         value = MeasureValue(measure=measure)
@@ -163,7 +173,7 @@ def create_value(request, cluster: str, measure_id: int, payload: ValueIn):
 
 @router.patch(ITEM + "/values/{value_id}", response=ValueOut, operation_id="update_measure_value",
               summary="Correct a value")
-def update_value(request, cluster: str, measure_id: int, value_id: int, payload: PatchDict[ValueChange]):
+def update_value(request, cluster: Text, measure_id: RecordId, value_id: RecordId, payload: Patch[ValueChange]):
     with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
         measure = measure_for_user(access, measure_id).obj
         value = (MeasureValue.objects.filter(measure=measure, pk=value_id).select_related("measure").first()
@@ -178,7 +188,7 @@ def update_value(request, cluster: str, measure_id: int, value_id: int, payload:
 
 @router.post(ITEM + "/upload", response={200: ImportOut, 422: UploadRejected}, operation_id="upload_measure_values",
              summary="Upload a CSV or XLSX file of values: all rows are saved, or none")
-def upload_values(request, cluster: str, measure_id: int, file: UploadedFile | None = OPTIONAL_FILE):
+def upload_values(request, cluster: Text, measure_id: RecordId, file: UploadedFile | None = OPTIONAL_FILE):
     with acc.in_cluster(request.auth, cluster) as access:
         measure = measure_for_user(access, measure_id).obj
         writable = services.writable_school_ids(request.auth, access)
@@ -245,7 +255,7 @@ def _chart_body(measure: Measure, chart, annotations) -> dict:
 
 @router.get(ITEM + "/chart", response=ChartOut, operation_id="measure_chart_cluster",
             summary="Chart data for every current school of the cluster (points, parts, signals)")
-def cluster_chart(request, cluster: str, measure_id: int):
+def cluster_chart(request, cluster: Text, measure_id: RecordId):
     with acc.in_cluster(request.auth, cluster) as access:
         measure = measure_for_user(access, measure_id).obj
         schools = list(School.objects.filter(current_on()))
@@ -257,7 +267,7 @@ def cluster_chart(request, cluster: str, measure_id: int):
 
 @router.get(ITEM + "/schools/{school_id}/chart", response=ChartOut, operation_id="measure_chart_school",
             summary="Chart data of one school, with its PDSA cycles and adoptions")
-def school_chart(request, cluster: str, measure_id: int, school_id: int):
+def school_chart(request, cluster: Text, measure_id: RecordId, school_id: RecordId):
     with acc.in_cluster(request.auth, cluster) as access:
         measure = measure_for_user(access, measure_id).obj
         school = acc.school_for_user(access, school_id).obj

@@ -4,8 +4,6 @@ from django_scopes import scopes_disabled
 from improvenet.measures.models import Measure, MeasureValue
 from improvenet.network.forms import ClusterScopedForm, DateInput
 
-UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-
 with scopes_disabled():
 
     class MeasureForm(ClusterScopedForm):
@@ -45,9 +43,8 @@ class UploadForm(forms.Form):
     )
 
     def clean_file(self):
+        # Its size and its cells are checked by improvenet.measures.upload.read_table, for every channel.
         upload = self.cleaned_data["file"]
-        if upload.size > UPLOAD_MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 10 MB; split it.")
         if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
             raise forms.ValidationError("Upload a .csv or .xlsx file.")
         return upload

@@ -9,6 +9,7 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from improvenet.cycles.models import PdsaCycle
+from improvenet.lib.spreadsheet import safe_row
 from improvenet.measures.models import ImportLog, Measure, MeasureValue
 from improvenet.measures.upload import RowProblem, check_rows, read_table, school_keys
 from improvenet.network.models import Membership, School, Team, current_on
@@ -75,13 +77,14 @@ def writable_school_ids(user, cluster_access) -> set[int] | None:
 
 
 def import_file(
-    measure: Measure, content: bytes, filename: str, *, user=None, source: str = ImportLog.Source.PAGE,
+    measure: Measure, content: bytes | BinaryIO, filename: str, *, user=None, source: str = ImportLog.Source.PAGE,
     writable: set[int] | None = None,
 ) -> ImportReport:
     """Check the whole file, then save every row or none (upsert on school and period).
 
-    Raises UploadFileError when the file as a whole cannot be read. Rows for schools outside
-    `writable` (None: all) are reported as problems.
+    `content` is the file's bytes or, better, the seekable file itself: its size is then checked before
+    it is read. Raises UploadFileError when the file as a whole cannot be read or is over a limit
+    (improvenet.measures.upload). Rows for schools outside `writable` (None: all) are reported as problems.
     """
     schools = list(School.objects.filter(cluster_id=measure.cluster_id).values_list("pk", "name", "nces_id",
                                                                                       "state_id"))
@@ -275,12 +278,12 @@ def points_csv(result, school_names: dict[int, str] | None = None) -> str:
     if school_names is not None:
         writer.writerow(["school_id", "school", "period", *columns])
         for point in data["points"]:
-            writer.writerow([point["school_id"], school_names.get(point["school_id"], ""), point["x"],
-                             *(_cell(point[c]) for c in columns)])
+            writer.writerow(safe_row([point["school_id"], school_names.get(point["school_id"], ""), point["x"],
+                                      *(_cell(point[c]) for c in columns)]))
     else:
         writer.writerow(["period", *columns])
         for point in data["points"]:
-            writer.writerow([point["x"], *(_cell(point[c]) for c in columns)])
+            writer.writerow(safe_row([point["x"], *(_cell(point[c]) for c in columns)]))
     return out.getvalue()
 
 

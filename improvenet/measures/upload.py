@@ -21,14 +21,26 @@ import csv
 import datetime
 import io
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from improvenet.lib.limits import TooLarge, csv_rows, require_size, stream_size, text_stream
 
 SCHOOL_COLUMNS = ("school", "school_name", "school_id", "nces_id")
 PERIOD_COLUMNS = ("period", "week", "month", "date", "period_start")
 NUMERATOR_COLUMNS = ("numerator", "count", "value")
 DENOMINATOR_COLUMNS = ("denominator", "total", "n")
 MAX_ROWS = 100_000
+# What a file of measure data may hold (docs/measures.md): checked before, and while, it is read.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_LINE_CHARS = 100_000
+MAX_CELL_CHARS = 1_000
+SNIFF_CHARS = 4096
+_EMPTY = "The file is empty: the first row must name the columns."
+_NOT_UTF8 = "The CSV file is not UTF-8 text; save it as “CSV UTF-8”."
+_NOT_XLSX = "The file is not a readable XLSX workbook."
 
 
 class UploadFileError(ValueError):
@@ -78,58 +90,98 @@ def _key(text: object) -> str:
     return " ".join(str(text or "").split()).casefold()
 
 
-def read_table(content: bytes, filename: str) -> list[tuple[int, dict[str, object]]]:
-    """The data rows of a CSV or XLSX file as (file row number, {column: cell}); columns lower-cased."""
+def read_table(source: bytes | BinaryIO, filename: str) -> list[tuple[int, dict[str, object]]]:
+    """The data rows of a CSV or XLSX file as (file row number, {column: cell}); columns lower-cased.
+
+    `source` is the file's bytes or a seekable binary file. Its size is checked before it is read, and a
+    CSV file is read one bounded line at a time: a file, a line or a cell over its limit (MAX_FILE_BYTES,
+    MAX_LINE_CHARS, MAX_CELL_CHARS) is refused with an UploadFileError naming it.
+    """
     name = filename.lower()
-    if name.endswith(".xlsx"):
-        header, rows = _read_xlsx(content)
-    elif name.endswith((".csv", ".txt")):
-        header, rows = _read_csv(content)
-    else:
+    if not name.endswith((".xlsx", ".csv", ".txt")):
         raise UploadFileError("Upload a .csv or .xlsx file.")
-    columns = [_key(cell).replace(" ", "_") for cell in header]
-    if not any(columns):
-        raise UploadFileError("The file is empty: the first row must name the columns.")
-    table = []
-    for number, cells in rows:
-        if all(cell is None or str(cell).strip() == "" for cell in cells):
-            continue
-        if len(table) >= MAX_ROWS:
-            raise UploadFileError(f"The file has more than {MAX_ROWS:,} rows; split it.")
-        table.append((number, {col: (cells[i] if i < len(cells) else None) for i, col in enumerate(columns) if col}))
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    try:
+        require_size(filename, stream_size(stream), MAX_FILE_BYTES, "a file of measure data")
+        header, rows = _read_xlsx(stream, filename) if name.endswith(".xlsx") else _read_csv(stream, filename)
+        columns = [_key(cell).replace(" ", "_") for cell in header]
+        if not any(columns):
+            raise UploadFileError(_EMPTY)
+        table = []
+        for number, cells in rows:
+            if all(cell is None or str(cell).strip() == "" for cell in cells):
+                continue
+            if len(table) >= MAX_ROWS:
+                raise UploadFileError(f"The file has more than {MAX_ROWS:,} rows; split it.")
+            table.append((number, {col: (cells[i] if i < len(cells) else None)
+                                   for i, col in enumerate(columns) if col}))
+    except TooLarge as error:
+        raise UploadFileError(str(error)) from None
     return table
 
 
-def _read_csv(content: bytes) -> tuple[list, Iterable[tuple[int, list]]]:
+def _read_csv(stream: BinaryIO, filename: str) -> tuple[list, Iterator[tuple[int, list]]]:
+    text = text_stream(stream)
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UploadFileError("The CSV file is not UTF-8 text; save it as “CSV UTF-8”.") from error
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = list(csv.reader(io.StringIO(text), dialect))
-    if not reader:
-        raise UploadFileError("The file is empty: the first row must name the columns.")
-    return reader[0], ((i, row) for i, row in enumerate(reader[1:], start=2))
+        sample = text.read(SNIFF_CHARS)
+        text.seek(0)
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        rows = csv_rows(text, filename, max_line=MAX_LINE_CHARS, max_cell=MAX_CELL_CHARS, dialect=dialect)
+        header = next(rows, None)
+    except UnicodeDecodeError:
+        raise UploadFileError(_NOT_UTF8) from None
+    if header is None:
+        raise UploadFileError(_EMPTY)
+    return header[1], _decoded(rows, filename)
 
 
-def _read_xlsx(content: bytes) -> tuple[list, Iterable[tuple[int, list]]]:
+def _decoded(rows: Iterator[tuple[int, list]], filename: str) -> Iterator[tuple[int, list]]:
+    try:
+        yield from rows
+    except UnicodeDecodeError:
+        raise UploadFileError(_NOT_UTF8) from None
+    except csv.Error as error:
+        raise UploadFileError(f"{filename} is not a CSV file that can be read ({error}).") from None
+
+
+def _read_xlsx(stream: BinaryIO, filename: str) -> tuple[list, Iterator[tuple[int, list]]]:
     import zipfile
 
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        with zipfile.ZipFile(stream) as packed:
+            unpacked = sum(member.file_size for member in packed.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise UploadFileError(_NOT_XLSX) from error
+    # A few megabytes of XLSX can unpack to gigabytes, and the reader holds the workbook's texts in memory.
+    require_size(f"{filename} unpacked", unpacked, MAX_XLSX_UNPACKED_BYTES, "a workbook of measure data")
+    stream.seek(0)
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        raise UploadFileError("The file is not a readable XLSX workbook.") from error
-    sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    if not rows:
-        raise UploadFileError("The file is empty: the first row must name the columns.")
-    return rows[0], ((i, row) for i, row in enumerate(rows[1:], start=2))
+        raise UploadFileError(_NOT_XLSX) from error
+    rows = _xlsx_rows(workbook, filename)
+    header = next(rows, None)
+    if header is None:
+        workbook.close()
+        raise UploadFileError(_EMPTY)
+    return header[1], rows
+
+
+def _xlsx_rows(workbook, filename: str) -> Iterator[tuple[int, list]]:
+    try:
+        for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+            for index, cell in enumerate(row):
+                if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+                    raise TooLarge(f"{filename} row {number}, column {index + 1}: a cell of {len(cell):,} "
+                                   f"characters; a cell can hold at most {MAX_CELL_CHARS:,}.")
+            yield number, list(row)
+    finally:
+        workbook.close()
 
 
 def _pick(columns: Iterable[str], names: tuple[str, ...]) -> str | None:

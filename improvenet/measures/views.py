@@ -228,7 +228,7 @@ def upload(request, access, slug: str):
             upload_file = form.cleaned_data["file"]
             try:
                 with transaction.atomic():
-                    report = services.import_file(measure, upload_file.read(), upload_file.name, user=request.user,
+                    report = services.import_file(measure, upload_file.file, upload_file.name, user=request.user,
                                                   source=ImportLog.Source.PAGE, writable=writable)
             except UploadFileError as error:
                 form.add_error("file", str(error))

@@ -6,7 +6,8 @@ from typing import Annotated
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from ninja import Field, FilterLookup, FilterSchema, PatchDict, Query, Router, Schema, Status
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from improvenet.lib.errors import Conflict
 from improvenet.network import access as acc
@@ -24,8 +25,11 @@ from improvenet.network.models import (
 )
 from improvenet.resources import (
     ClusterResource,
+    Day,
     EndRequest,
     PageParams,
+    Patch,
+    RecordId,
     Text,
     apply_payload,
     page_schema,
@@ -64,7 +68,7 @@ class ClusterIn(Schema):
     region: str = ""
     status: Cluster.Phase = Cluster.Phase.EXPLORING
     description: str = ""
-    shares_with_network: bool = False
+    shares_with_network: StrictBool = False
 
 
 class ClusterChange(Schema):
@@ -74,8 +78,8 @@ class ClusterChange(Schema):
     region: str | None = None
     status: Cluster.Phase | None = None
     description: str | None = None
-    shares_with_network: bool | None = None
-    lead_organization_id: int | None = Field(None, description="Id of one of the cluster's partner organizations.")
+    shares_with_network: StrictBool | None = None
+    lead_organization_id: RecordId | None = Field(None, description="Id of one of the cluster's partner organizations.")
 
 
 class ClusterOut(Record):
@@ -121,12 +125,12 @@ def create_network(request, payload: NetworkIn):
 
 
 @router.get("/networks/{slug}", response=NetworkOut, tags=["Networks"], summary="Read a network")
-def read_network(request, slug: str):
+def read_network(request, slug: Text):
     return acc.network_for_user(request.auth, slug).obj
 
 
 @router.patch("/networks/{slug}", response=NetworkOut, tags=["Networks"], summary="Change a network")
-def update_network(request, slug: str, payload: PatchDict[NetworkIn]):
+def update_network(request, slug: Text, payload: Patch[NetworkIn]):
     network = acc.network_for_user(request.auth, slug).require_change()
     with transaction.atomic():
         for key, value in payload.items():
@@ -136,7 +140,7 @@ def update_network(request, slug: str, payload: PatchDict[NetworkIn]):
 
 
 @router.post("/networks/{slug}/end", response=NetworkOut, tags=["Networks"], summary="End a network")
-def end_network(request, slug: str, payload: EndRequest | None = None):
+def end_network(request, slug: Text, payload: EndRequest | None = None):
     network = acc.network_for_user(request.auth, slug).require_change()
     network.end(payload.ended_on if payload else None)
     return network
@@ -154,7 +158,7 @@ def create_cluster(request, payload: ClusterIn):
     try:
         network = acc.network_for_user(request.auth, data.pop("network")).require_change()
     except Http404 as missing:
-        raise Http404("No such network among yours.") from missing
+        raise ValidationError({"network": "No such network among yours."}) from missing
     with transaction.atomic():
         cluster = Cluster(network=network, **data)
         save_without_revealing(cluster, acc.visible_clusters(request.auth))
@@ -162,12 +166,12 @@ def create_cluster(request, payload: ClusterIn):
 
 
 @router.get("/clusters/{slug}", response=ClusterOut, tags=["Clusters"], summary="Read a cluster")
-def read_cluster(request, slug: str):
+def read_cluster(request, slug: Text):
     return acc.cluster_for_user(request.auth, slug).obj
 
 
 @router.patch("/clusters/{slug}", response=ClusterOut, tags=["Clusters"], summary="Change a cluster")
-def update_cluster(request, slug: str, payload: PatchDict[ClusterChange]):
+def update_cluster(request, slug: Text, payload: Patch[ClusterChange]):
     with acc.in_cluster(request.auth, slug) as access, transaction.atomic():
         cluster = access.require_change()
         apply_payload(cluster, payload)
@@ -176,7 +180,7 @@ def update_cluster(request, slug: str, payload: PatchDict[ClusterChange]):
 
 
 @router.post("/clusters/{slug}/end", response=ClusterOut, tags=["Clusters"], summary="End a cluster")
-def end_cluster(request, slug: str, payload: EndRequest | None = None):
+def end_cluster(request, slug: Text, payload: EndRequest | None = None):
     access = acc.cluster_for_user(request.auth, slug)
     if access.role != acc.NETWORK_ADMIN:
         raise PermissionDenied("Only a network admin ends a cluster.")
@@ -209,7 +213,7 @@ class SchoolIn(Schema):
     role: School.Role = Field(..., description="The school's role in the cluster.")
     lowest_grade: int = Field(..., ge=-1, le=12, description="-1 pre-kindergarten, 0 kindergarten, 1 to 12.")
     highest_grade: int = Field(..., ge=-1, le=12)
-    feeds_into_id: int | None = Field(None, description="Id of the high school this school feeds into.")
+    feeds_into_id: RecordId | None = Field(None, description="Id of the high school this school feeds into.")
     nces_id: str = Field("", max_length=12)
     state_id: str = Field("", max_length=40)
     street: str = ""
@@ -228,7 +232,7 @@ class SchoolOut(Record, SchoolIn):
 class SchoolFilters(FilterSchema):
     role: School.Role | None = None
     level: School.Level | None = None
-    pyramid: Annotated[int | None, FilterLookup(["pk", "feeds_into_id"])] = Field(
+    pyramid: Annotated[RecordId | None, FilterLookup(["pk", "feeds_into_id"])] = Field(
         None, description="Id of a high school: it and its feeder schools."
     )
     q: Annotated[str | None, FilterLookup(["name__icontains", "nces_id", "state_id"])] = Field(
@@ -241,7 +245,7 @@ class PersonIn(Schema):
     family_name: str = Field(..., min_length=1, max_length=100)
     email: str = ""
     title: str = ""
-    home_organization_id: int | None = None
+    home_organization_id: RecordId | None = None
 
 
 class PersonOut(Record, PersonIn):
@@ -249,7 +253,7 @@ class PersonOut(Record, PersonIn):
 
 
 class PersonFilters(FilterSchema):
-    home_organization: Annotated[int | None, FilterLookup("home_organization_id")] = None
+    home_organization: Annotated[RecordId | None, FilterLookup("home_organization_id")] = None
     q: Annotated[str | None, FilterLookup(["given_name__icontains", "family_name__icontains", "email__iexact"])] = (
         Field(None, description="Part of a name, or an email address.")
     )
@@ -258,7 +262,7 @@ class PersonFilters(FilterSchema):
 class TeamIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     kind: Team.Kind
-    school_id: int | None = Field(None, description="The school of a school design team.")
+    school_id: RecordId | None = Field(None, description="The school of a school design team.")
     purpose: str = ""
 
 
@@ -268,15 +272,15 @@ class TeamOut(Record, TeamIn):
 
 class TeamFilters(FilterSchema):
     kind: Team.Kind | None = None
-    school: Annotated[int | None, FilterLookup("school_id")] = None
+    school: Annotated[RecordId | None, FilterLookup("school_id")] = None
 
 
 class MembershipIn(Schema):
-    team_id: int
-    person_id: int
+    team_id: RecordId
+    person_id: RecordId
     role: str = Field(..., min_length=1, max_length=100, description="Role in the team.")
-    home_organization_id: int | None = None
-    started_on: datetime.date
+    home_organization_id: RecordId | None = None
+    started_on: Day
 
 
 class MembershipOut(Record, MembershipIn):
@@ -284,8 +288,8 @@ class MembershipOut(Record, MembershipIn):
 
 
 class MembershipFilters(FilterSchema):
-    team: Annotated[int | None, FilterLookup("team_id")] = None
-    person: Annotated[int | None, FilterLookup("person_id")] = None
+    team: Annotated[RecordId | None, FilterLookup("team_id")] = None
+    person: Annotated[RecordId | None, FilterLookup("person_id")] = None
 
 
 for resource in (
@@ -315,8 +319,8 @@ class PhaseRoleIO(Schema):
 
 class PhaseIn(Schema):
     stage: Phase.Stage
-    starts_on: datetime.date
-    ends_on: datetime.date | None = Field(None, description="Empty while the end is not set (latest phase only).")
+    starts_on: Day
+    ends_on: Day | None = Field(None, description="Empty while the end is not set (latest phase only).")
     summary: Text = ""
     roles: list[PhaseRoleIO] = Field(default_factory=list, description="Sent in full: replaces the phase's roles.")
 
@@ -364,7 +368,7 @@ def _replace_roles(phase: Phase, extras: dict, access) -> None:
 
 # The list answers the current phase beside the phases (`PhaseList`), so it is not the kit's page.
 @router.get("/clusters/{cluster}/phases", response=PhaseList, tags=["Phases"], summary="List the cluster's phases")
-def list_phases(request, cluster: str):
+def list_phases(request, cluster: Text):
     with acc.in_cluster(request.auth, cluster):
         phases = cluster_phases()
         current = next((phase.pk for phase in phases if phase.is_current()), None)

@@ -7,7 +7,6 @@ ended, never deleted.
 """
 
 import datetime
-from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,16 +15,24 @@ from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from improvenet.network.access import MAX_ID, in_cluster, partner_organizations
+from improvenet.network.access import in_cluster, partner_organizations
 from improvenet.partners import access as partners_access
 from improvenet.partners import dates, registry
-from improvenet.partners.documents import ALLOWED_TEXT, MAX_DOCUMENT_BYTES, attach, download_response, read_upload
+from improvenet.partners.documents import (
+    ALLOWED,
+    ALLOWED_TEXT,
+    MAX_DOCUMENT_BYTES,
+    attach,
+    download_response,
+    read_upload,
+)
 from improvenet.partners.models import Agreement, AgreementDocument, party_problem
-from improvenet.resources import ClusterResource
+from improvenet.resources import ClusterResource, Day, RecordId, Text
 
 router = Router(tags=["Partners"])
 
 BASE = "/clusters/{cluster}/agreements"
+DOCUMENT_TYPES = sorted({kind.content_type.partition(";")[0] for kind in ALLOWED.values()})
 OPTIONAL_FILE = File(None, description=f"One of {ALLOWED_TEXT}; at most {MAX_DOCUMENT_BYTES // 1024 // 1024} MB.")
 DESCRIPTION = Form("", max_length=200, description="For example “Signed copy”.")
 ITEM = BASE + "/{agreement_id}"
@@ -34,13 +41,13 @@ ITEM = BASE + "/{agreement_id}"
 class AgreementIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
     kind: Agreement.Kind
-    party_ids: list[Annotated[int, Field(gt=0, le=MAX_ID)]] = Field(
+    party_ids: list[RecordId] = Field(
         ..., min_length=1, description="Ids of the cluster's partner organizations.")
     scope: str = ""
-    starts_on: datetime.date
-    renews_on: datetime.date | None = None
-    expires_on: datetime.date | None = Field(None, description="Null for an agreement that runs until it is ended.")
-    signed_on: datetime.date | None = None
+    starts_on: Day
+    renews_on: Day | None = None
+    expires_on: Day | None = Field(None, description="Null for an agreement that runs until it is ended.")
+    signed_on: Day | None = None
 
 
 class AgreementOut(Schema):
@@ -154,7 +161,7 @@ def agreements_out(agreements: list[Agreement]) -> list[dict]:
 # Registered before the agreements' own routes, which would otherwise take "expiring" for an agreement id.
 @router.get(BASE + "/expiring", response=ExpiringList, operation_id="list_expiring_agreements",
             summary="Renewal and expiry dates of every agreement, data use included, in the next days")
-def list_expiring(request, cluster: str, params: Query[ExpiringParams]):
+def list_expiring(request, cluster: Text, params: Query[ExpiringParams]):
     with in_cluster(request.auth, cluster) as access:
         today = timezone.localdate()
         items = [
@@ -180,7 +187,7 @@ ClusterResource(
 
 @router.get(ITEM + "/documents", response=list[DocumentOut], operation_id="list_agreement_documents",
             summary="List an agreement's documents (lead, network admins, data team)")
-def list_documents(request, cluster: str, agreement_id: int):
+def list_documents(request, cluster: Text, agreement_id: RecordId):
     with in_cluster(request.auth, cluster) as access:
         agreement = partners_access.agreement_for_user(access, agreement_id).obj
         partners_access.require_documents(request.auth, access)
@@ -189,7 +196,7 @@ def list_documents(request, cluster: str, agreement_id: int):
 
 @router.post(ITEM + "/documents", response={201: DocumentOut}, operation_id="attach_agreement_document",
              summary="Attach a document (multipart/form-data field `file`; cluster lead)")
-def attach_document(request, cluster: str, agreement_id: int, file: UploadedFile | None = OPTIONAL_FILE,
+def attach_document(request, cluster: Text, agreement_id: RecordId, file: UploadedFile | None = OPTIONAL_FILE,
                     description: str = DESCRIPTION):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         agreement = partners_access.agreement_for_user(access, agreement_id).require_change()
@@ -202,8 +209,8 @@ def attach_document(request, cluster: str, agreement_id: int, file: UploadedFile
 @router.get(ITEM + "/documents/{document_id}", operation_id="download_agreement_document",
             summary="Download a document (an attachment; lead, network admins, data team)",
             openapi_extra={"responses": {200: {"description": "The document's bytes, as an attachment.", "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}})
-def download_document(request, cluster: str, agreement_id: int, document_id: int) -> HttpResponse:
+                media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in DOCUMENT_TYPES}}}})
+def download_document(request, cluster: Text, agreement_id: RecordId, document_id: RecordId) -> HttpResponse:
     with in_cluster(request.auth, cluster) as access:
         agreement = partners_access.agreement_for_user(access, agreement_id).obj
         return download_response(partners_access.document_for_user(request.auth, access, agreement, document_id).obj)

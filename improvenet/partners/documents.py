@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import get_valid_filename
 
+from improvenet.lib.limits import size_text
 from improvenet.partners.models import Agreement, AgreementDocument
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -55,8 +56,8 @@ def checked(name: str, content: bytes) -> tuple[str, Kind]:
     if not content:
         raise _refuse(f"“{safe}” is empty.")
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise _refuse(f"“{safe}” is {len(content) / 1024 / 1024:.1f} MB; documents can be at most "
-                      f"{MAX_DOCUMENT_BYTES // 1024 // 1024} MB.")
+        # Only one byte past the cap is read (read_upload): the file's whole size is not known here.
+        raise _refuse(f"“{safe}” is larger than {size_text(MAX_DOCUMENT_BYTES)}, the most a document can be.")
     if kind.magic and not content.startswith(kind.magic):
         raise _refuse(f"“{safe}” is named as a {kind.label} file but its content is not one.")
     if not kind.magic:

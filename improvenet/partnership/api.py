@@ -12,12 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from ninja import Field, Router, Schema, Status
 
-from improvenet.network.access import MAX_ID, in_cluster
+from improvenet.network.access import in_cluster
 from improvenet.partnership import access as pa
 from improvenet.partnership import health as ph
 from improvenet.partnership import services
 from improvenet.partnership.models import Round, Rubric, SelfAssessment
-from improvenet.resources import WITHOUT_END, ClusterResource, Parent, Text, apply_payload
+from improvenet.resources import WITHOUT_END, ClusterResource, Day, Parent, RecordId, Text, apply_payload
 
 router = Router(tags=["Partnership health"])
 P = "/clusters/{cluster}/partnership"
@@ -54,7 +54,7 @@ class RubricOut(Schema):
 
 
 class RoundIn(Schema):
-    held_on: datetime.date
+    held_on: Day
     title: Text = Field(..., min_length=1, max_length=200)
     notes: Text = ""
 
@@ -74,7 +74,7 @@ class RatingIO(Schema):
 
 
 class AssessmentIn(Schema):
-    organization_id: int = Field(..., gt=0, le=MAX_ID)
+    organization_id: RecordId
     notes: Text = ""
     ratings: list[RatingIO]
 
@@ -209,7 +209,7 @@ def _ratings(items: list[RatingIO]) -> services.Ratings:
 
 @router.get(f"{P}/rubric", response=RubricOut, operation_id="read_partnership_rubric",
             summary="The cluster's current partnership rubric")
-def read_rubric(request, cluster: str):
+def read_rubric(request, cluster: Text):
     with in_cluster(request.auth, cluster) as access:
         return rubric_out(Rubric.current_for(access.obj))
 
@@ -257,7 +257,7 @@ ClusterResource(
 @router.post(f"{P}/rounds/{{round_id}}/assessments", response={201: AssessmentOut},
              operation_id="create_partnership_assessment",
              summary="Record a partner organization's self-assessment (the lead, or a person of that organization)")
-def create_assessment(request, cluster: str, round_id: int, payload: AssessmentIn):
+def create_assessment(request, cluster: Text, round_id: RecordId, payload: AssessmentIn):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         round_ = pa.round_for_user(access, round_id).obj
         organizations = pa.organizations_user_rates(request.auth, access)
@@ -275,7 +275,7 @@ def create_assessment(request, cluster: str, round_id: int, payload: AssessmentI
 @router.patch(f"{P}/assessments/{{assessment_id}}", response=AssessmentOut,
             operation_id="update_partnership_assessment",
             summary="Replace a self-assessment's ratings and notes (it keeps its rubric version)")
-def update_assessment(request, cluster: str, assessment_id: int, payload: AssessmentChange):
+def update_assessment(request, cluster: Text, assessment_id: RecordId, payload: AssessmentChange):
     with in_cluster(request.auth, cluster) as access, transaction.atomic():
         assessment = pa.assessment_for_user(request.auth, access, assessment_id).require_change()
         assessment.notes = payload.notes
@@ -285,7 +285,7 @@ def update_assessment(request, cluster: str, assessment_id: int, payload: Assess
 
 @router.get(f"{P}/report", response=ReportOut, operation_id="read_partnership_report",
             summary="Trends per dimension, gaps between partners, and the outcome measures at each round")
-def read_report(request, cluster: str):
+def read_report(request, cluster: Text):
     with in_cluster(request.auth, cluster) as access:
         report = services.health_report(access.obj)
         outcomes = [

@@ -8,6 +8,7 @@ from improvenet.data.models import AuditEvent
 from improvenet.network import access as acc
 from improvenet.pyramids.access import pyramid_for_user
 from improvenet.pyramids.services import headed, metric_views, outcome_measures, pyramid_points, school_points
+from improvenet.resources import RecordId, Text
 
 router = Router(tags=["Pyramids"])
 
@@ -97,7 +98,7 @@ def _pyramid(pyramid) -> dict:
 
 @router.get("/clusters/{cluster}/pyramids", response=PyramidList,
             summary="Every pyramid's outcome measures and metrics")
-def list_pyramids(request, cluster: str):
+def list_pyramids(request, cluster: Text):
     """Each high-school pyramid's monthly outcome measures and yearly store metrics (the metrics only for
     users the data rules authorize; every reading is audited)."""
     with acc.in_cluster(request.auth, cluster) as access:
@@ -111,7 +112,7 @@ def list_pyramids(request, cluster: str):
 
 @router.get("/clusters/{cluster}/pyramids/{school_id}", response=PyramidDashboard,
             summary="One pyramid's dashboard: the whole pyramid and each of its schools")
-def read_pyramid(request, cluster: str, school_id: int):
+def read_pyramid(request, cluster: Text, school_id: RecordId):
     with acc.in_cluster(request.auth, cluster) as access:
         pyramid = pyramid_for_user(access, school_id).obj
         measures = [_measure(measure, *school_points(measure, pyramid)) for measure in outcome_measures()]

@@ -7,8 +7,9 @@ from django_scopes import scope
 from ninja import Field, Query, Router, Schema
 
 from improvenet.design.models import ChangeIdea
-from improvenet.network.access import MAX_ID, in_cluster, visible_clusters
+from improvenet.network.access import in_cluster, visible_clusters
 from improvenet.network.models import School
+from improvenet.resources import Day, RecordId, Text
 from improvenet.search.kinds import KINDS
 from improvenet.search.results import Filters, find
 
@@ -20,15 +21,15 @@ class SearchParams(Schema):
     q: str = Field("", max_length=1000, description="Words to find; every word must appear, the last may be "
                                                     "the start of a longer word. Operators and quotes are ignored.")
     kind: str = Field("", description=f"Only records of this kind: {', '.join(KINDS)}.")
-    date_from: datetime.date | None = Field(None, description="Only records dated on or after this day.")
-    date_to: datetime.date | None = Field(None, description="Only records dated on or before this day.")
+    date_from: Day | None = Field(None, description="Only records dated on or after this day.")
+    date_to: Day | None = Field(None, description="Only records dated on or before this day.")
     limit: int = Field(20, ge=1, le=MAX_LIMIT, description=f"How many results to return (at most {MAX_LIMIT}).")
     offset: int = Field(0, ge=0, le=1_000_000, description="How many results to skip.")
 
 
 class ClusterSearchParams(SearchParams):
-    school_id: int | None = Field(None, gt=0, le=MAX_ID, description="Only records of this school.")
-    change_idea_id: int | None = Field(None, gt=0, le=MAX_ID, description="Only records about this change idea.")
+    school_id: RecordId | None = Field(None, description="Only records of this school.")
+    change_idea_id: RecordId | None = Field(None, description="Only records about this change idea.")
 
 
 class NetworkSearchParams(SearchParams):
@@ -92,7 +93,7 @@ def _refer(model, pk: int | None, field: str, label: str) -> int | None:
 
 @router.get("/clusters/{cluster}/search", response=SearchPageOut, operation_id="search_cluster",
             summary="Search a cluster's PDSA cycles, change ideas, design notes and decisions")
-def search_cluster(request, cluster: str, params: Query[ClusterSearchParams]):
+def search_cluster(request, cluster: Text, params: Query[ClusterSearchParams]):
     with in_cluster(request.auth, cluster):
         _check(params)
         filters = Filters(

@@ -14,11 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from ninja import Field, FilterLookup, Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from improvenet.design.models import ChangeIdea
 from improvenet.network.access import MAX_ID
 from improvenet.network.models import current_on
-from improvenet.resources import ClusterResource, Filters, PageParams, page_schema, paginate
+from improvenet.resources import ClusterResource, Day, Filters, PageParams, RecordId, Text, page_schema, paginate
 from improvenet.sharing import access as sacc
 from improvenet.sharing.models import Adoption, Publication
 from improvenet.sharing.services import publish
@@ -71,15 +72,15 @@ class LibraryFilters(Filters):
 
 
 class PublishIn(Schema):
-    change_idea_id: int = Field(..., gt=0, le=MAX_ID, description="The cluster's change idea to publish.")
-    names_schools: bool = Field(False, description="Name the schools of the published cycles (default: level "
-                                                   "and role only).")
+    change_idea_id: RecordId = Field(..., description="The cluster's change idea to publish.")
+    names_schools: StrictBool = Field(False, description="Name the schools of the published cycles (default: "
+                                                         "level and role only).")
 
 
 class WithdrawIn(Schema):
     reason: str = Field(..., description="Why the publication is withdrawn; shown in the library.")
-    ended_on: datetime.date | None = Field(None, description="The day it is withdrawn, from the day it was published "
-                                                            "to today; today when left out.")
+    ended_on: Day | None = Field(None, description="The day it is withdrawn, from the day it was published "
+                                                   "to today; today when left out.")
 
 
 class AdoptIn(Schema):
@@ -119,7 +120,7 @@ def publication_out(publication: Publication) -> dict:
 
 @router.get("/networks/{network}/library", response=page_schema(PublicationSummary), operation_id="list_library",
             summary="List the network's published change ideas")
-def list_library(request, network: str, filters: Query[LibraryFilters], page: Query[PageParams]):
+def list_library(request, network: Text, filters: Query[LibraryFilters], page: Query[PageParams]):
     with sacc.in_library(request.auth, network):
         publications = filters.filter(Publication.in_network.select_related("cluster", "published_by"))
         publications = publications.annotate(adoption_count=Count("adoptions")).order_by("-published_at", "-id")
@@ -130,14 +131,14 @@ def list_library(request, network: str, filters: Query[LibraryFilters], page: Qu
 
 @router.get("/networks/{network}/library/{publication_id}", response=PublicationOut, operation_id="read_publication",
             summary="Read a published change idea, its snapshot and its adoptions")
-def read_publication(request, network: str, publication_id: int):
+def read_publication(request, network: Text, publication_id: RecordId):
     with sacc.in_library(request.auth, network):
         return publication_out(sacc.publication_in_library(publication_id))
 
 
 @router.post("/clusters/{cluster}/publications", response={201: PublicationOut}, operation_id="publish_change_idea",
              summary="Publish one of the cluster's change ideas to its network")
-def publish_change_idea(request, cluster: str, payload: PublishIn):
+def publish_change_idea(request, cluster: Text, payload: PublishIn):
     with sacc.in_cluster_library(request.auth, cluster) as access, transaction.atomic():
         sacc.require_sharing(request.auth, access)
         idea = ChangeIdea.objects.filter(current_on(), pk=payload.change_idea_id).first()
@@ -150,7 +151,7 @@ def publish_change_idea(request, cluster: str, payload: PublishIn):
 
 @router.post("/clusters/{cluster}/publications/{publication_id}/withdraw", response=PublicationOut,
              operation_id="withdraw_publication", summary="Withdraw a publication (it stays, marked withdrawn)")
-def withdraw_publication(request, cluster: str, publication_id: int, payload: WithdrawIn):
+def withdraw_publication(request, cluster: Text, publication_id: RecordId, payload: WithdrawIn):
     with sacc.in_cluster_library(request.auth, cluster) as access, transaction.atomic():
         publication = sacc.publication_of_cluster(request.auth, access, publication_id).require_change()
         publication.withdraw(request.auth, payload.reason, payload.ended_on)
@@ -168,7 +169,7 @@ ClusterResource(
 
 @router.post("/clusters/{cluster}/adoptions", response={201: AdoptionOut}, operation_id="adopt_publication",
              summary="Adopt another cluster's published change idea as the start of the cluster's own")
-def adopt_publication(request, cluster: str, payload: AdoptIn):
+def adopt_publication(request, cluster: Text, payload: AdoptIn):
     with sacc.in_cluster_library(request.auth, cluster) as access:
         adopting = sacc.require_sharing(request.auth, access, sacc.CANNOT_ADOPT)
         publication = sacc.publication_in_library(payload.publication_id)

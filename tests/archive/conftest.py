@@ -19,7 +19,7 @@ from django_scopes import scopes_disabled
 from improvenet.archive.export import export_cluster
 from improvenet.demo import load_demo
 from improvenet.network.models import Cluster
-from tests.browser.conftest import _postgres_admin_url, _swap_database_name
+from tests.live_server import _postgres_admin_url, _swap_database_name
 
 COMMAND = [sys.executable, "-m", "improvenet.cli.main"]
 

@@ -11,9 +11,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django_scopes import scopes_disabled
 
-from improvenet.archive import restore
+from improvenet.archive import export, restore
 from improvenet.archive.restore import ArchiveRefused, import_archive
 from improvenet.archive.tables import archive_tables
+from improvenet.network.models import Person
 from tests.archive.conftest import export_bytes, members
 
 SCHOOLS = "tables/network.school.csv"
@@ -90,10 +91,11 @@ def test_a_changed_file_fails_its_checksum_naming_the_file(archive):
     assert "The archive was changed or damaged after it was written." in message
 
 
-def test_an_unknown_format_version(archive):
-    message = refusal(rebuilt(archive, {}, manifest=lambda listed: listed.update(format_version=2)))
-    assert message == ("alpha.zip: manifest.json has format version 2, which this improvenet does not know: "
-                       "it reads format version 1.")
+@pytest.mark.parametrize("version", [3, True, "2"])
+def test_an_unknown_format_version(archive, version):
+    message = refusal(rebuilt(archive, {}, manifest=lambda listed: listed.update(format_version=version)))
+    assert message == (f"alpha.zip: manifest.json has format version {json.dumps(version)}, which this improvenet "
+                       "does not know: it reads format versions 1 and 2.")
 
 
 def test_a_row_that_breaks_the_schema_is_named_by_file_line_and_column(archive):
@@ -233,3 +235,35 @@ def _central_entry(data: bytearray, name: bytes) -> int:
         if data[start + 46:start + 46 + name_length] == name:
             return start
         start += 4
+
+
+def test_a_manifest_that_unpacks_to_too_much_is_refused_before_it_is_read(archive):
+    padded = rebuilt(archive, {}, manifest=lambda listed: listed.update(padding=" " * restore.MAX_MANIFEST_BYTES))
+    assert refusal(padded).startswith(
+        "alpha.zip: manifest.json unpacks to 1.0 MB; this improvenet accepts at most 1.0 MB for the manifest "
+        "(MAX_MANIFEST_BYTES in improvenet/archive/restore.py).")
+
+
+@pytest.mark.parametrize(("name", "length"), [
+    ("R" * 60, "60 characters"),
+    # Past the line's limit too: only as much of the line as that limit is read.
+    ("R" * 100_000, "more than 50 characters"),
+])
+def test_a_cell_over_the_limit_is_refused_naming_file_line_and_column(archive, monkeypatch, name, length):
+    monkeypatch.setattr(restore, "MAX_CELL_CHARS", 50)
+    monkeypatch.setattr(restore, "MAX_LINE_CHARS", 200)
+    changed = edit_line(archive, PEOPLE, 2, "Rosa", name)
+    assert refusal(rebuilt(archive, {PEOPLE: changed})) == (
+        f"alpha.zip: {PEOPLE} line 2, column given_name: a cell of {length}; a cell can hold at most 50. "
+        "Nothing was imported.")
+
+
+def test_the_export_refuses_a_cell_the_import_would_refuse(world, monkeypatch):
+    monkeypatch.setattr(export, "MAX_CELL_CHARS", 120)
+    with scopes_disabled():
+        Person.objects.filter(pk=world.person.pk).update(title="T" * 150)
+    with pytest.raises(export.ExportRefused) as refused:
+        export_bytes("alpha")
+    assert str(refused.value) == ("The cluster “Alpha” cannot be archived as it is:\n  tables/network.person.csv row "
+                                  f"with id {world.person.pk}: title has 150 characters; an archive's cell holds at "
+                                  "most 120.")

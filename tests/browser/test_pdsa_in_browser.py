@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_cluster_in_browser import AXE, WCAG_21_AA, sign_in
+from tests.browser.test_cluster_in_browser import WCAG_21_AA, load_axe, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +16,7 @@ RUN = {}
 
 
 def audit(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    load_axe(page)
     return page.evaluate(
         "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
         ".map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')})`)",

@@ -1,6 +1,7 @@
 """A small synthetic district whose schools are the `world` cluster's, and a store for each test."""
 
 import datetime
+import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -22,6 +23,18 @@ SCHOOLS = (
 FIRST_YEAR = 2021
 START_YEAR = 2023
 KEY = "ab" * 32
+
+
+def bundle_with(district, folder, file: str, line: int, column: str, value: str):
+    """A copy of the district's bundle in `folder`, with one cell of `file` changed (line 1 is the header)."""
+    shutil.copytree(district, folder)
+    lines = (folder / file).read_text().splitlines()
+    header = lines[0].replace('"', "").split(",")
+    values = lines[line - 1].split(",")
+    values[header.index(column)] = value
+    lines[line - 1] = ",".join(values)
+    (folder / file).write_text("\n".join(lines) + "\n")
+    return folder
 
 
 @pytest.fixture(scope="session")

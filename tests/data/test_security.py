@@ -16,6 +16,7 @@ from improvenet.data.models import AuditEvent, DataLoad, DataUseAgreement
 from improvenet.data.unzip import UnsafeArchive, unpack
 from improvenet.network.access import cluster_for_user
 from improvenet.network.models import School
+from tests.data.conftest import bundle_with
 from tests.data.stores import district_store_fixture, loaded_fixture  # noqa: F401  (fixtures)
 
 BETA_SCHOOLS = (
@@ -145,13 +146,7 @@ def test_the_load_page_refuses_that_zip_with_a_form_error(client, data_world):
 
 def test_a_huge_number_in_a_bundle_is_a_refused_load(data_world, district, tmp_path):
     broken = tmp_path / "huge"
-    shutil.copytree(district, broken)
-    lines = (broken / "course_marks.csv").read_text().splitlines()
-    header = lines[0].replace('"', "").split(",")
-    values = lines[1].split(",")
-    values[header.index("credits_earned")] = "9" * 400
-    lines[1] = ",".join(values)
-    (broken / "course_marks.csv").write_text("\n".join(lines) + "\n")
+    bundle_with(district, broken, "course_marks.csv", 2, "credits_earned", "9" * 400)
 
     outcome = as_lead(data_world.world.users.lead, data_world.world.alpha, services.load, broken, channel="web")
 

@@ -1,6 +1,5 @@
 """Loads, reads under agreements and the audit log, through the functions every page and command uses."""
 
-import shutil
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -11,7 +10,7 @@ from improvenet.data import services
 from improvenet.data.models import AuditEvent, DataLoad
 from improvenet.network.access import cluster_for_user
 from improvenet.network.models import Membership, Person
-from tests.data.conftest import START_YEAR, make_agreement
+from tests.data.conftest import START_YEAR, bundle_with, make_agreement
 
 
 def access_of(user, world):
@@ -39,13 +38,7 @@ def test_a_load_is_recorded_and_loading_again_changes_nothing(data_world, distri
 
 def test_a_broken_bundle_is_refused_naming_file_and_line_and_writes_nothing(data_world, district, tmp_path):
     broken = tmp_path / "broken"
-    shutil.copytree(district, broken)
-    lines = (broken / "enrollments.csv").read_text().splitlines()
-    header = lines[0].replace('"', "").split(",")
-    values = lines[3].split(",")
-    values[header.index("grade_level")] = "thirteen"
-    lines[3] = ",".join(values)
-    (broken / "enrollments.csv").write_text("\n".join(lines) + "\n")
+    bundle_with(district, broken, "enrollments.csv", 4, "grade_level", "thirteen")
     outcome = load_as(data_world.world.users.lead, data_world, broken)
     assert outcome.record.status == DataLoad.Status.REFUSED
     assert outcome.record.error_count == 1

@@ -5,7 +5,6 @@ import datetime
 import io
 import json
 import re
-import shutil
 import zipfile
 from html.parser import HTMLParser
 
@@ -15,7 +14,7 @@ from django_scopes import scopes_disabled
 from improvenet.analytics.store import Store
 from improvenet.data.models import AuditEvent, DataLoad, DataUseAgreement
 from improvenet.network.models import Membership, Person
-from tests.data.conftest import START_YEAR, make_agreement
+from tests.data.conftest import START_YEAR, bundle_with, make_agreement
 from tests.data.stores import district_store_fixture, loaded_fixture  # noqa: F401  (fixtures)
 
 BASE = "/clusters/alpha/data"
@@ -148,13 +147,7 @@ def test_a_zip_of_the_bundle_loads_and_the_report_shows_rows_per_table(client, d
 def test_a_broken_bundle_is_refused_listing_file_and_line_and_nothing_is_written(client, data_world, district,
                                                                                 tmp_path):
     broken = tmp_path / "broken"
-    shutil.copytree(district, broken)
-    lines = (broken / "enrollments.csv").read_text().splitlines()
-    header = lines[0].replace('"', "").split(",")
-    values = lines[3].split(",")
-    values[header.index("grade_level")] = "thirteen"
-    lines[3] = ",".join(values)
-    (broken / "enrollments.csv").write_text("\n".join(lines) + "\n")
+    bundle_with(district, broken, "enrollments.csv", 4, "grade_level", "thirteen")
     client.force_login(data_world.world.users.lead)
     answer = client.post(f"{BASE}/load/", {"file": zipped(broken), "format": "bundle"})
     assert answer.status_code == 422

@@ -2,7 +2,7 @@
 
 from django_scopes import scope
 
-from improvenet.design.models import Adaptation, DesignChallenge
+from improvenet.design.models import Adaptation, ChangeIdea, DesignChallenge
 
 
 def test_challenge_with_fishbone_round_trips(design, api_as):
@@ -106,3 +106,22 @@ def test_another_clusters_references_are_unknown(design, api_as):
     assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "change_idea_ids"
     with scope(cluster=design.alpha):
         assert not DesignChallenge.objects.filter(title="X").exists() and Adaptation.objects.count() == 0
+
+
+def test_null_where_a_list_is_expected_is_refused_naming_the_field(design, api_as):
+    api = api_as(design.users.lead)
+    url = f"/clusters/alpha/innovations/{design.innovation.pk}"
+    assert api.patch(url, {"change_idea_ids": [design.lessons.pk]}).status_code == 200
+    answer = api.patch(url, {"change_idea_ids": None})
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == ["change_idea_ids"]
+    assert api.get(url).json()["change_idea_ids"] == [design.lessons.pk]
+
+
+def test_a_body_that_is_not_an_object_creates_nothing(design, api_as):
+    # Read field by field, the text "AAA" answered `title` (str.title) and made a change idea titled "Aaa".
+    api = api_as(design.users.researcher)
+    answer = api.client.post("/api/clusters/alpha/change-ideas", '"AAA"', "application/json", **api._headers())
+    assert answer.status_code == 400
+    with scope(cluster=design.alpha):
+        assert not ChangeIdea.objects.filter(title="Aaa").exists()

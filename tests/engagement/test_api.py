@@ -100,3 +100,10 @@ def test_readers_read_but_do_not_change_and_other_clusters_see_nothing(api_as, h
     outsider = api_as(heard.world.users.outsider)
     assert outsider.get(f"{BASE}/events").status_code == 404
     assert outsider.get(f"/clusters/beta/engagement/events/{heard.family.pk}").status_code == 404
+
+
+def test_a_school_id_beyond_the_database_range_is_refused_naming_the_field(api_as, heard):
+    # Schemathesis found this one: the id reached the database, which cannot hold it (HTTP 500).
+    body = {"school_id": -(2**110), "raised_on": "2024-03-02", "raised_by": "Council", "objection": "X"}
+    answer = api_as(heard.world.users.lead).post(f"{BASE}/objections", body)
+    assert answer.status_code == 422 and [e["field"] for e in answer.json()["errors"]] == ["school_id"]

@@ -14,6 +14,8 @@ from improvenet.families.models import FamilyPages
 from improvenet.network.models import Membership, Person, School, Team
 
 KEY = "cd" * 32
+# settings.FAMILY_RATE_LIMITS for tests that send more requests than the public pages accept.
+NO_LIMITS = {kind: ((10**6, 60), (10**6, 60)) for kind in ("pages", "opt-out")}
 SCHOOLS = (SchoolSpec("AH", "Alpha High", "high", None, "innovation"),
            SchoolSpec("AM", "Alpha Middle", "middle", "AH", "feeder"),
            SchoolSpec("AE", "Alpha Elementary", "elementary", "AH", "feeder"))

@@ -49,9 +49,12 @@ def test_roles(measured, api_as, base):
     assert api_as(measured.world.users.viewer).patch(base, {"target": 1}).status_code == 403
     assert api_as(measured.world.users.outsider).get(base).status_code == 404
     assert api_as(None).get(base).status_code == 401
+    # An id beyond the database's range is refused as input, naming where it is.
     huge = 2**70
-    assert api_as(measured.world.users.lead).get(f"/clusters/alpha/measures/{huge}").status_code == 404
-    assert api_as(measured.world.users.lead).patch(f"{base}/values/{huge}", {"numerator": 1}).status_code == 404
+    lead = api_as(measured.world.users.lead)
+    for answer, field in ((lead.get(f"/clusters/alpha/measures/{huge}"), "measure_id"),
+                          (lead.patch(f"{base}/values/{huge}", {"numerator": 1}), "value_id")):
+        assert answer.status_code == 422 and [e["field"] for e in answer.json()["errors"]] == [field]
 
 
 def test_values_create_update_and_errors(measured, api_as, base):
@@ -131,3 +134,13 @@ def test_openapi_lists_the_measures_operations(db, client):
     operations = {op["operationId"] for path in document["paths"].values() for op in path.values()}
     assert {"list_measures", "create_measure", "upload_measure_values", "measure_chart_cluster",
             "measure_chart_school", "create_measure_value", "update_measure_value"} <= operations
+
+
+def test_an_upload_refused_before_its_file_is_read_answers_as_documented(measured, api_as, client):
+    token = api_as(measured.world.users.lead).token
+    answer = post_file(client, token, f"/clusters/alpha/measures/{2**70}", "x.csv", b"school,period\n")
+    assert answer.status_code == 422 and "report" not in answer.json()
+    document = client.get("/api/openapi.json").json()
+    rejected = document["paths"]["/api/clusters/{cluster}/measures/{measure_id}/upload"]["post"]["responses"]["422"]
+    schema = document["components"]["schemas"][rejected["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
+    assert schema["required"] == ["detail", "errors"]

@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 
 from improvenet.cycles.models import PdsaCycle
 from improvenet.design.models import ChangeIdea
+from improvenet.network.models import School
 
 BASE = "/clusters/alpha/measures/on-track"
 
@@ -124,3 +125,13 @@ def test_measures_list_and_definition_pages(measured, client):
     assert answer.status_code == 422 and "needs a denominator" in answer.content.decode()
     client.force_login(measured.teacher)
     assert client.get("/clusters/alpha/measures/new/").status_code == 403
+
+
+def test_the_chart_download_escapes_a_school_name_a_spreadsheet_would_run(measured, client):
+    hostile = '=HYPERLINK("http://evil.example","Alpha High")'
+    with scopes_disabled():
+        School.objects.filter(pk=measured.world.high.pk).update(name=hostile)
+    client.force_login(measured.world.users.viewer)
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{BASE}/chart.csv").content.decode())))
+    assert {r["school"] for r in rows} == {"'" + hostile, "Alpha Middle"}
+    assert all(not r["y"].startswith("'") for r in rows), "numbers stay numbers"

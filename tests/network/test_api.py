@@ -1,6 +1,11 @@
+import json
+
+import pytest
+from django.test import Client
 from django_scopes import scope
 
-from improvenet.network.models import Membership, School
+from improvenet.network.models import Membership, Person, School
+from improvenet.resources import NUL_MESSAGE
 
 
 def new_school(world, **overrides):
@@ -120,3 +125,106 @@ def test_openapi_document_describes_every_route(db, client):
     assert document["info"]["title"] == "improvenet API"
     assert "/api/clusters/{cluster}/schools" in document["paths"]
     assert document["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
+
+
+def test_a_write_without_token_or_session_answers_401_not_a_csrf_failure(world):
+    browser = Client(enforce_csrf_checks=True)
+    anonymous = browser.post("/api/clusters/alpha/schools", json.dumps(new_school(world)), "application/json")
+    assert anonymous.status_code == 401 and anonymous.json()["detail"].startswith("Sign in")
+    # A signed-in session still needs its CSRF token: that is what protects it.
+    browser.force_login(world.users.lead)
+    session = browser.post("/api/clusters/alpha/schools", json.dumps(new_school(world)), "application/json")
+    assert session.status_code == 403 and "CSRF" in session.json()["detail"]
+    with scope(cluster=world.alpha):
+        assert not School.objects.filter(nces_id="170000100099").exists()
+
+
+BEYOND = 2**63  # one past the largest id the database stores
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), [
+    ("get", f"/clusters/alpha/schools/{BEYOND}", None, "record_id"),
+    ("get", f"/clusters/alpha/schools?pyramid={BEYOND}", None, "pyramid"),
+    ("get", f"/clusters/alpha/memberships?person=-{BEYOND}", None, "person"),
+    # A school's id is its organization's (a one-to-one key), which Django does not range-check as it does ids.
+    ("post", "/clusters/alpha/schools", {"name": "Birch", "level": "middle", "role": "feeder", "lowest_grade": 6,
+                                         "highest_grade": 8, "feeds_into_id": 2**70}, "feeds_into_id"),
+    ("patch", "/clusters/alpha/teams/1", {"school_id": -(2**70)}, "school_id"),
+])
+def test_ids_beyond_the_database_range_are_refused_naming_the_field(world, api_as, method, path, body, field):
+    api = api_as(world.users.lead)
+    answer = api.get(path) if method == "get" else getattr(api, method)(path, body)
+    assert answer.status_code == 422, answer.content
+    assert [error["field"] for error in answer.json()["errors"]] == [field]
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    ([{"name": "Birch"}], "it must be a JSON object, not an array."),
+    ('"Birch"', "it must be a JSON object, not a string."),
+    ("{not json", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+])
+def test_a_body_that_is_not_a_json_object_is_refused_with_its_reason(world, api_as, body, reason):
+    api = api_as(world.users.lead)
+    raw = body if isinstance(body, str) else json.dumps(body)
+    answer = api.client.post("/api/clusters/alpha/schools", raw, "application/json", **api._headers())
+    assert answer.status_code == 400
+    assert answer.json() == {"detail": f"The body cannot be read: {reason}"}
+
+
+def test_a_change_of_nothing_or_of_a_field_to_null_is_refused(world, api_as):
+    api = api_as(world.users.lead)
+    nothing = api.patch(f"/clusters/alpha/schools/{world.high.pk}", None)
+    assert nothing.status_code == 422
+    assert nothing.json()["errors"] == [{"field": "input", "message": "Send the fields to change as a JSON object."}]
+    emptied = api.patch(f"/clusters/alpha/schools/{world.high.pk}", {"name": None, "feeds_into_id": None})
+    assert emptied.status_code == 422 and [e["field"] for e in emptied.json()["errors"]] == ["name"]
+    with scope(cluster=world.alpha):
+        assert School.objects.get(pk=world.high.pk).name == "Alpha High"
+
+
+def test_days_and_flags_are_taken_only_as_the_document_writes_them(world, api_as):
+    admin = api_as(world.users.admin)
+    for body, field in (({"network": "north", "slug": "gamma", "name": "G", "shares_with_network": 1},
+                         "shares_with_network"),
+                        ({"network": "north", "slug": "gamma", "name": "G", "status": "launched"}, None)):
+        answer = admin.post("/clusters", body)
+        if field is None:
+            assert answer.status_code == 201
+        else:
+            assert answer.status_code == 422 and [e["field"] for e in answer.json()["errors"]] == [field]
+    lead = api_as(world.users.lead)
+    for day in (0, "0", "1700000000"):  # pydantic would read these as Unix times: 1 January 1970...
+        answer = lead.post(f"/clusters/alpha/people/{world.person.pk}/end", {"ended_on": day})
+        assert answer.status_code == 422
+        assert answer.json()["errors"] == [{"field": "ended_on", "message": "Give a day as YYYY-MM-DD."}]
+    with scope(cluster=world.alpha):
+        assert Person.objects.get(pk=world.person.pk).ended_on is None
+
+
+def test_a_cluster_of_an_unknown_network_is_refused_naming_the_field(world, api_as):
+    answer = api_as(world.users.admin).post("/clusters", {"network": "south", "slug": "gamma", "name": "Gamma"})
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [{"field": "network", "message": "No such network among yours."}]
+
+
+def test_a_body_larger_than_the_api_takes_answers_413(world, api_as, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    answer = api_as(world.users.lead).post("/clusters/alpha/schools", new_school(world, street="x" * 2000))
+    assert answer.status_code == 413
+    assert answer.json() == {"detail": "The request is larger than the API takes (1,000 bytes at most)."}
+
+
+@pytest.mark.parametrize(("method", "path", "body", "field"), [
+    ("get", "/clusters/al%00pha/schools", None, "cluster"),
+    ("get", "/clusters/alpha/schools?q=Al%00pha", None, "q"),
+    ("post", "/clusters", {"network": "no\x00rth", "slug": "gamma", "name": "Gamma"}, "network"),
+    ("post", "/clusters/alpha/phases", {"stage": "design", "starts_on": "2025-01-01",
+                                        "roles": [{"team_kind": "data", "description": "Re\x00ads"}]},
+     "roles.0.description"),
+])
+def test_a_nul_character_anywhere_is_refused_naming_where(world, api_as, method, path, body, field):
+    # PostgreSQL can neither store nor search a NUL character: it failed there with HTTP 500.
+    api = api_as(world.users.admin)
+    answer = api.get(path) if method == "get" else api.post(path, body)
+    assert answer.status_code == 422, answer.content
+    assert answer.json()["errors"] == [{"field": field, "message": NUL_MESSAGE}]

@@ -193,7 +193,7 @@ def test_api_odd_input_is_a_clear_422_or_404_never_a_server_error(world, api_as)
         answer = api.post("/clusters/alpha/phases", body)
         assert answer.status_code == 422, (body, answer.status_code)
     assert api.patch(f"/clusters/alpha/phases/{first['id']}", {"ends_on": "garbage"}).status_code == 422
-    assert api.get(f"/clusters/alpha/phases/{2**70}").status_code == 404
+    assert api.get(f"/clusters/alpha/phases/{2**70}").json()["errors"][0]["field"] == "phase_id"
     with scope(cluster=world.alpha):
         assert Phase.objects.count() == 2
 

@@ -4,6 +4,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scopes_disabled
 
+from improvenet.api import api
 from improvenet.partners.models import Agreement, AgreementDocument
 from tests.partners.conftest import PDF
 
@@ -83,3 +84,28 @@ def test_documents_upload_list_download(api_as, partnered, client):
     assert api_as(p.world.users.viewer).get(f"{A}/{p.memorandum.pk}/documents").status_code == 403
     with scopes_disabled():
         assert AgreementDocument.objects.count() == 1
+
+
+def test_a_downloaded_document_has_a_media_type_the_document_lists(api_as, partnered, client):
+    p = partnered
+    lead = api_as(p.world.users.lead)
+    url = f"/api{A}/{p.memorandum.pk}/documents"
+    document = client.post(url, {"file": SimpleUploadedFile("memo.pdf", PDF)}, **lead._headers()).json()
+    download = lead.get(f"{A}/{p.memorandum.pk}/documents/{document['id']}")
+    operation = api.get_openapi_schema(path_prefix="/api/")["paths"][
+        "/api/clusters/{cluster}/agreements/{agreement_id}/documents/{document_id}"]["get"]
+    assert download["Content-Type"] == "application/pdf"
+    assert "application/pdf" in operation["responses"][200]["content"]
+
+
+def test_a_form_that_cannot_be_read_or_has_too_many_parts_answers_json(api_as, partnered, client, settings):
+    # Django answers both with an HTML page, outside the API's document.
+    headers = api_as(partnered.world.users.lead)._headers()
+    url = f"/api{A}/{partnered.memorandum.pk}/documents"
+    broken = client.post(url, "garbage", content_type="multipart/form-data", **headers)
+    assert broken.status_code == 400
+    assert broken.json() == {"detail": "The body cannot be read: Invalid boundary in multipart: None"}
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+    crowded = client.post(url, {"description": "Signed", "note": "x", "other": "y"}, **headers)
+    assert crowded.status_code == 413
+    assert crowded.json()["detail"] == "The request has more parts than the API takes (2 fields and 100 files at most)."

@@ -29,7 +29,7 @@ def test_refused_uploads_say_why(name, content, message):
 
 def test_the_size_cap(monkeypatch):
     monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 100)
-    with pytest.raises(ValidationError, match="at most 0 MB"):
+    with pytest.raises(ValidationError, match="“big.pdf” is larger than 100 bytes, the most a document can be."):
         documents.checked("big.pdf", PDF + b" " * 100)
     assert documents.checked("fits.pdf", PDF[:100])
 

@@ -76,6 +76,17 @@ def test_documents_upload_list_and_download(client, partnered):
     assert download.content == PDF and download["Content-Disposition"].startswith("attachment")
 
 
+def test_a_document_over_the_size_cap_is_refused_with_the_cap_and_nothing_is_kept(client, partnered):
+    p = partnered
+    client.force_login(p.world.users.lead)
+    big = SimpleUploadedFile("scan.pdf", PDF + b" " * (10 * 1024 * 1024))
+    refused = client.post(f"{R}/{p.memorandum.pk}/documents/new/", {"file": big})
+    assert refused.status_code == 422
+    assert "“scan.pdf” is larger than 10.0 MB, the most a document can be." in refused.content.decode()
+    with scopes_disabled():
+        assert not AgreementDocument.objects.exists()
+
+
 def test_who_reads_documents(client, partnered):
     p = partnered
     client.force_login(p.world.users.lead)

@@ -154,7 +154,9 @@ def viewer_client(searchable):
 @given(st.text(max_size=60) | st.sampled_from(['"', "*", "NEAR(", 'goal"', "a OR", "NOT", "col:x", "^x", "'", "\\"]))
 def test_any_text_query_answers_200_on_the_page_and_the_api(viewer_client, searchable, api_as, text):
     assert viewer_client.get(PAGE, {"q": text}).status_code == 200
-    assert api_as(searchable.world.users.viewer).get("/clusters/alpha/search", q=text).status_code == 200
+    answer = api_as(searchable.world.users.viewer).get("/clusters/alpha/search", q=text)
+    # The API refuses a NUL character in any text it is sent, naming where (docs/api.md).
+    assert answer.status_code == (422 if "\x00" in text else 200)
 
 
 # API ---------------------------------------------------------------------------------------------
