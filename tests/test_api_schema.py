@@ -153,8 +153,8 @@ COMMON = {
     # The archive is a whole cluster's export (seconds each): once is enough.
     "operations": [{"include-operation-id": "export_cluster_archive", "generation": {"max-examples": 1}}],
 }
-# The lead may change every record: each operation with its boundary and invalid inputs (the coverage phase),
-# then generated ones.
+# The lead may change every record: each operation with the invalid inputs the coverage phase derives from its
+# document (each field of the wrong type, missing, one past its bounds...), then generated valid and invalid ones.
 LEAD = schemathesis.openapi.from_wsgi("/api/openapi.json", APP, config=SchemathesisConfig.from_dict(
     COMMON | {"generation": {"max-examples": 5, "deterministic": True},
               # No operation deletes (records are ended): DELETE stands for every method an address does not take.

@@ -13,8 +13,7 @@ from improvenet.data import services as data_services
 from improvenet.families.models import OptOutRequest, PublicRequestCount, new_reference
 from improvenet.network.models import Cluster
 
-# What the rate limits count (settings.FAMILY_RATE_LIMITS): reads of the public pages (and of their API
-# route), and opt-out requests sent.
+# What the rate limits count (settings.FAMILY_RATE_LIMITS): reads of the public pages, and opt-out requests sent.
 PAGES, OPT_OUT = "pages", "opt-out"
 
 
