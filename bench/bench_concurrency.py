@@ -130,6 +130,10 @@ def main() -> int:
 
 
 def measure(base: str, token: str, args: argparse.Namespace, env: dict) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "improvenet.settings")
+    import django
+
+    django.setup()  # the demo package, where the demo password is, imports models
     from improvenet.demo import DEMO_PASSWORD
 
     deadline = time.monotonic() + 60
