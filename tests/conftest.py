@@ -14,6 +14,7 @@ from improvenet.network.models import Cluster, ClusterRole, Network, Organizatio
 
 # The real demo server (a subprocess), shared by the browser and load tests.
 from tests.live_server import live_server_url, server_database, server_environment  # noqa: F401
+from tests.mail_server import mail_server  # noqa: F401
 
 
 @dataclass
