@@ -25,6 +25,7 @@ PACKAGE = ROOT / "improvenet"
 # and on Spark workers, and each app's engine is tested apart from the web. Whole packages end in ".".
 PURE_MODULES = [
     "improvenet.spc.",
+    "improvenet.synthesis.",
     "improvenet.analytics.",
     "improvenet.lib.",
     "improvenet.accounts.tokens",
