@@ -26,6 +26,7 @@ PACKAGE = ROOT / "improvenet"
 PURE_MODULES = [
     "improvenet.spc.",
     "improvenet.synthesis.",
+    "improvenet.studies.power",
     "improvenet.analytics.",
     "improvenet.lib.",
     "improvenet.accounts.tokens",

@@ -2,7 +2,7 @@
 
 import typer
 
-from improvenet.cli import archive, data, measures, meta, reminders, server, spc, tokens
+from improvenet.cli import archive, data, measures, meta, reminders, server, spc, study, tokens
 
 app = typer.Typer(
     name="improvenet",
@@ -23,6 +23,7 @@ app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknow
 app.add_typer(tokens.app, name="token")
 app.command("spc")(spc.spc)
 app.command("meta")(meta.meta)
+app.add_typer(study.app, name="study")
 app.add_typer(measures.app, name="measures")
 app.add_typer(data.app, name="data")
 app.command("metrics")(data.metrics)
