@@ -26,7 +26,9 @@ PACKAGE = ROOT / "improvenet"
 PURE_MODULES = [
     "improvenet.spc.",
     "improvenet.synthesis.",
+    "improvenet.studies.impact",
     "improvenet.studies.power",
+    "improvenet.studies.reading",
     "improvenet.analytics.",
     "improvenet.lib.",
     "improvenet.accounts.tokens",

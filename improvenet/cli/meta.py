@@ -44,8 +44,9 @@ def meta(
 
     Example: improvenet meta estimates.csv --method REML --json
     """
+    from improvenet.lib.csvfile import CsvFileError
     from improvenet.synthesis.meta import MetaAnalysisError, pool, regress
-    from improvenet.synthesis.reading import EstimatesFileError, read_estimates
+    from improvenet.synthesis.reading import read_estimates
 
     try:
         estimates = read_estimates(file, yi, vi, moderator or [])
@@ -53,7 +54,7 @@ def meta(
             result = regress(estimates.yi, estimates.vi, estimates.moderators, method.value, test and test.value)
         else:
             result = pool(estimates.yi, estimates.vi, method.value, test and test.value)
-    except (EstimatesFileError, MetaAnalysisError) as error:
+    except (CsvFileError, MetaAnalysisError) as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(code=1) from None
     if as_json:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -83,3 +84,52 @@ def mdes_command(
 
 
 
+
+
+class Method(StrEnum):
+    cr2 = "cr2"
+    mixed = "mixed"
+
+
+@app.command("analyze")
+def analyze_command(
+    file: Annotated[Path, typer.Argument(help="CSV file with one row per student.", show_default=False)],
+    outcome: Annotated[str, typer.Option(help="Column of the outcome (rows left empty are left out).")],
+    treatment: Annotated[str, typer.Option(help="Column of assignment: 1 treated, 0 control.")],
+    cluster: Annotated[str, typer.Option(help="Column naming the unit of assignment (school, classroom).")],
+    block: Annotated[str | None, typer.Option(help="Column naming the randomization block (fixed effects).",
+                                              show_default=False)] = None,
+    covariate: Annotated[list[str] | None, typer.Option(help="A baseline covariate column (repeat for several).",
+                                                        show_default=False)] = None,
+    method: Annotated[Method, typer.Option(
+        help="cr2: least squares with cluster-robust CR2 standard errors and Bell–McCaffrey degrees of "
+             "freedom. mixed: random intercept per cluster, fitted by REML.")] = Method.cr2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Estimate a study's impact from student outcomes (docs/studies.md).
+
+    Example: improvenet study analyze trial.csv --outcome score --treatment treated --cluster school --json
+    """
+    from improvenet.lib.csvfile import CsvFileError
+    from improvenet.studies.impact import ImpactError, estimate
+    from improvenet.studies.reading import read_sample
+
+    try:
+        sample, left_out = read_sample(file, outcome, treatment, cluster, block, covariate or [])
+        impact = estimate(sample, method.value)
+    except (CsvFileError, ImpactError) as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    if as_json:
+        typer.echo(json.dumps(impact.summary(), indent=2))
+        return
+    interval = "95% confidence interval"
+    degrees = f", {impact.df:.1f} degrees of freedom" if impact.df is not None else ""
+    typer.echo("\n".join([
+        f"{impact.n_analyzed} students in {impact.clusters} clusters analysed ({left_out} left out for a missing "
+        "outcome).",
+        f"Impact: {impact.estimate:.3f} in the outcome's units (standard error {impact.se:.3f}{degrees}; "
+        f"{interval} {impact.ci_low:.3f} to {impact.ci_high:.3f}; p = {impact.p_value:.4f}).",
+        f"Effect size: Hedges' g = {impact.hedges_g:.3f}; improvement index {impact.improvement_index:+.1f} "
+        "percentile points.",
+    ]))

@@ -106,10 +106,11 @@ def test_cli_refuses_an_impossible_design_without_a_traceback():
     assert "leaves -1 degrees of freedom" in result.output and "Traceback" not in result.output
 
 
-def test_the_examples_in_the_docs_print_what_the_docs_show():
+def test_the_examples_in_the_docs_print_what_the_docs_show(monkeypatch):
+    monkeypatch.chdir(Path(__file__).parents[2])
     docs = (Path(__file__).parents[2] / "docs/studies.md").read_text()
     blocks = re.findall(r"```console\n\$ improvenet (.+?)\n(.*?)```", docs, re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     for command, shown in blocks:
         result = runner.invoke(app, command.split())
         assert result.exit_code == 0, result.output
