@@ -28,6 +28,7 @@ PURE_MODULES = [
     "improvenet.synthesis.",
     "improvenet.studies.impact",
     "improvenet.studies.power",
+    "improvenet.studies.randomization",
     "improvenet.studies.reading",
     "improvenet.analytics.",
     "improvenet.lib.",
