@@ -10,12 +10,14 @@ from django.urls import include, path
 
 from improvenet.api import api
 from improvenet.apps import app_modules
+from improvenet.health import health
 
 pages = [(getattr(config, "url_prefix", ""), getattr(config, "translated_urls", False), module)
          for config, module in app_modules("urls")]
 
 urlpatterns = [path(prefix, include(module)) for prefix, translated, module in pages if not translated]
 urlpatterns += [
+    path("health", health, name="health"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

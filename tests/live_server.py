@@ -6,6 +6,7 @@ suite runs against, so a test sees exactly what a user of `make demo` sees, serv
 production.
 """
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -74,18 +76,25 @@ def run_command(env: dict, *arguments: str) -> str:
 
 @pytest.fixture(scope="session")
 def live_server_url(server_environment, tmp_path_factory):
-    port = free_port()
-    log = open(tmp_path_factory.mktemp("log") / "server.log", "w+")
-    server = subprocess.Popen([*COMMAND, "serve", "--port", str(port)], env=server_environment, stdout=log,
-                              stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, server, log)
+    with served(server_environment, tmp_path_factory.mktemp("log")) as (url, _server):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+
+
+@contextlib.contextmanager
+def served(env: dict, folder: Path, *options: str):
+    """`improvenet serve OPTIONS` on a free port, its output in `folder`/server.log: its address and process,
+    once it answers."""
+    port = free_port()
+    with open(folder / "server.log", "w+") as log:
+        server = subprocess.Popen([*COMMAND, "serve", "--port", str(port), *options], env=env, stdout=log,
+                                  stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(url, server, log)
+            yield url, server
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def _wait_until_up(url: str, server: subprocess.Popen, log) -> None:

@@ -20,11 +20,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-import pandas as pd
-
 from improvenet.analytics.metrics.common import RATE_DIGITS
 from improvenet.analytics.suppression import DEFAULT_MIN_N, DISTRICT, suppress
 from improvenet.analytics.survival import yearly_retention
+from improvenet.lib.lazy import LazyModule
+
+pd = LazyModule("pandas")  # seconds to load: the site starts without it
 
 DAYS_PER_YEAR = 365.25
 STAYED, PLACED, LEFT = "stayed", "placed", "left"

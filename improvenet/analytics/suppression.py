@@ -25,8 +25,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-import pandas as pd
 import pyarrow as pa
+
+from improvenet.lib.lazy import LazyModule
+
+pd = LazyModule("pandas")  # seconds to load: the site starts without it
 
 DEFAULT_MIN_N = 10
 DISTRICT = "ALL"

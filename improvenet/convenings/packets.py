@@ -21,9 +21,9 @@ import base64
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from django.db.models import Count, Q
 from django.utils.text import slugify
 
@@ -37,6 +37,9 @@ from improvenet.measures.models import Measure, MeasureValue
 from improvenet.network.models import School, Team, current_on
 from improvenet.spc import SPCInputError, qic_many
 from improvenet.spc.vega import to_svg
+
+if TYPE_CHECKING:  # pandas takes seconds to load: imported by the functions that chart
+    import pandas as pd
 
 # A packet is read on paper in a meeting, and drawing a chart into the PDF is its slowest part:
 # it draws the measures with new signals that matter most (outcome measures first); the signals
@@ -250,6 +253,8 @@ def new_signals(
 ) -> tuple[list[MeasureChart], list[SignalEntry]]:
     """Each current measure charted with the schools' data up to the day: the signals all of whose
     points fall in the window, by measure; the first measures' charts have a panel per school."""
+    import pandas as pd
+
     by_name = {school.name: school for school in schools}
     measures = sorted(Measure.objects.filter(current_on(until)), key=lambda m: (KIND_ORDER.index(m.kind), m.name))
     rows = pd.DataFrame.from_records(
@@ -324,6 +329,8 @@ def _drawn_period(since: datetime.date | None, until: datetime.date, spec: dict)
 
 def _chart(measure: Measure, frame: pd.DataFrame):
     """The measure's chart of each school with at least two periods of data, or None."""
+    import pandas as pd
+
     frame = frame[frame.groupby("school")["school"].transform("size") >= 2]
     if frame.empty:
         return None

@@ -7,7 +7,6 @@ from improvenet.convenings import access as conv_access
 from improvenet.convenings.forms import ConveningForm
 from improvenet.convenings.models import Convening
 from improvenet.convenings.packets import build_packet, packet_teams
-from improvenet.convenings.pdf import packet_pdf
 from improvenet.network.models import Team
 from improvenet.pages import cluster_page, render_cluster, save_form
 
@@ -49,6 +48,8 @@ def _packet_page(request, access, convening: Convening, team: Team | None):
 
 
 def _pdf_answer(request, convening: Convening, team: Team | None) -> HttpResponse:
+    from improvenet.convenings.pdf import packet_pdf  # WeasyPrint takes seconds to load: only when a PDF is asked for
+
     packet = build_packet(convening, team, with_svg=True)
     response = HttpResponse(packet_pdf(packet, request), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{packet.filename()}"'

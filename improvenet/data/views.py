@@ -25,7 +25,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from improvenet.analytics.did import DidInputError
 from improvenet.analytics.engines import EngineError
 from improvenet.analytics.metrics import METRICS, MetricError
 from improvenet.analytics.store import Store
@@ -261,7 +260,7 @@ def comparison(request, access):
             try:
                 outcome = services.analyze_did(request.user, access, data["metric"], treated_role=data["treated_role"],
                                                start_year=data["start_year"], channel=WEB)
-            except (DidInputError, ValueError, *COMPUTE_ERRORS) as problem:
+            except (ValueError, *COMPUTE_ERRORS) as problem:  # the comparison's DidInputError is a ValueError
                 form.add_error(None, str(problem))
             else:
                 label = METRICS[data["metric"]].title.split(" (")[0].lower() + " rate"

@@ -10,8 +10,10 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from ninja import Field, Router, Schema
 from pydantic import StrictBool
 
@@ -55,9 +57,16 @@ def _pages(name: str, *args) -> dict[str, str]:
 
 
 @router.get("/families/{cluster}", response=FamilyPagesOut, auth=None, operation_id="read_family_pages",
-            summary="The public family pages of a cluster (published clusters only; no token needed)")
+            summary="The public family pages of a cluster (published clusters only; no token needed; rate-limited "
+                    "like the pages)")
 def read_family_pages(request, cluster: Text):
     with fam_access.published_cluster(cluster) as found:
+        # Counted with the family pages' reads: the API is not a way around their limits.
+        if refused := services.refusal(request, found, services.PAGES):
+            answer = JsonResponse({"detail": refused.message}, status=429)
+            answer["Retry-After"] = str(refused.retry_after)
+            add_never_cache_headers(answer)  # one client's refusal: no cache may hand it to another
+            return answer
         setting = found.family_pages
         return {
             "cluster": found.slug, "name": found.name, "contact_office": setting.contact_office,

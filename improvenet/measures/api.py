@@ -200,7 +200,7 @@ def upload_values(request, cluster: Text, measure_id: RecordId, file: UploadedFi
                                 "report": services.ImportReport(filename="").to_dict()})
         try:
             with transaction.atomic():
-                report = services.import_file(measure, file.read(), file.name or "upload.csv", user=request.auth,
+                report = services.import_file(measure, file.file, file.name or "upload.csv", user=request.auth,
                                               source=ImportLog.Source.API, writable=writable)
         except UploadFileError as error:
             body = services.ImportReport(filename=file.name or "upload")

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import numpy as np
-import pandas as pd
 from django.db import connections, transaction
 from django.db.models import CharField
 from django.db.models.functions import Cast
@@ -194,6 +193,8 @@ def _raw_rows(queryset) -> list[tuple]:
 
 def cluster_chart(measure: Measure, schools: list[School]) -> Chart:
     """One chart per school, all computed in one `qic_many` call."""
+    import pandas as pd  # seconds to load: only for the charts, not at start-up
+
     # The period as ISO text: turning 6,000 strings into dates costs more than the whole chart.
     periods_as_text = (MeasureValue.objects.filter(measure=measure, school_id__in=[s.pk for s in schools])
                        .annotate(period_text=Cast("period", CharField(max_length=10)))

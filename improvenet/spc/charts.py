@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import gammaln
 
 from improvenet.spc.segments import (
     D2_TWO,
@@ -87,6 +86,8 @@ def _clip(values: np.ndarray, low: float | None = None, high: float | None = Non
 
 
 def _c4(n: np.ndarray) -> np.ndarray:
+    from scipy.special import gammaln  # a second to load: not when the site or a command starts
+
     n = np.where(n > 1, n, np.nan)
     return np.sqrt(2.0 / (n - 1.0)) * np.exp(gammaln(n / 2.0) - gammaln((n - 1.0) / 2.0))
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import binom
 
 from improvenet.spc.segments import runs_of_equal, seg_count, seg_max_of_runs
 
@@ -76,6 +75,8 @@ class RunsAnalysis:
 def anhoej_thresholds(n_useful: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Longest run allowed (signal if longer) and fewest crossings expected (signal if fewer)
     for the given numbers of useful points; NaN where there are none."""
+    from scipy.stats import binom  # seconds to load: not when the site or a command starts
+
     n_useful = np.asarray(n_useful, dtype=np.float64)
     has = n_useful > 0
     longest_max = np.full(n_useful.shape, np.nan)

@@ -171,3 +171,18 @@ def test_a_rate_that_is_not_one_is_a_clear_configuration_error(monkeypatch, text
     monkeypatch.setenv("IMPROVENET_RATE_OPT_OUT", text)
     with pytest.raises(conf.ConfigurationError, match="IMPROVENET_RATE_OPT_OUT is .*for example 20/hour"):
         conf.rate("IMPROVENET_RATE_OPT_OUT")
+
+
+def test_the_public_api_counts_with_the_pages_and_answers_429_with_a_clear_message(limits):
+    """The API's copy of the family pages is limited like them: it is not a way around their limit."""
+    world = limits.world
+    browser = from_address()
+    pages = [browser.get(url).status_code for url in ["/families/alpha/", school_url(world)]]
+    answers = [browser.get("/api/families/alpha") for _ in range(3)]
+    assert pages + [answer.status_code for answer in answers] == [200, 200, 200, 200, 429]
+    refused = answers[-1]
+    assert refused.json() == {"detail": "We received too many requests from your internet connection in a short "
+                                        "time. Please try again in a minute."}
+    assert refused["Retry-After"] == "30" and "no-store" in refused["Cache-Control"]
+    assert from_address(OTHER_ADDRESS).get("/api/families/alpha").status_code == 200
+    assert browser.get("/families/alpha/").status_code == 429, "the API's reads count against the pages too"

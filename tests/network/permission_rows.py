@@ -5,6 +5,7 @@ from tests.permission_table import (
     API_CHANGE,
     API_CREATE,
     API_READ,
+    PUBLIC,
     RIVERSIDE_CHANGE_FORM,
     RIVERSIDE_CHANGE_POST,
     RIVERSIDE_READ,
@@ -70,6 +71,7 @@ def rows(ids) -> dict[str, Action]:
     rows = {
         # Pages
         "home": Action("GET", "/", SIGNED_IN),
+        "health check": Action("GET", "/health", PUBLIC),
         "network page": Action("GET", "/networks/great-lakes/", SIGNED_IN),
         "new cluster form": Action("GET", "/networks/great-lakes/clusters/new/", (302, 403, 403, 403, 403, 403, 200)),
         "create cluster": Action("POST", "/networks/great-lakes/clusters/new/", (302, 403, 403, 403, 403, 403, 302),

@@ -14,12 +14,14 @@ import datetime
 from collections.abc import Iterable
 
 import narwhals as nw
-import pandas as pd
 import pyarrow as pa
 
 from improvenet.analytics.engines import Tables
 from improvenet.analytics.schema import OPT_OUT_TABLE
 from improvenet.analytics.suppression import DEFAULT_MIN_N, DISTRICT, FLAG_GROUPS, suppress
+from improvenet.lib.lazy import LazyModule
+
+pd = LazyModule("pandas")  # seconds to load: the site starts without it
 
 UNKNOWN = "unknown"
 CHARACTERISTICS = ("sex", "race_ethnicity", "ell", "sped", "frl")

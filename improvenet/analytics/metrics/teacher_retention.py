@@ -7,13 +7,15 @@ Definition, edge cases and suppression: docs/metrics.md, "teacher-retention".
 from __future__ import annotations
 
 import narwhals as nw
-import pandas as pd
 import pyarrow as pa
 
 from improvenet.analytics.engines import Tables
 from improvenet.analytics.metrics.common import RATE_DIGITS, MetricError, sort_rows, to_arrow
 from improvenet.analytics.suppression import DEFAULT_MIN_N, DISTRICT, suppress
 from improvenet.analytics.survival import yearly_retention
+from improvenet.lib.lazy import LazyModule
+
+pd = LazyModule("pandas")  # seconds to load: the site starts without it
 
 TEACHER_ROLE = "teacher"
 OUTCOMES = ("stayed", "moved", "left")

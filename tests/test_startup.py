@@ -1,0 +1,46 @@
+"""Start-up stays fast: the site's URL configuration and the `improvenet` command load none of the libraries
+that take seconds to import; each loads in the code paths that use it (bench/bench_startup.py times it all).
+
+Each check runs in a fresh interpreter, since this test process has long since imported everything.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+# pandas, statsmodels (which brings polars), WeasyPrint, PySpark, lifelines, vl-convert; and SciPy's statistics,
+# which the SPC engine needs only when it computes a chart.
+HEAVY = ("pandas", "statsmodels", "weasyprint", "pyspark", "lifelines", "vl_convert", "scipy.stats", "polars")
+
+LOADED = """
+import json, os, sys
+{imports}
+print(json.dumps(sorted(name for name in {heavy!r} if name in sys.modules)))
+"""
+
+
+def heavy_modules_loaded(imports: str) -> list[str]:
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "improvenet.settings"}
+    code = LOADED.format(imports=imports, heavy=HEAVY)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize(("what", "imports"), [
+    ("the command", "import improvenet.cli.main"),
+    ("the URL configuration and the WSGI application",
+     "import django\ndjango.setup()\nimport improvenet.urls\nfrom django.core.wsgi import get_wsgi_application\n"
+     "get_wsgi_application()"),
+    ("the command once Django is set up (what `token`, `invite` or `reminders` load)",
+     "import improvenet.cli.main\nimport django\ndjango.setup()"),
+])
+def test_starting_loads_no_heavy_library(what, imports):
+    assert heavy_modules_loaded(imports) == [], f"{what} loads these at start-up; import them where they are used"
+
+
+def test_the_check_sees_a_heavy_library_that_is_loaded():
+    assert heavy_modules_loaded("import django\ndjango.setup()\nimport improvenet.convenings.pdf") == ["weasyprint"]
