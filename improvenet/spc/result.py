@@ -14,7 +14,7 @@ from improvenet.spc.frames import records, to_native
 from improvenet.spc.prepare import Prepared
 
 POINT_COLUMNS = (
-    "x", "y", "n", "cl", "lcl", "ucl", "part", "include", "baseline",
+    "x", "y", "n", "cl", "lcl", "ucl", "part", "limits_source", "include", "baseline",
     "sigma_signal", "runs_signal",
 )  # fmt: skip
 PART_COLUMNS = (

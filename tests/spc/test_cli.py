@@ -27,7 +27,7 @@ def test_points_csv_for_many_series() -> None:
                  "--by", "hospital,infection", "--multiply", "10000")  # fmt: skip
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "hospital,infection,x,y,n,cl,lcl,ucl,part,include,baseline,sigma_signal,runs_signal"
+    assert lines[0] == "hospital,infection,x,y,n,cl,lcl,ucl,part,limits_source,include,baseline,sigma_signal,runs_signal"
     assert len(lines) == 1 + 18 * 24
     assert lines[1].startswith("AHH,BAC,2015-01-01,")
 
