@@ -115,7 +115,9 @@ def analyse(prepared: Prepared, chart: str, *, rules: str, multiply: float, scre
         point_runs_signal = part_runs_signal[seg]  # qicharts2 marks every point of the part
     else:
         if rules == "ihi":
-            beyond, point_runs_signal = _ihi(sg, by_limits, lines, chart, screened_mr, time_ordered, signals, prepared.blank)
+            beyond, point_runs_signal = _ihi(
+                sg, by_limits, lines, chart, screened_mr, time_ordered, signals, prepared.blank
+            )
         else:
             beyond, point_runs_signal = _nhs(sg, lines, time_ordered, signals)
         part_runs_signal = np.bincount(seg, weights=point_runs_signal, minlength=nseg) > 0

@@ -27,7 +27,9 @@ def test_points_csv_for_many_series() -> None:
                  "--by", "hospital,infection", "--multiply", "10000")  # fmt: skip
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "hospital,infection,x,y,n,cl,lcl,ucl,part,limits_source,include,baseline,sigma_signal,runs_signal"
+    assert lines[0] == (
+        "hospital,infection,x,y,n,cl,lcl,ucl,part,limits_source,include,baseline,sigma_signal,runs_signal"
+    )
     assert len(lines) == 1 + 18 * 24
     assert lines[1].startswith("AHH,BAC,2015-01-01,")
 
@@ -50,7 +52,7 @@ def test_json_for_one_series_with_options(tmp_path: Path) -> None:
     data = json.loads(out.read_text())
     assert data["points"][0]["cl"] == pytest.approx(0.215)
     assert data["points"][14]["include"] is False
-    assert set(data) == {"chart", "rules", "multiply", "by", "points", "parts", "signals", "notes"}
+    assert set(data) == {"chart", "rules", "multiply", "by", "points", "parts", "signals", "episodes", "notes"}
 
 
 def test_part_column_labels_and_rules(tmp_path: Path) -> None:
