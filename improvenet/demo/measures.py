@@ -190,18 +190,19 @@ def _demo_break(measure: Measure | None, schools: list[School]) -> None:
     that the demo shows one with its reason, and one taken off again in the history."""
     from improvenet.network.models import Membership, Team
 
-    school_id = Membership.objects.filter(person__user__username=BOB, team__kind=Team.Kind.SCHOOL_DESIGN).values_list(
-        "team__school_id", flat=True).first()
-    school = next((s for s in schools if s.pk == school_id), None)
+    bob = Membership.objects.filter(person__user__username=BOB, team__kind=Team.Kind.SCHOOL_DESIGN).select_related(
+        "team", "person__user").first()
+    school = next((s for s in schools if bob and s.pk == bob.team.school_id), None)
     if measure is None or school is None:
         return
-    ChartBreak.objects.create(measure=measure, school=school, starts_on=date(2025, 8, 25),
+    ChartBreak.objects.create(measure=measure, school=school, starts_on=date(2025, 8, 25), created_by=bob.person.user,
                               reason="New attendance system from the 2025-26 school year: absences are counted "
                                      "per class period, not per day.")
     removed = ChartBreak.objects.create(measure=measure, school=school, starts_on=date(2025, 3, 3),
-                                        reason="Snow week")
+                                        reason="Snow week", created_by=bob.person.user)
     removed.removal_reason = "A snow week is one odd point, not a new process: left out instead."
     removed.removed_at = timezone.now()
+    removed.removed_by = bob.person.user
     removed.save()
 
 

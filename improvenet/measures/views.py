@@ -89,6 +89,8 @@ SIGNAL_KINDS = {
     "shift": ("Shifts and long runs", {"longest_run", "shift", "few_crossings"}),
     "trend": ("Trends", {"trend"}),
 }
+# The kind of a signal in a few words, for the small charts (the full sentence is in their text).
+SHORT_KINDS = {"limits": "beyond the limits", "shift": "a shift", "trend": "a trend"}
 DIRECTIONS = {"better": "In the direction of improvement", "worse": "In the direction of getting worse"}
 
 
@@ -137,6 +139,7 @@ def measure_page(request, access, slug: str):
                                      target=measure.target),
                 "latest": services.amount(latest, measure), "centre": services.amount(centre, measure),
                 "recent": recent_words[0] if recent_words else "", "episodes": len(episodes),
+                "recent_short": _short(recent[-1], measure) if recent else "",
                 "points": int(one.y.size), "part_starts": plan.starts if plan else [],
                 "last_signal": max((str(e["last_x"]) for e in recent), default=""),
             })
@@ -190,6 +193,13 @@ def _episode_matches(episode: dict, chosen: dict, measure: Measure) -> bool:
         better = services.is_better(episode["direction"] or "", measure)
         return better is (chosen["direction"] == "better")
     return True
+
+
+def _short(episode: dict, measure: Measure) -> str:
+    """An episode in a few words: "a shift, better"."""
+    kind = next(k for k, (_, rules) in SIGNAL_KINDS.items() if episode["rule"] in rules)
+    better = services.is_better(episode["direction"] or "", measure)
+    return SHORT_KINDS[kind] + ("" if better is None else ", better" if better else ", worse")
 
 
 def _mark_days(marks: list[dict]) -> list[int]:
