@@ -39,6 +39,11 @@ class PartStart:
     x: datetime.date
     cause: str  # "change" (a shift after an adopted change) or "break" (set by hand)
     index: int  # which of the given changes or breaks
+    # For a change: the shift that started the part, as an episode reads ("above", 9 points,
+    # its last point's date).
+    direction: str = ""
+    n_points: int = 0
+    shift_last: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -84,9 +89,13 @@ def plan_parts(
         signals = result.signal_columns
         after = np.flatnonzero((signals["rule"] == rule) & (signals["first_x"] >= np.datetime64(day, "D")))
         if after.size:
-            row = int(signals["first"][after].min()) - 1
+            shift = after[np.argmin(signals["first"][after])]
+            row = int(signals["first"][shift]) - 1
             if row > 0:
-                starts.setdefault(row, PartStart(row, _date(days[row]), "change", index))
+                starts.setdefault(row, PartStart(
+                    row, _date(days[row]), "change", index, str(signals["direction"][shift]),
+                    int(signals["n_points"][shift]), _date(days[int(signals["last"][shift]) - 1]),
+                ))  # fmt: skip
     return PartPlan(_labels(days.size, starts), [starts[row] for row in sorted(starts)])
 
 
