@@ -135,7 +135,7 @@ class Chart:
     """A computed chart of one school (result) or of all schools (result with `school_id` series).
 
     `plans` gives, per school, where its parts start and why (an adopted change or a break set by
-    hand); `breaks` are the current breaks set by hand, per school.
+    hand).
     """
 
     measure: Measure
@@ -144,7 +144,6 @@ class Chart:
     annotations: list[dict] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
     plans: dict[int, PartPlan] = field(default_factory=dict)
-    breaks: dict[int, list[ChartBreak]] = field(default_factory=dict)
 
 
 def cycle_marks(measure: Measure, school_ids) -> dict[int, list[dict]]:
@@ -217,9 +216,8 @@ def school_chart(measure: Measure, school: School) -> Chart:
     rows = list(_values(measure, [school.pk]))
     marks = cycle_marks(measure, [school.pk])
     annotations = marks.get(school.pk, [])
-    breaks = current_breaks(measure, [school.pk])
     if not rows:
-        return Chart(measure, None, "No data has been entered for this school yet.", annotations, breaks=breaks)
+        return Chart(measure, None, "No data has been entered for this school yet.", annotations)
     periods = np.array([r[1] for r in rows], dtype="datetime64[D]")
     y = np.array([r[2] for r in rows], dtype=float)
     n = np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=float) if measure.has_denominator else None
@@ -227,8 +225,8 @@ def school_chart(measure: Measure, school: School) -> Chart:
     try:
         result = qic(y, n, x=periods, part=labels, **_qic_options(measure))
     except SPCInputError as error:
-        return Chart(measure, None, f"The chart cannot be drawn yet: {error}.", annotations, breaks=breaks)
-    return Chart(measure, result, "", annotations, plans=plans, breaks=breaks)
+        return Chart(measure, None, f"The chart cannot be drawn yet: {error}.", annotations)
+    return Chart(measure, result, "", annotations, plans=plans)
 
 
 def _raw_rows(queryset) -> list[tuple]:

@@ -132,7 +132,6 @@ def measure_page(request, access, slug: str):
             centre = float(one.cl[finite[-1]]) if finite.size else None
             recent_words = services.signal_sentences(recent[-1:], measure)
             summary = _summary(school.name, latest, centre, episodes, recent_words, measure)
-            plan = chart.plans.get(school.pk)
             tiles.append({
                 "school": school, "url": f"{school_base}{school.pk}/",
                 "svg": sparkline.svg(one, domain, summary, marks=_mark_days(school_marks), anhoej=anhoej,
@@ -140,16 +139,17 @@ def measure_page(request, access, slug: str):
                 "latest": services.amount(latest, measure), "centre": services.amount(centre, measure),
                 "recent": recent_words[0] if recent_words else "", "episodes": len(episodes),
                 "recent_short": _short(recent[-1], measure) if recent else "",
-                "points": int(one.y.size), "part_starts": plan.starts if plan else [],
+                "points": int(one.y.size),
                 "last_signal": max((str(e["last_x"]) for e in recent), default=""),
             })
     # Schools with a recent signal first (the most recent first), then the others in page order.
     tiles.sort(key=lambda tile: tile["last_signal"], reverse=True)
     pyramids = [s for s in all_schools if s.level == School.Level.HIGH]
+    charted = set(_charted_ids(chart))
     context = {
         "measure": measure, "tiles": tiles, "chart": chart, "recent_periods": RECENT_PERIODS,
         "with_signal": sum(1 for tile in tiles if tile["recent"]),
-        "schools_without_data": [s for s in schools if s.pk not in set(chart_ids(chart))],
+        "schools_without_data": [s for s in schools if s.pk not in charted],
         "filtering": any(chosen.values()),
         "chosen": chosen, "signal_kinds": [(k, label) for k, (label, _) in SIGNAL_KINDS.items()],
         "directions": list(DIRECTIONS.items()), "pyramids": pyramids, "roles": School.Role.choices,
@@ -159,7 +159,7 @@ def measure_page(request, access, slug: str):
     return render_cluster(request, access, "measures/measure.html", context)
 
 
-def chart_ids(chart) -> list[int]:
+def _charted_ids(chart) -> list[int]:
     """The schools the cluster chart has points for."""
     if chart.result is None:
         return []
