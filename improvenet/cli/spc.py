@@ -66,20 +66,33 @@ def _positions(text: str | None) -> list[int] | None:
         _fail(f"--exclude takes point positions separated by commas, like 3,9 (got {text!r})")
 
 
-def _read_csv(path: Path, x: str | None):
+def _read_csv(path: Path, x: str | None, x_categories: bool):
     import pandas as pd
 
     try:
         frame = pd.read_csv(path)
     except (OSError, ValueError) as error:
         _fail(f"cannot read {path}: {error}")
-    if x and x in frame.columns and frame[x].dtype == object:
-        # Dates written as text (2024-09-02) are read as dates so that they sort in time.
-        try:
-            frame[x] = pd.to_datetime(frame[x], format="ISO8601")
-        except (ValueError, TypeError):
-            pass
+    if x and x in frame.columns and not pd.api.types.is_numeric_dtype(frame[x]) and not x_categories:
+        frame[x] = _as_dates(frame[x], x)
     return frame
+
+
+def _as_dates(values, name: str):
+    """Dates or date-times written as text (2024-09-02, 2024-09-02T08:00) as datetimes, so
+    that they sort in time and get a runs analysis; anything else is refused, naming the row."""
+    import pandas as pd
+
+    parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
+    unreadable = parsed.isna() & values.notna()
+    if unreadable.any():
+        row = int(unreadable.to_numpy().nonzero()[0][0])
+        _fail(
+            f"data row {row + 1}: --x column {name!r} has {values.iloc[row]!r}, which is neither a number nor "
+            "a date like 2024-09-02; to chart the column as categories in file order, add --x-categories "
+            "(runs analysis is then off)"
+        )
+    return parsed
 
 
 def spc(
@@ -123,10 +136,20 @@ def spc(
         str | None,
         typer.Option(
             "--x",
-            help="Column with the time period (a date like 2024-09-02 or a week number). Rows "
-            "with the same value are added together. Default: the rows in file order.",
+            help="Column with the time period (a date like 2024-09-02, a date and time like "
+            "2024-09-02T08:00, or a week number). Rows with the same value are added together. "
+            "Default: the rows in file order.",
         ),
     ] = None,
+    x_categories: Annotated[
+        bool,
+        typer.Option(
+            "--x-categories",
+            help="Read the --x column as categories (e.g. names of classes), kept in file order. "
+            "Categories have no time order, so runs analysis is off: only points beyond the limits "
+            "signal. A warning says so.",
+        ),
+    ] = False,
     by: Annotated[
         str | None,
         typer.Option(
@@ -147,8 +170,18 @@ def spc(
         typer.Option(
             "--freeze",
             help="Compute the centre line and limits from the first N points only (the "
-            "baseline), and extend them over the later points to judge a change. With --by, a "
+            "baseline), and extend them over the later points to judge a change. With --part, N "
+            "counts points of the first phase; later phases use all their points. With --by, a "
             "chart with fewer than N points is shown without centre line or limits, with a note.",
+        ),
+    ] = None,
+    min_part_points: Annotated[
+        int | None,
+        typer.Option(
+            "--min-part-points",
+            help="A phase with fewer points keeps the previous phase's centre line and limits "
+            "(frozen), and a first phase with fewer has trial limits (column limits_source). "
+            "The platform uses 12. Default: every phase gets its own limits, as qicharts2.",
         ),
     ] = None,
     exclude: Annotated[
@@ -202,24 +235,47 @@ def spc(
             "instead of one row per point.",
         ),
     ] = False,
+    episodes: Annotated[
+        bool,
+        typer.Option(
+            "--episodes",
+            help="Print the signals as episodes instead of one row per point: consecutive points "
+            "of one rule and direction are one row, with their first and last period.",
+        ),
+    ] = False,
     title: Annotated[str | None, typer.Option("--title", help="Title of the picture (svg, png).")] = None,
 ) -> None:
     """Make a run chart or control chart from a CSV file and print its numbers or a picture.
 
     Each point gets its centre line, limits and whether it signals a real change.
     Messages name "data row N": data row 1 is the first row under the header.
-    Example:
+    Examples (the files are in docs/examples/spc/):
 
     \b
+        improvenet spc attendance.csv --chart p --y present --n enrolled \\
+            --x week --by school --multiply 100 --episodes
+        # episode: Lincoln longest_run above, 2025-01-13 to 2025-04-07
         improvenet spc attendance.csv --chart p --y present --n enrolled \\
             --x week --by school --multiply 100 --format svg --out attendance.svg
     """
     from improvenet.lib.spreadsheet import safe_frame
     from improvenet.spc import SPCInputError, qic, qic_many
 
-    frame = _read_csv(file, x)
+    if parts and episodes:
+        _fail("--parts and --episodes each choose the table to print: give one of them")
+    if x_categories and not x:
+        _fail("--x-categories reads the --x column as categories: give the column with --x")
+    frame = _read_csv(file, x, x_categories)
+    if x_categories:
+        frame[x] = frame[x].astype("string")
+        typer.echo(
+            f"Warning: --x-categories: {x!r} is read as categories, not time, so runs analysis is off "
+            "(only points beyond the limits signal).",
+            err=True,
+        )
     options = dict(
         chart=chart.value,
+        min_part_points=min_part_points,
         freeze=freeze,
         exclude=_positions(exclude),
         multiply=multiply,
@@ -243,11 +299,11 @@ def spc(
             )
         for note in result.notes:
             typer.echo(f"Note: {_data_row(note)}", err=True)
-        table = "parts" if parts else "points"
+        table = "parts" if parts else "episodes" if episodes else "points"
         if output_format is Format.csv:
             content: str | bytes = safe_frame(result.to_frame(table, backend="pandas")).to_csv(index=False)
         elif output_format is Format.json:
-            content = result.to_json(indent=2) if not parts else _json(result.to_dict()["parts"])
+            content = result.to_json(indent=2) if table == "points" else _json(result.to_dict()[table])
         elif output_format is Format.svg:
             content = result.to_svg(title=title, x_title=x)
         else:

@@ -35,7 +35,7 @@ from improvenet.learning.services import spread_changes
 from improvenet.measures import services as measure_services
 from improvenet.measures.models import Measure, MeasureValue
 from improvenet.network.models import School, Team, current_on
-from improvenet.spc import SPCInputError, qic_many
+from improvenet.spc import MIN_PART_POINTS, SPCInputError, qic_many
 from improvenet.spc.vega import to_svg
 
 if TYPE_CHECKING:  # pandas takes seconds to load: imported by the functions that chart
@@ -260,8 +260,8 @@ def new_signals(
     rows = pd.DataFrame.from_records(
         MeasureValue.objects.filter(measure__in=measures, school__in=schools, period__lte=until)
         .order_by("measure_id", "school_id", "period")
-        .values_list("measure_id", "school__name", "period", "numerator", "denominator"),
-        columns=["measure_id", "school", "period", "y", "n"],
+        .values_list("measure_id", "school_id", "school__name", "period", "numerator", "denominator"),
+        columns=["measure_id", "school_id", "school", "period", "y", "n"],
     )
     charts, signals = [], []
     for measure in measures:
@@ -336,9 +336,17 @@ def _chart(measure: Measure, frame: pd.DataFrame):
         return None
     frame = frame.assign(period=pd.to_datetime(frame["period"]), y=frame["y"].astype(float),
                          n=frame["n"].astype(float))
+    # The same parts as the measure's pages: new limits after the shift that follows an adoption.
+    school_ids = frame["school_id"].to_numpy()
+    marks = measure_services.cycle_marks(measure, np.unique(school_ids).tolist())
+    n = frame["n"].to_numpy() if measure.has_denominator else None
+    parts, _plans = measure_services.plan_school_parts(
+        measure, school_ids, frame["period"].to_numpy().astype("datetime64[D]"), frame["y"].to_numpy(), n, marks
+    )
     try:
-        return qic_many(frame, by="school", y="y", n="n" if measure.has_denominator else None, x="period",
-                        chart=measure.chart_type, multiply=measure.multiply)
+        return qic_many(frame.assign(part=parts), by="school", y="y", n="n" if measure.has_denominator else None,
+                        x="period", part="part", chart=measure.chart_type, multiply=measure.multiply,
+                        min_part_points=MIN_PART_POINTS)
     except SPCInputError:
         # A chart the engine cannot draw (the measure page says why) has no signals to bring.
         return None

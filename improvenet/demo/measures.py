@@ -17,8 +17,8 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
-from improvenet.demo.network import RIVERSIDE
-from improvenet.measures.models import Measure, MeasureValue
+from improvenet.demo.network import BOB, RIVERSIDE
+from improvenet.measures.models import ChartBreak, Measure, MeasureValue
 from improvenet.network.models import Cluster, School, current_on
 
 FIRST_WEEK = date(2024, 8, 19)  # a Monday: the week before the 2024-25 school year
@@ -181,7 +181,29 @@ def create_measure_data_demo(seed: int, progress: Callable[[str], None]) -> int:
                 for period, num, den in zip(periods, nums, dens, strict=True)
             )
     _insert(values)
+    _demo_break(measures.get("attendance"), schools)
     return len(values)
+
+
+def _demo_break(measure: Measure | None, schools: list[School]) -> None:
+    """A new part set by hand on the attendance chart of bob's school (an innovation school), so
+    that the demo shows one with its reason, and one taken off again in the history."""
+    from improvenet.network.models import Membership, Team
+
+    bob = Membership.objects.filter(person__user__username=BOB, team__kind=Team.Kind.SCHOOL_DESIGN).select_related(
+        "team", "person__user").first()
+    school = next((s for s in schools if bob and s.pk == bob.team.school_id), None)
+    if measure is None or school is None:
+        return
+    ChartBreak.objects.create(measure=measure, school=school, starts_on=date(2025, 8, 25), created_by=bob.person.user,
+                              reason="New attendance system from the 2025-26 school year: absences are counted "
+                                     "per class period, not per day.")
+    removed = ChartBreak.objects.create(measure=measure, school=school, starts_on=date(2025, 3, 3),
+                                        reason="Snow week", created_by=bob.person.user)
+    removed.removal_reason = "A snow week is one odd point, not a new process: left out instead."
+    removed.removed_at = timezone.now()
+    removed.removed_by = bob.person.user
+    removed.save()
 
 
 def _insert(rows: list[tuple]) -> None:

@@ -103,6 +103,7 @@ class SignalBook:
     def __init__(self) -> None:
         self._schools: list[School] | None = None
         self._charts: dict[int, tuple[dict[int, list[str]], dict[int, list[dict]]]] = {}
+        self._plans: dict[int, dict] = {}
 
     def _adopting_schools(self) -> list[School]:
         if self._schools is None:
@@ -128,13 +129,22 @@ class SignalBook:
                         "last_x": measure_services.iso(columns["last_x"][i]),
                     })
             self._charts[measure.pk] = (periods, signals)
+            self._plans[measure.pk] = chart.plans
         return self._charts[measure.pk]
 
     def after_adoption(self, measure: Measure, school: School, adopted_on: datetime.date) -> MeasureSignal:
         periods, signals = self.chart(measure)
         day = adopted_on.isoformat()
+        # A shift after the adoption starts a new part of the chart (improvenet.spc.plan_parts): within
+        # the new part it no longer signals, so the part's start is the sustained signal.
+        plan = self._plans[measure.pk].get(school.pk)
+        new_parts = [
+            {"rule": "longest_run", "direction": start.direction, "n_points": start.n_points,
+             "first_x": start.x.isoformat(), "last_x": start.shift_last.isoformat()}
+            for start in (plan.starts if plan else []) if start.cause == "change"
+        ]
         sustained = [
-            s for s in signals.get(school.pk, [])
+            s for s in [*new_parts, *signals.get(school.pk, [])]
             if s["rule"] in RUN_RULES and s["first_x"] >= day
             and measure_services.is_better(s.get("direction") or "", measure)
         ]

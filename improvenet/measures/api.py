@@ -11,7 +11,7 @@ from ninja import Field, File, FilterLookup, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from improvenet.measures import services
-from improvenet.measures.models import ImportLog, Measure, MeasureValue
+from improvenet.measures.models import ChartBreak, ImportLog, Measure, MeasureValue
 from improvenet.measures.upload import UploadFileError
 from improvenet.network import access as acc
 from improvenet.network.models import Cluster, School, current_on
@@ -221,6 +221,9 @@ class PointOut(Schema):
     lcl: float | None
     ucl: float | None
     part: int
+    limits_source: str = Field(description="How the point's centre and limits were obtained: computed (from its "
+                               "part), frozen (the previous part's, as its part has fewer than 12 points) or trial "
+                               "(a first part with fewer than 12 points).")
     include: bool
     baseline: bool
     sigma_signal: bool
@@ -236,6 +239,8 @@ class ChartOut(Schema):
     parts: list[dict]
     signals: list[dict]
     signals_in_words: list[str]
+    episodes: list[dict] = Field(description="Consecutive signals of one rule and direction, merged.")
+    episodes_in_words: list[str]
     annotations: list[dict]
     notes: list[str]
     message: str
@@ -244,12 +249,14 @@ class ChartOut(Schema):
 def _chart_body(measure: Measure, chart, annotations) -> dict:
     if chart.result is None:
         return {"measure_id": measure.pk, "chart": measure.chart_type, "rules": "anhoej", "multiply": measure.multiply,
-                "points": [], "parts": [], "signals": [], "signals_in_words": [], "annotations": annotations,
+                "points": [], "parts": [], "signals": [], "signals_in_words": [], "episodes": [],
+                "episodes_in_words": [], "annotations": annotations,
                 "notes": [], "message": chart.message}
     data = chart.result.to_dict()
     return {"measure_id": measure.pk, "chart": data["chart"], "rules": data["rules"], "multiply": data["multiply"],
             "points": data["points"], "parts": data["parts"], "signals": data["signals"],
-            "signals_in_words": services.signal_sentences(data["signals"], measure), "annotations": annotations,
+            "signals_in_words": services.signal_sentences(data["signals"], measure), "episodes": data["episodes"],
+            "episodes_in_words": services.signal_sentences(data["episodes"], measure), "annotations": annotations,
             "notes": data["notes"], "message": chart.message}
 
 
@@ -273,3 +280,73 @@ def school_chart(request, cluster: Text, measure_id: RecordId, school_id: Record
         school = acc.school_for_user(access, school_id).obj
         chart = services.school_chart(measure, school)
         return _chart_body(measure, chart, chart.annotations)
+
+
+class ChartBreakOut(Schema):
+    id: int
+    school_id: int
+    starts_on: datetime.date
+    reason: str
+    created_by: str | None = Field(description="The user who set it.")
+    created_at: datetime.datetime
+    removed_by: str | None
+    removed_at: datetime.datetime | None
+    removal_reason: str
+
+    @staticmethod
+    def resolve_created_by(obj) -> str | None:
+        return obj.created_by.get_username() if obj.created_by else None
+
+    @staticmethod
+    def resolve_removed_by(obj) -> str | None:
+        return obj.removed_by.get_username() if obj.removed_by else None
+
+
+class ChartBreakIn(Schema):
+    starts_on: Day = Field(description="The new part starts at the first period on or after this day.")
+    reason: Text = Field(description="Why the process changed here.")
+
+
+class ChartBreakRemoval(Schema):
+    reason: Text = Field("", description="Why the break is taken off the chart (kept in the history).")
+
+
+BREAKS = ITEM + "/schools/{school_id}/breaks"
+
+
+@router.get(BREAKS, response=list[ChartBreakOut], operation_id="list_chart_breaks",
+            summary="Breaks set by hand on a school's chart, removed ones included (the history)")
+def list_breaks(request, cluster: Text, measure_id: RecordId, school_id: RecordId):
+    with acc.in_cluster(request.auth, cluster) as access:
+        measure = measure_for_user(access, measure_id).obj
+        school = acc.school_for_user(access, school_id).obj
+        return list(ChartBreak.objects.filter(measure=measure, school=school).select_related("created_by",
+                                                                                              "removed_by"))
+
+
+@router.post(BREAKS, response={201: ChartBreakOut}, operation_id="create_chart_break",
+             summary="Start a new part of a school's chart by hand, with a reason")
+def create_break(request, cluster: Text, measure_id: RecordId, school_id: RecordId, payload: ChartBreakIn):
+    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
+        measure = measure_for_user(access, measure_id).obj
+        school = acc.school_for_user(access, school_id).obj
+        _require_school(request, access, school.pk)
+        chart_break = ChartBreak(measure=measure, school=school, created_by=request.auth)
+        apply_payload(chart_break, payload.dict())
+        save_checked(chart_break)
+        return Status(201, chart_break)
+
+
+@router.post(BREAKS + "/{break_id}/remove", response=ChartBreakOut, operation_id="remove_chart_break",
+             summary="Take a break off the chart; it stays in the history")
+def remove_break(request, cluster: Text, measure_id: RecordId, school_id: RecordId, break_id: RecordId,
+                 payload: ChartBreakRemoval):
+    with acc.in_cluster(request.auth, cluster) as access, transaction.atomic():
+        measure = measure_for_user(access, measure_id).obj
+        school = acc.school_for_user(access, school_id).obj
+        chart_break = ChartBreak.objects.filter(measure=measure, school=school, pk=break_id).first()
+        if chart_break is None:
+            raise Http404("No such break on this chart.")
+        _require_school(request, access, school.pk)
+        chart_break.remove(request.auth, payload.reason)
+        return chart_break

@@ -1,7 +1,7 @@
 from django import forms
 from django_scopes import scopes_disabled
 
-from improvenet.measures.models import Measure, MeasureValue
+from improvenet.measures.models import ChartBreak, Measure, MeasureValue
 from improvenet.network.forms import ClusterScopedForm, DateInput
 
 with scopes_disabled():
@@ -33,6 +33,19 @@ with scopes_disabled():
                 self.fields["denominator"].required = True
             else:
                 del self.fields["denominator"]
+
+
+    class ChartBreakForm(forms.ModelForm):
+        class Meta:
+            model = ChartBreak
+            fields = ["starts_on", "reason"]
+            labels = {"starts_on": "New part starts on", "reason": "Why the process changed here"}
+            widgets = {"starts_on": DateInput, "reason": forms.Textarea(attrs={"rows": 3})}
+
+
+class BreakRemovalForm(forms.Form):
+    reason = forms.CharField(label="Why remove it", required=False, max_length=2000,
+                             widget=forms.TextInput(attrs={"placeholder": "e.g. entered on the wrong week"}))
 
 
 class UploadForm(forms.Form):

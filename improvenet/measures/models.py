@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django_scopes import ScopedManager
 
 from improvenet.measures.upload import UploadRules, period_problem, value_problems
@@ -205,3 +206,65 @@ class ImportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename}: {self.rows} rows"
+
+
+class ChartBreak(models.Model):
+    """A new part of one school's chart of a measure, set by hand with a reason: the limits start
+    again at the first period on or after `starts_on`. Removing one keeps it in the history."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="chart_breaks")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="chart_breaks")
+    starts_on = models.DateField(help_text="The new part starts at the first period on or after this day.")
+    reason = models.TextField(
+        help_text="Why the process changed here, e.g. “New attendance system from this week: absences are "
+                  "counted per period, not per day.”"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removal_reason = models.TextField(blank=True)
+
+    objects = ScopedManager(cluster="measure__cluster")
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"New part from {self.starts_on}: {self.reason}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.removed_at is None
+
+    def clean(self) -> None:
+        errors = {}
+        if self.measure_id and self.school_id and self.school.cluster_id != self.measure.cluster_id:
+            errors["school"] = "The school must be one of this cluster's schools."
+        if self.measure_id and self.starts_on and self.starts_on <= self.measure.first_period:
+            errors["starts_on"] = (
+                f"A new part must start after the measure's first period ({self.measure.first_period:%B %-d, %Y})."
+            )
+        if self.reason is not None and not self.reason.strip():
+            errors["reason"] = "Say why the chart starts a new part here."
+        if errors:
+            raise ValidationError(errors)
+
+    def check_conflicts(self) -> None:
+        refuse_duplicate(
+            self,
+            ChartBreak.objects.filter(measure_id=self.measure_id, school_id=self.school_id, starts_on=self.starts_on,
+                                      removed_at__isnull=True),
+            lambda existing: f"A new part already starts on {self.starts_on}: “{existing.reason}”.",
+        )
+
+    def remove(self, user, reason: str = "") -> None:
+        """Take the break off the chart; it stays in the history with who removed it, when and why."""
+        if not self.is_current:
+            raise ValidationError({"removed_at": f"This break was already removed on {self.removed_at:%B %-d, %Y}."})
+        self.removed_by = user if user is not None and user.is_authenticated else None
+        self.removed_at = timezone.now()
+        self.removal_reason = reason
+        self.save(update_fields=["removed_by", "removed_at", "removal_reason"])

@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from improvenet.cycles.models import PdsaCycle
 from improvenet.lib.spreadsheet import safe_row
-from improvenet.measures.models import ImportLog, Measure, MeasureValue
+from improvenet.measures.models import ChartBreak, ImportLog, Measure, MeasureValue
 from improvenet.measures.upload import RowProblem, check_rows, read_table, school_keys
 from improvenet.network.models import Membership, School, Team, current_on
-from improvenet.spc import SPCInputError, qic, qic_many
+from improvenet.spc import MIN_PART_POINTS, PartPlan, SPCInputError, plan_parts, qic, qic_many
 from improvenet.spc.vega import default_y_title
 
 IMPORT_BATCH = 2000
@@ -131,17 +131,23 @@ def import_file(
 
 @dataclass
 class Chart:
-    """A computed chart of one school (result) or of all schools (result with `school_id` series)."""
+    """A computed chart of one school (result) or of all schools (result with `school_id` series).
+
+    `plans` gives, per school, where its parts start and why (an adopted change or a break set by
+    hand).
+    """
 
     measure: Measure
     result: object | None
     message: str = ""
     annotations: list[dict] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
+    plans: dict[int, PartPlan] = field(default_factory=dict)
 
 
 def cycle_marks(measure: Measure, school_ids) -> dict[int, list[dict]]:
-    """PDSA cycle starts and adoptions linked to the measure, per school, as chart annotations."""
+    """PDSA cycle starts and adoptions linked to the measure, and the current breaks set by hand,
+    per school, as chart annotations."""
     marks: dict[int, list[dict]] = {}
     cycles = (PdsaCycle.objects.filter(measures=measure, school_id__in=school_ids)
               .select_related("change_idea").order_by("planned_start", "pk"))
@@ -152,7 +158,46 @@ def cycle_marks(measure: Measure, school_ids) -> dict[int, list[dict]]:
         school_marks.append({"x": started.isoformat(), "label": f"Cycle: {idea}", "kind": "cycle"})
         if cycle.decision == PdsaCycle.Decision.ADOPT and cycle.decided_on:
             school_marks.append({"x": cycle.decided_on.isoformat(), "label": f"Adopted: {idea}", "kind": "adoption"})
+    for school_id, breaks in current_breaks(measure, school_ids).items():
+        marks.setdefault(school_id, []).extend(
+            {"x": b.starts_on.isoformat(), "label": f"New part: {b.reason}", "kind": "break"} for b in breaks
+        )
     return marks
+
+
+def current_breaks(measure: Measure, school_ids) -> dict[int, list[ChartBreak]]:
+    breaks: dict[int, list[ChartBreak]] = {}
+    for item in ChartBreak.objects.filter(measure=measure, school_id__in=school_ids, removed_at__isnull=True):
+        breaks.setdefault(item.school_id, []).append(item)
+    return breaks
+
+
+def plan_school_parts(measure: Measure, school_id: np.ndarray, days: np.ndarray, y: np.ndarray, n,
+                      marks: dict[int, list[dict]]) -> tuple[np.ndarray, dict[int, PartPlan]]:
+    """The part of every row (rows sorted by school, then period) and each school's plan.
+
+    The one place where a school's chart is split into parts, for the school's page, the small
+    multiples, the API, the packets and the evidence rules: a new part at the sustained shift
+    after each adopted change, and at each break set by hand (`improvenet.spc.plan_parts`).
+    """
+    labels = np.ones(school_id.size, dtype=np.int64)
+    plans: dict[int, PartPlan] = {}
+    starts = np.flatnonzero(np.r_[True, school_id[1:] != school_id[:-1]]) if school_id.size else []
+    for start, end in zip(starts, [*starts[1:], school_id.size], strict=True):
+        school_marks = marks.get(int(school_id[start]), [])
+        changes = [datetime.date.fromisoformat(m["x"]) for m in school_marks if m["kind"] == "adoption"]
+        breaks = [datetime.date.fromisoformat(m["x"]) for m in school_marks if m["kind"] == "break"]
+        if not changes and not breaks:
+            continue
+        rows = slice(start, end)
+        try:
+            plan = plan_parts(y[rows], None if n is None else n[rows], x=days[rows], chart=measure.chart_type,
+                              changes=changes, breaks=breaks, multiply=measure.multiply)
+        except SPCInputError:
+            continue  # the chart itself says what is wrong with the data
+        labels[rows] = plan.labels
+        plans[int(school_id[start])] = plan
+    return labels, plans
 
 
 def _values(measure: Measure, school_ids=None):
@@ -163,22 +208,24 @@ def _values(measure: Measure, school_ids=None):
 
 
 def _qic_options(measure: Measure) -> dict:
-    return {"chart": measure.chart_type, "multiply": measure.multiply}
+    return {"chart": measure.chart_type, "multiply": measure.multiply, "min_part_points": MIN_PART_POINTS}
 
 
 def school_chart(measure: Measure, school: School) -> Chart:
     rows = list(_values(measure, [school.pk]))
-    annotations = cycle_marks(measure, [school.pk]).get(school.pk, [])
+    marks = cycle_marks(measure, [school.pk])
+    annotations = marks.get(school.pk, [])
     if not rows:
         return Chart(measure, None, "No data has been entered for this school yet.", annotations)
     periods = np.array([r[1] for r in rows], dtype="datetime64[D]")
     y = np.array([r[2] for r in rows], dtype=float)
     n = np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=float) if measure.has_denominator else None
+    labels, plans = plan_school_parts(measure, np.full(y.size, school.pk), periods, y, n, marks)
     try:
-        result = qic(y, n, x=periods, **_qic_options(measure))
+        result = qic(y, n, x=periods, part=labels, **_qic_options(measure))
     except SPCInputError as error:
         return Chart(measure, None, f"The chart cannot be drawn yet: {error}.", annotations)
-    return Chart(measure, result, "", annotations)
+    return Chart(measure, result, "", annotations, plans=plans)
 
 
 def _raw_rows(queryset) -> list[tuple]:
@@ -209,18 +256,20 @@ def cluster_chart(measure: Measure, schools: list[School]) -> Chart:
     keep = counts[school_id] >= 2
     names = {s.pk: s.name for s in schools}
     left_out = sorted(names[int(pk)] for pk in np.unique(school_id[~keep]))
-    frame = pd.DataFrame({
-        "school_id": school_id[keep],
-        "period": np.array([text[:10] for text in period], dtype="datetime64[D]")[keep].astype("datetime64[ns]"),
-        "y": np.array(numerator, dtype=float)[keep],
-        "n": np.array([np.nan if d is None else d for d in denominator], dtype=float)[keep],
-    })
+    days = np.array([text[:10] for text in period], dtype="datetime64[D]")[keep]
+    y = np.array(numerator, dtype=float)[keep]
+    n = np.array([np.nan if d is None else d for d in denominator], dtype=float)[keep]
+    school_id = school_id[keep]
+    marks = cycle_marks(measure, [s.pk for s in schools])
+    labels, plans = plan_school_parts(measure, school_id, days, y, n if measure.has_denominator else None, marks)
+    frame = pd.DataFrame({"school_id": school_id, "period": days.astype("datetime64[ns]"), "y": y, "n": n,
+                          "part": labels})
     try:
         result = qic_many(frame, by="school_id", y="y", n="n" if measure.has_denominator else None, x="period",
-                          **_qic_options(measure))
+                          part="part", **_qic_options(measure))
     except SPCInputError as error:
         return Chart(measure, None, f"The charts cannot be drawn: {error}.", left_out=left_out)
-    return Chart(measure, result, "", left_out=left_out)
+    return Chart(measure, result, "", left_out=left_out, plans=plans)
 
 
 def y_title(measure: Measure) -> str:
@@ -233,29 +282,34 @@ def vega_spec(chart: Chart, title: str) -> dict:
     return chart.result.vega_lite(title=title, x_title="Period", y_title=y_title(chart.measure), annotations=marks)
 
 
+# What an episode (or a single signal) says, by rule and direction.
 RULE_WORDS = {
-    "longest_run": "an unusually long run of {n} points {direction} the centre line",
-    "few_crossings": "too few crossings of the centre line",
-    "beyond_limits": "{n} point{s} {direction} the limits",
-    "shift": "a shift of {n} points {direction} the centre line",
-    "trend": "a trend of {n} points going {direction}",
-    "astronomical_point": "an astronomical point ({direction})",
-    "two_of_three": "two of three points near the limit ({direction})",
+    ("beyond_limits", "above"): "{n} point{s} above the upper limit",
+    ("beyond_limits", "below"): "{n} point{s} below the lower limit",
+    ("longest_run", ""): "an unusually long run of {n} points {direction} the centre line",
+    ("few_crossings", ""): "too few crossings of the centre line over {n} points",
+    ("shift", ""): "a shift of {n} points {direction} the centre line",
+    ("trend", ""): "a trend of {n} points going {direction}",
+    ("astronomical_point", ""): "{n} astronomical point{s} ({direction} the usual range)",
+    ("two_of_three", ""): "{n} point{s} close to the {side} limit (two of three)",
 }
 
 
 def signal_sentences(signals: list[dict], measure: Measure) -> list[str]:
-    """Each signal in words, with the periods it covers and whether it points towards improvement."""
+    """Each episode (or signal) in words, with the periods it covers and whether it points towards
+    improvement: "12 points above the upper limit, 2025-12-08 to 2026-03-02, in the direction of
+    improvement." """
     sentences = []
     for signal in signals:
         n = signal.get("n_points") or 0
         direction = signal.get("direction") or ""
-        words = RULE_WORDS.get(signal["rule"], signal["rule"].replace("_", " ")).format(
-            n=n, s="s" if n != 1 else "", direction=direction or "away from"
-        )
+        rule = signal["rule"]
+        template = RULE_WORDS.get((rule, direction)) or RULE_WORDS.get((rule, ""), rule.replace("_", " "))
+        words = template.format(n=n, s="s" if n != 1 else "", direction=direction or "away from",
+                                side="upper" if direction == "above" else "lower")
         better = is_better(direction, measure)
-        verdict = "" if better is None else (" — in the direction of improvement" if better
-                                             else " — in the direction of getting worse")
+        verdict = "" if better is None else (", in the direction of improvement" if better
+                                             else ", in the direction of getting worse")
         first, last = iso(signal["first_x"]), iso(signal["last_x"])
         span = first if first == last else f"{first} to {last}"
         sentences.append(f"{words[0].upper()}{words[1:]}, {span}{verdict}.")
@@ -274,7 +328,8 @@ def points_csv(result, school_names: dict[int, str] | None = None) -> str:
     """The chart data as CSV: one row per point (with the school when there are several)."""
     data = result.to_dict()
     out = io.StringIO()
-    columns = ["y", "n", "cl", "lcl", "ucl", "part", "include", "baseline", "sigma_signal", "runs_signal"]
+    columns = ["y", "n", "cl", "lcl", "ucl", "part", "limits_source", "include", "baseline", "sigma_signal",
+               "runs_signal"]
     writer = csv.writer(out, lineterminator="\n")
     if school_names is not None:
         writer.writerow(["school_id", "school", "period", *columns])
@@ -302,3 +357,58 @@ def iso(value) -> str:
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()[:10]
     return str(value)[:10]
+
+
+def amount(value, measure: Measure) -> str:
+    """A chart value with the measure's unit: "91.1 %", "4.2 days"."""
+    if value is None:
+        return "–"
+    number = f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return f"{number} {measure.unit}" if measure.unit else number
+
+
+def school_summary(chart: Chart, school_id: int) -> dict:
+    """What a school team reads first: the current part's centre and limits in words, how they
+    were obtained, the latest episode, and whether the latest adopted change is holding."""
+    measure, data = chart.measure, chart.result.to_dict()
+    points = data["points"]
+    current = points[-1]["part"]
+    in_part = [p for p in points if p["part"] == current]
+    first, last = in_part[0], in_part[-1]
+    since = f"Since {iso(first['x'])}" if current > 1 else f"From {iso(first['x'])}"
+    lines = f"centre line {amount(last['cl'], measure)}"
+    if last["lcl"] is not None and last["ucl"] is not None:
+        lines += f", limits {amount(last['lcl'], measure)} to {amount(last['ucl'], measure)}"
+    current_words = f"{since} ({len(in_part)} point{'s' if len(in_part) != 1 else ''}): {lines}."
+    limits_note = {
+        "frozen": f"This part has fewer than {MIN_PART_POINTS} points, so it keeps the previous part's limits, "
+                  f"extended, until it has {MIN_PART_POINTS}.",
+        "trial": f"These are trial limits: the chart has fewer than {MIN_PART_POINTS} points so far, so they may "
+                 "still move as data comes in.",
+    }.get(last["limits_source"], "")
+    episodes = data["episodes"]
+    latest = signal_sentences([episodes[-1]], measure)[0] if episodes else "No signal: only random variation."
+    return {"current": current_words, "limits_note": limits_note, "latest": latest,
+            "holding": _holding(chart, school_id, episodes, current)}
+
+
+def _holding(chart: Chart, school_id: int, episodes: list[dict], current_part: int) -> str:
+    """Whether the latest adopted change shows in the data and keeps its new level."""
+    adoptions = [m for m in chart.annotations if m["kind"] == "adoption"]
+    if not adoptions:
+        return ""
+    adopted = adoptions[-1]
+    change = adopted["label"].removeprefix("Adopted: ")
+    plan = chart.plans.get(school_id)
+    start = next((s for s in reversed(plan.starts) if s.cause == "change" and s.x.isoformat() >= adopted["x"]),
+                 None) if plan else None
+    if start is None:
+        return (f"No sustained shift yet since “{change}” was adopted on {adopted['x']}: the chart keeps its "
+                "limits until the data shows a new level.")
+    worse = [e for e in episodes if e["part"] == current_part and is_better(e["direction"] or "", chart.measure)
+             is False]
+    if worse:
+        return (f"“{change}” (adopted {adopted['x']}) moved the data to a new level from {start.x}, but the "
+                f"latest points signal a move back: {signal_sentences([worse[-1]], chart.measure)[0]}")
+    return (f"“{change}” (adopted {adopted['x']}) is holding: the data moved to a new level from {start.x} and "
+            "shows no signal of getting worse since.")

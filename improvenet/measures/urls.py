@@ -27,6 +27,8 @@ urlpatterns = [
     path(f"{m}/chart.<chartformat:fmt>", views.measure_download, name="download"),
     path(f"{m}/schools/<int:school_id>/", views.measure_school, name="school"),
     path(f"{m}/schools/<int:school_id>/values/new/", views.value_entry, name="value_new"),
+    path(f"{m}/schools/<int:school_id>/breaks/new/", views.break_new, name="break_new"),
+    path(f"{m}/schools/<int:school_id>/breaks/<int:break_id>/remove/", views.break_remove, name="break_remove"),
     path(f"{m}/schools/<int:school_id>/chart.<chartformat:fmt>", views.measure_school_download,
          name="school_download"),
 ]

@@ -7,21 +7,23 @@ import datetime
 
 import numpy as np
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from improvenet.measures import services, sparkline
-from improvenet.measures.forms import MeasureForm, UploadForm, ValueForm
-from improvenet.measures.models import ImportLog, Measure, MeasureValue
+from improvenet.measures.forms import BreakRemovalForm, ChartBreakForm, MeasureForm, UploadForm, ValueForm
+from improvenet.measures.models import ChartBreak, ImportLog, Measure, MeasureValue
 from improvenet.measures.upload import UploadFileError
 from improvenet.network import access as acc
 from improvenet.network.forms import EndForm
 from improvenet.network.models import School, cluster_schools, current_on
 from improvenet.pages import cluster_page, end_record, render_cluster, save_form
+from improvenet.spc.frames import records
 from improvenet.spc.vega import to_png, to_svg
 
 DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8", "svg": "image/svg+xml", "png": "image/png"}
@@ -79,70 +81,142 @@ def measure_end(request, access, slug: str):
                       stays_in="the history with its data")
 
 
+# A signal counts as recent when its episode reaches one of the latest RECENT_PERIODS points.
+RECENT_PERIODS = 8
+# The kinds of signal a reader filters the small multiples by, and the rules of each.
+SIGNAL_KINDS = {
+    "limits": ("Points beyond or near the limits", {"beyond_limits", "astronomical_point", "two_of_three"}),
+    "shift": ("Shifts and long runs", {"longest_run", "shift", "few_crossings"}),
+    "trend": ("Trends", {"trend"}),
+}
+# The kind of a signal in a few words, for the small charts (the full sentence is in their text).
+SHORT_KINDS = {"limits": "beyond the limits", "shift": "a shift", "trend": "a trend"}
+DIRECTIONS = {"better": "In the direction of improvement", "worse": "In the direction of getting worse"}
+
+
 @cluster_page
 def measure_page(request, access, slug: str):
-    """Small multiples: the measure's chart for every current school of the cluster, one qic_many call."""
+    """Small multiples: the measure's chart for every current school of the cluster, one qic_many call.
+    Schools with a signal in the last 8 periods come first; the reader filters by signal kind,
+    direction, pyramid and school role."""
     measure = measure_for(access, slug)
-    schools = cluster_schools()
-    chart = services.cluster_chart(measure, schools)
-    marks = services.cycle_marks(measure, [s.pk for s in schools])
+    all_schools = cluster_schools()
+    chart = services.cluster_chart(measure, all_schools)
+    marks = services.cycle_marks(measure, [s.pk for s in all_schools])
+    chosen = _multiples_filters(request, all_schools)
+    schools = [s for s in all_schools if _school_matches(s, chosen)]
     tiles = []
     if chart.result is not None:
         columns = chart.result.point_columns
         series = sparkline.split_series(columns, "school_id")
         all_days = columns["x"].astype("datetime64[D]").astype(np.int64)
         domain = (int(all_days.min()), int(all_days.max()))
-        signals_by_school: dict[int, list[dict]] = {}
-        signal_columns = chart.result.signal_columns
-        for i, school_id in enumerate(signal_columns["school_id"].tolist()):
-            signals_by_school.setdefault(school_id, []).append(
-                {"rule": signal_columns["rule"][i], "direction": signal_columns["direction"][i],
-                 "n_points": int(signal_columns["n_points"][i]),
-                 "first_x": str(signal_columns["first_x"][i])[:10], "last_x": str(signal_columns["last_x"][i])[:10]}
-            )
+        episodes_by_school: dict[int, list[dict]] = {}
+        for episode in records(chart.result.episode_columns):
+            episodes_by_school.setdefault(episode["school_id"], []).append(episode)
         anhoej = chart.result.rules == "anhoej"
         school_base = reverse("measures:measure", args=[access.obj.slug, measure.slug]) + "schools/"
         for school in schools:
             one = series.get(school.pk)
             if one is None:
                 continue
-            adoption_days = [
-                int(np.datetime64(m["x"], "D").astype(np.int64))
-                for m in marks.get(school.pk, []) if m["kind"] == "adoption"
+            school_marks = marks.get(school.pk, [])
+            episodes = episodes_by_school.get(school.pk, [])
+            recent = [
+                e for e in episodes if e["points_after"] < RECENT_PERIODS and _episode_matches(e, chosen, measure)
             ]
-            words = services.signal_sentences(signals_by_school.get(school.pk, []), measure)
+            if (chosen["signal"] or chosen["direction"]) and not recent:
+                continue
             finite = np.flatnonzero(np.isfinite(one.y))
             latest = float(one.y[finite[-1]]) if finite.size else None
             centre = float(one.cl[finite[-1]]) if finite.size else None
-            summary = _summary(school.name, latest, centre, words, measure)
+            recent_words = services.signal_sentences(recent[-1:], measure)
+            summary = _summary(school.name, latest, centre, episodes, recent_words, measure)
             tiles.append({
                 "school": school, "url": f"{school_base}{school.pk}/",
-                "svg": sparkline.svg(one, domain, summary, marks=adoption_days, anhoej=anhoej, target=measure.target),
-                "latest": _num(latest), "centre": _num(centre), "signals": words, "points": int(one.y.size),
-                "adoptions": [m for m in marks.get(school.pk, []) if m["kind"] == "adoption"],
+                "svg": sparkline.svg(one, domain, summary, marks=_mark_days(school_marks), anhoej=anhoej,
+                                     target=measure.target),
+                "latest": services.amount(latest, measure), "centre": services.amount(centre, measure),
+                "recent": recent_words[0] if recent_words else "", "episodes": len(episodes),
+                "recent_short": _short(recent[-1], measure) if recent else "",
+                "points": int(one.y.size),
+                "last_signal": max((str(e["last_x"]) for e in recent), default=""),
             })
-    charted = {tile["school"].pk for tile in tiles}
+    # Schools with a recent signal first (the most recent first), then the others in page order.
+    tiles.sort(key=lambda tile: tile["last_signal"], reverse=True)
+    pyramids = [s for s in all_schools if s.level == School.Level.HIGH]
+    charted = set(_charted_ids(chart))
     context = {
-        "measure": measure, "tiles": tiles, "chart": chart,
+        "measure": measure, "tiles": tiles, "chart": chart, "recent_periods": RECENT_PERIODS,
+        "with_signal": sum(1 for tile in tiles if tile["recent"]),
         "schools_without_data": [s for s in schools if s.pk not in charted],
+        "filtering": any(chosen.values()),
+        "chosen": chosen, "signal_kinds": [(k, label) for k, (label, _) in SIGNAL_KINDS.items()],
+        "directions": list(DIRECTIONS.items()), "pyramids": pyramids, "roles": School.Role.choices,
         "can_design": acc.can_change_shared_design(request.user, access),
         "writable": services.writable_school_ids(request.user, access),
     }
     return render_cluster(request, access, "measures/measure.html", context)
 
 
-def _num(value) -> str:
-    return "–" if value is None else f"{value:.4g}"
+def _charted_ids(chart) -> list[int]:
+    """The schools the cluster chart has points for."""
+    if chart.result is None:
+        return []
+    return np.unique(chart.result.point_columns["school_id"]).tolist()
 
 
-def _summary(name: str, latest, centre, words: list[str], measure: Measure) -> str:
+def _multiples_filters(request, schools: list[School]) -> dict:
+    """The filters asked for in the query; unknown values are ignored."""
+    asked = request.GET
+    ids = {str(s.pk) for s in schools if s.level == School.Level.HIGH}
+    return {
+        "signal": asked.get("signal", "") if asked.get("signal", "") in SIGNAL_KINDS else "",
+        "direction": asked.get("direction", "") if asked.get("direction", "") in DIRECTIONS else "",
+        "pyramid": asked.get("pyramid", "") if asked.get("pyramid", "") in ids else "",
+        "role": asked.get("role", "") if asked.get("role", "") in School.Role.values else "",
+    }
+
+
+def _school_matches(school: School, chosen: dict) -> bool:
+    if chosen["role"] and school.role != chosen["role"]:
+        return False
+    if chosen["pyramid"]:
+        return str(school.feeds_into_id or school.pk) == chosen["pyramid"]
+    return True
+
+
+def _episode_matches(episode: dict, chosen: dict, measure: Measure) -> bool:
+    if chosen["signal"] and episode["rule"] not in SIGNAL_KINDS[chosen["signal"]][1]:
+        return False
+    if chosen["direction"]:
+        better = services.is_better(episode["direction"] or "", measure)
+        return better is (chosen["direction"] == "better")
+    return True
+
+
+def _short(episode: dict, measure: Measure) -> str:
+    """An episode in a few words: "a shift, better"."""
+    kind = next(k for k, (_, rules) in SIGNAL_KINDS.items() if episode["rule"] in rules)
+    better = services.is_better(episode["direction"] or "", measure)
+    return SHORT_KINDS[kind] + ("" if better is None else ", better" if better else ", worse")
+
+
+def _mark_days(marks: list[dict]) -> list[int]:
+    """Days (since the epoch) of the adopted changes and breaks set by hand, drawn on the small chart."""
+    return [int(np.datetime64(m["x"], "D").astype(np.int64)) for m in marks if m["kind"] in ("adoption", "break")]
+
+
+def _summary(name: str, latest, centre, episodes: list[dict], recent: list[str], measure: Measure) -> str:
     parts = [f"{measure.name} at {name}"]
     if latest is not None:
-        parts.append(f"latest {latest:.3g}{measure.unit if measure.unit == '%' else ''}")
+        parts.append(f"latest {services.amount(latest, measure)}")
     if centre is not None:
-        parts.append(f"centre line {centre:.3g}")
-    parts.append(f"{len(words)} signal{'s' if len(words) != 1 else ''}" if words else "no signals")
-    return ", ".join(parts)
+        parts.append(f"centre line {services.amount(centre, measure)}")
+    count = len(episodes)
+    parts.append(f"{count} episode{'s' if count != 1 else ''} of signals" if count else "no signals")
+    text = ", ".join(parts)
+    return f"{text}. Recent: {recent[0]}" if recent else f"{text}."
 
 
 @cluster_page
@@ -150,19 +224,61 @@ def measure_school(request, access, slug: str, school_id: int):
     measure = measure_for(access, slug)
     school = acc.school_for_user(access, school_id).obj
     chart = services.school_chart(measure, school)
+    breaks = list(ChartBreak.objects.filter(measure=measure, school=school).select_related("created_by", "removed_by"))
     context = {
         "measure": measure, "school": school, "chart": chart,
         "can_write": acc.can_change_school_work(request.user, access, school.pk),
+        "breaks": breaks,
+        "current_breaks": [item for item in breaks if item.is_current],
+        "removal_form": BreakRemovalForm(),
     }
     if chart.result is not None:
         data = chart.result.to_dict()
+        plan = chart.plans.get(school.pk)
         context.update(
             points=data["points"], parts=data["parts"],
-            signals=services.signal_sentences(data["signals"], measure),
+            episodes=services.signal_sentences(data["episodes"], measure),
+            summary=services.school_summary(chart, school.pk),
+            part_starts=plan.starts if plan else [],
             spec=services.vega_spec(chart, f"{measure.name}: {school.name}"),
             latest=next((p for p in reversed(data["points"]) if p["y"] is not None), None),
         )
     return render_cluster(request, access, "measures/school.html", context)
+
+
+@cluster_page
+def break_new(request, access, slug: str, school_id: int):
+    """Start a new part of the school's chart by hand, with a reason."""
+    measure = measure_for(access, slug)
+    school = acc.school_for_user(access, school_id).obj
+    require_school_work(request, access, school)
+    back = reverse("measures:school", args=[access.obj.slug, slug, school.pk])
+    form = ChartBreakForm(request.POST or None,
+                          instance=ChartBreak(measure=measure, school=school, created_by=request.user))
+    return save_form(request, form, title=f"Start a new part of {measure} at {school}", cancel_url=back,
+                      next_url=lambda _record: back)
+
+
+@require_POST
+@cluster_page
+def break_remove(request, access, slug: str, school_id: int, break_id: int):
+    """Take a break off the chart; it stays in the history with who removed it and why."""
+    measure = measure_for(access, slug)
+    school = acc.school_for_user(access, school_id).obj
+    require_school_work(request, access, school)
+    chart_break = ChartBreak.objects.filter(measure=measure, school=school, pk=break_id).first()
+    if chart_break is None:
+        raise Http404("No such break on this chart.")
+    form = BreakRemovalForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        with transaction.atomic():
+            chart_break.remove(request.user, reason)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Removed the new part from {chart_break.starts_on}. It stays in the history.")
+    return redirect(reverse("measures:school", args=[access.obj.slug, slug, school.pk]))
 
 
 def _download(chart, fmt: str, filename: str, title: str, school_names=None) -> HttpResponse:

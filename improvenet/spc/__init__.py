@@ -7,8 +7,12 @@ A pure package: NumPy and SciPy for the arithmetic, narwhals for data frames; no
 from improvenet.spc.charts import CHART_TYPES
 from improvenet.spc.errors import SPCInputError
 from improvenet.spc.many import qic_many
+from improvenet.spc.phases import MIN_PART_POINTS, PartPlan, PartStart, plan_parts
 from improvenet.spc.qic import qic
 from improvenet.spc.result import QICResult
 from improvenet.spc.rules import RULE_SETS
 
-__all__ = ["CHART_TYPES", "RULE_SETS", "QICResult", "SPCInputError", "qic", "qic_many"]
+__all__ = [
+    "CHART_TYPES", "MIN_PART_POINTS", "RULE_SETS", "PartPlan", "PartStart", "QICResult", "SPCInputError",
+    "plan_parts", "qic", "qic_many",
+]  # fmt: skip

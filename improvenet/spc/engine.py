@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -48,6 +48,7 @@ def _blank(lines: Lines, blank: np.ndarray) -> None:
 
 def _ihi(
     sg: Subgroups,
+    by_limits: Subgroups,
     lines: Lines,
     chart: str,
     screened_mr: bool,
@@ -67,7 +68,7 @@ def _ihi(
     # A run chart has no limits; the astronomical point is then judged against the limits an
     # I chart of the same data would have, an objective stand-in for "obviously different".
     if chart in CHARTS_WITHOUT_LIMITS:
-        judge = i_chart(sg, screened_mr)
+        judge = i_chart(by_limits, screened_mr)
         _blank(judge, blank)
     else:
         judge = lines
@@ -93,7 +94,9 @@ def _nhs(sg: Subgroups, lines: Lines, time_ordered: bool, signals: Signals):
 def analyse(prepared: Prepared, chart: str, *, rules: str, multiply: float, screened_mr: bool) -> Analysis:
     sg = prepared.subgroups
     seg, nseg = sg.seg, sg.nseg
-    lines = compute_lines(chart, sg, screened_mr)
+    # Centre and limits per limit segment: a frozen part shares its predecessor's.
+    by_limits = replace(sg, seg=prepared.limit_seg, nseg=int(prepared.limit_seg[-1]) + 1)
+    lines = compute_lines(chart, by_limits, screened_mr)
     lines.lcl[prepared.zero_n] = np.nan
     lines.ucl[prepared.zero_n] = np.nan
     if prepared.blank.any():
@@ -112,7 +115,9 @@ def analyse(prepared: Prepared, chart: str, *, rules: str, multiply: float, scre
         point_runs_signal = part_runs_signal[seg]  # qicharts2 marks every point of the part
     else:
         if rules == "ihi":
-            beyond, point_runs_signal = _ihi(sg, lines, chart, screened_mr, time_ordered, signals, prepared.blank)
+            beyond, point_runs_signal = _ihi(
+                sg, by_limits, lines, chart, screened_mr, time_ordered, signals, prepared.blank
+            )
         else:
             beyond, point_runs_signal = _nhs(sg, lines, time_ordered, signals)
         part_runs_signal = np.bincount(seg, weights=point_runs_signal, minlength=nseg) > 0
@@ -126,6 +131,7 @@ def analyse(prepared: Prepared, chart: str, *, rules: str, multiply: float, scre
         "lcl": lines.lcl * multiply,
         "ucl": lines.ucl * multiply,
         "part": sg.part,
+        "limits_source": prepared.limits_source,
         "include": sg.include,
         "baseline": sg.baseline,
         "sigma_signal": sigma_signal,

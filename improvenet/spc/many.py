@@ -83,6 +83,7 @@ def qic_many(
     multiply: float = 1,
     screened_mr: bool = False,
     rules: str = "anhoej",
+    min_part_points: int | None = None,
 ) -> QICResult:
     """Compute the same chart for every series of a long table (pandas, Polars or Arrow).
 
@@ -93,6 +94,7 @@ def qic_many(
         with one label per row of the table, or a shorter list of whole numbers: break
         positions (points before each new part) applied to every series.
     freeze, exclude: positions counted within each series.
+    min_part_points: as :func:`improvenet.spc.qic`, within each series.
 
     The result's tables carry the ``by`` columns first and are frames of the input's library.
     Series come out sorted by their key; the input's row order does not matter (within a
@@ -121,9 +123,7 @@ def qic_many(
     else:
         # The same rule as qic: one label per row of the table, or fewer break positions.
         part_labels, part_breaks = split_part(part, y_values.size)
-    freeze, exclude, part_breaks = check_options(
-        chart, rules, freeze, exclude, multiply, part_breaks, has_part=part is not None
-    )
+    freeze, exclude, part_breaks = check_options(chart, rules, freeze, exclude, multiply, part_breaks, min_part_points)
     rows = RawRows(
         y=y_values,
         n=n_values,
@@ -134,7 +134,15 @@ def qic_many(
         series_label=describe_series,
     )
     # A series too short to chart is shown without lines, with a note, instead of an error.
-    prepared = prepare(rows, chart, breaks=part_breaks, freeze=freeze, exclude=exclude, strict=False)
+    prepared = prepare(
+        rows,
+        chart,
+        breaks=part_breaks,
+        freeze=freeze,
+        exclude=exclude,
+        min_part_points=min_part_points,
+        strict=False,
+    )
     analysis = analyse(prepared, chart, rules=rules, multiply=multiply, screened_mr=screened_mr)
     return QICResult(
         chart=chart,

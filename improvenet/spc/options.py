@@ -24,9 +24,11 @@ def check_options(
     exclude: Any,
     multiply: Any,
     part_breaks: Any,
-    has_part: bool,
+    min_part_points: Any = None,
 ) -> tuple[int | None, list[int] | None, list[int] | None]:
     """Validate options; return freeze, exclude and part break positions as plain ints."""
+    if min_part_points is not None and (not _whole_number(min_part_points) or min_part_points < 1):
+        raise SPCInputError(f"min_part_points must be a whole number of points (1 or more), not {min_part_points!r}")
     if chart not in CHART_TYPES:
         raise SPCInputError(f"chart must be one of {', '.join(CHART_TYPES)}, not {chart!r}")
     if rules not in RULE_SETS:
@@ -39,10 +41,6 @@ def check_options(
         if not _whole_number(freeze) or freeze < 1:
             raise SPCInputError(f"freeze must be a whole number of points (1 or more), not {freeze!r}")
         freeze = int(freeze)
-        if has_part:
-            raise SPCInputError(
-                "use either freeze (one baseline, then the same limits) or part (new limits for each part), not both"
-            )
     if exclude is not None:
         exclude = list(np.atleast_1d(exclude).tolist())
         bad = [e for e in exclude if not _whole_number(e) or e < 1]

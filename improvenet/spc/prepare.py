@@ -9,7 +9,7 @@ series, its part, and whether it belongs to the baseline and to the limit calcul
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -50,6 +50,16 @@ class Prepared:
     # Subgroups shown without centre line, limits or signals: their series is shorter than
     # ``freeze``, or their part has fewer than 2 usable points (only with ``strict=False``).
     blank: np.ndarray
+    # The segment whose baseline gives each subgroup its centre and limits: its own part's, or
+    # the previous part's when its part is too short (frozen limits); numbered 0, 1, 2, ...
+    limit_seg: np.ndarray
+    # How each subgroup's limits were obtained: "computed", "frozen" or "trial" (LIMITS_SOURCES).
+    limits_source: np.ndarray
+
+
+# How a point's centre and limits were obtained: from its own part; carried over from the
+# previous part because its part is too short; or from a first part too short to trust yet.
+LIMITS_SOURCES = ("computed", "frozen", "trial")
 
 
 def to_float(values, name: str, row_label: RowLabel) -> np.ndarray:
@@ -181,8 +191,14 @@ def prepare(
     freeze: int | None,
     exclude: Sequence[int] | None,
     strict: bool = True,
+    min_part_points: int | None = None,
 ) -> Prepared:
     """Group, sort and number the rows.
+
+    ``freeze`` counts the first points of each series' first part: they alone give that part's
+    limits; later parts use all their points. With ``min_part_points``, a part after the first
+    with fewer usable points keeps the previous part's centre and limits ("frozen"), and a first
+    part with fewer gets limits marked "trial" (see :func:`limit_segments`).
 
     A series too short to chart (shorter than ``freeze``, or a part with fewer than 2 usable
     points for a chart with limits) raises :class:`SPCInputError` when ``strict`` (``qic``);
@@ -284,6 +300,13 @@ def prepare(
     new_seg = new_series | np.r_[True, part[1:] != part[:-1]]
     seg = np.cumsum(new_seg) - 1
     nseg = int(seg[-1]) + 1
+    if freeze is not None:
+        # The frozen baseline belongs to the first part; a later part is judged by its own points.
+        baseline |= part > 1
+    usable = np.bincount(seg, weights=include & np.isfinite(stat), minlength=nseg)
+    limit_seg, limits_source = limit_segments(seg, part, usable, min_part_points)
+    # A frozen part's points are judged against the previous part's limits, not added to them.
+    baseline &= limits_source != "frozen"
 
     subgroups = Subgroups(
         seg=seg,
@@ -302,8 +325,33 @@ def prepare(
     )
     blank = short_series[sub_series]
     if chart not in CHARTS_WITHOUT_LIMITS:
-        blank |= _too_few_points(subgroups, rows, chart, first_row, blank, strict, notes)
-    return Prepared(subgroups, rows.x[order][starts], zero_n, first_row[series_start], notes, blank)
+        by_limits = replace(subgroups, seg=limit_seg, nseg=int(limit_seg[-1]) + 1)
+        blank |= _too_few_points(by_limits, rows, chart, first_row, blank, strict, notes)
+    return Prepared(
+        subgroups, rows.x[order][starts], zero_n, first_row[series_start], notes, blank, limit_seg, limits_source
+    )
+
+
+def limit_segments(
+    seg: np.ndarray, part: np.ndarray, usable: np.ndarray, min_part_points: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The limit segment and the limits source of each subgroup.
+
+    ``usable`` counts the usable points of each part segment. Without ``min_part_points`` every
+    part has its own limits (qicharts2). With it, a part after the first with fewer usable points
+    shares the limit segment of the part before it (its limits are "frozen"), and the subgroups
+    of a first part with fewer are marked "trial".
+    """
+    first_of_seg = segment_starts(seg)
+    first_part = part[first_of_seg] == 1
+    if min_part_points is None:
+        short = np.zeros(first_of_seg.size, dtype=bool)
+    else:
+        short = usable < min_part_points
+    carried = short & ~first_part
+    limit_seg_of_seg = np.cumsum(~carried) - 1
+    source_of_seg = np.where(carried, "frozen", np.where(short, "trial", "computed")).astype(object)
+    return limit_seg_of_seg[seg], source_of_seg[seg]
 
 
 def _count(number: int, noun: str) -> str:

@@ -26,6 +26,7 @@ def qic(
     multiply: float = 1,
     screened_mr: bool = False,
     rules: str = "anhoej",
+    min_part_points: int | None = None,
 ) -> QICResult:
     """Compute a run chart or control chart.
 
@@ -38,11 +39,16 @@ def qic(
     part: as many values as rows: one label per row, of any type (a new part, with new
         limits, starts where it changes; ``[1, 1, 1, 2, 2, 2]`` are labels too); or a shorter
         list of whole numbers: the number of points before each new part (qicharts2).
-    freeze: compute the centre and limits from the first ``freeze`` points only.
+    freeze: compute the centre and limits of the first part from its first ``freeze`` points
+        only (with ``part``, later parts use all their points).
     exclude: 1-based positions of points left out of the centre and limit calculation.
     multiply: multiply y and all lines, e.g. 100 for percentages.
     screened_mr: drop moving ranges above 3.267 x their average before estimating sigma.
     rules: "anhoej" (default), "ihi" or "nhs".
+    min_part_points: a part after the first with fewer usable points keeps the previous part's
+        centre and limits ("frozen"); a first part with fewer has "trial" limits (see the
+        ``limits_source`` column of :class:`QICResult`). Default: every part its own limits,
+        as qicharts2; the product uses :data:`improvenet.spc.MIN_PART_POINTS` (12).
     """
     y_values = as_values(y)
 
@@ -57,9 +63,7 @@ def qic(
             raise SPCInputError(f"n has {n_values.size} values but y has {y_float.size}")
         n_float = to_float(n_values, "n", row_label)
     part_labels, part_breaks = split_part(part, y_float.size)
-    freeze, exclude, part_breaks = check_options(
-        chart, rules, freeze, exclude, multiply, part_breaks, has_part=part is not None
-    )
+    freeze, exclude, part_breaks = check_options(chart, rules, freeze, exclude, multiply, part_breaks, min_part_points)
     rows = RawRows(
         y=y_float,
         n=n_float,
@@ -69,7 +73,7 @@ def qic(
         row_label=row_label,
         series_label=lambda _row: "the series",
     )
-    prepared = prepare(rows, chart, breaks=part_breaks, freeze=freeze, exclude=exclude)
+    prepared = prepare(rows, chart, breaks=part_breaks, freeze=freeze, exclude=exclude, min_part_points=min_part_points)
     analysis = analyse(prepared, chart, rules=rules, multiply=multiply, screened_mr=screened_mr)
     return QICResult(
         chart=chart,

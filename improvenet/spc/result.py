@@ -10,11 +10,12 @@ import numpy as np
 
 from improvenet.spc import vega
 from improvenet.spc.engine import Analysis
+from improvenet.spc.episodes import group_episodes
 from improvenet.spc.frames import records, to_native
 from improvenet.spc.prepare import Prepared
 
 POINT_COLUMNS = (
-    "x", "y", "n", "cl", "lcl", "ucl", "part", "include", "baseline",
+    "x", "y", "n", "cl", "lcl", "ucl", "part", "limits_source", "include", "baseline",
     "sigma_signal", "runs_signal",
 )  # fmt: skip
 PART_COLUMNS = (
@@ -22,17 +23,35 @@ PART_COLUMNS = (
     "n_crossings_min", "runs_signal", "sigma_signals",
 )  # fmt: skip
 SIGNAL_COLUMNS = ("part", "rule", "first", "last", "first_x", "last_x", "n_points", "direction")
+EPISODE_COLUMNS = (
+    "part", "rule", "direction", "first", "last", "first_x", "last_x", "n_points", "n_signals", "points_after",
+)  # fmt: skip
 
 
 class QICResult:
     """A computed chart (or, from ``qic_many``, one chart per series).
 
-    ``points``: one row per subgroup, in order (series by series when there are several);
+    ``points``: one row per subgroup, in order (series by series when there are several), with
+    its centre line ``cl`` and limits ``lcl``/``ucl`` (missing where the chart has none), its
+    ``part`` (1, 2, ...: a new part has new limits) and ``limits_source``, how those lines were
+    obtained:
+
+    * ``computed``: from the baseline points of the point's own part;
+    * ``frozen``: carried over from the previous part, because this part has fewer usable
+      points than ``min_part_points``; a chart draws them as the previous part's lines extended;
+    * ``trial``: computed from a first part with fewer than ``min_part_points`` usable points,
+      to be confirmed as data comes in; a chart draws them dashed.
+
+    Without ``min_part_points`` every point's lines are ``computed``.
+
     ``parts``: one row per part of each series with the runs analysis; ``signals``: one row per
     signal, naming the rule and the first and last point it covers (1-based positions along
-    the series, and their x). The three tables are data frames of ``backend`` (pandas by
-    default; ``qic_many`` uses the library of its input). ``notes`` lists what was left out
-    or adjusted, in plain words.
+    the series, and their x); ``episodes``: consecutive signals of one rule and direction in
+    one part merged into one row (see :mod:`improvenet.spc.episodes`), with ``n_points`` the
+    points they count, ``n_signals`` the signals merged, and ``points_after`` the number of
+    points of the series after the episode's last point (0: it reaches the latest point).
+    The tables are data frames of ``backend`` (pandas by default; ``qic_many`` uses the library
+    of its input). ``notes`` lists what was left out or adjusted, in plain words.
     """
 
     def __init__(
@@ -78,9 +97,11 @@ class QICResult:
             "n_points": sig["n_points"],
             "direction": sig["direction"],
         }
+        self.episode_columns = _episode_columns(self.by, keys, analysis, prepared)
         self.points = to_native(self.point_columns, backend)
         self.parts = to_native(self.part_columns, backend)
         self.signals = to_native(self.signal_columns, backend)
+        self.episodes = to_native(self.episode_columns, backend)
 
     def __repr__(self) -> str:
         n_series = len(self.series_first_row)
@@ -90,12 +111,13 @@ class QICResult:
         )
 
     def to_frame(self, table: str = "points", backend: str | None = None):
-        """The ``points`` (default), ``parts`` or ``signals`` table as a pandas, Polars or
-        Arrow frame (``backend`` = "pandas", "polars" or "pyarrow"; default: the result's)."""
+        """The ``points`` (default), ``parts``, ``signals`` or ``episodes`` table as a pandas,
+        Polars or Arrow frame (``backend`` = "pandas", "polars" or "pyarrow"; default: the result's)."""
         columns = {
             "points": self.point_columns,
             "parts": self.part_columns,
             "signals": self.signal_columns,
+            "episodes": self.episode_columns,
         }[table]
         return to_native(columns, backend or self.backend)
 
@@ -109,6 +131,7 @@ class QICResult:
             "points": records(self.point_columns),
             "parts": records(self.part_columns),
             "signals": records(self.signal_columns),
+            "episodes": records(self.episode_columns),
             "notes": self.notes,
         }
 
@@ -124,3 +147,37 @@ class QICResult:
 
     def to_png(self, scale: float = 2.0, **options: Any) -> bytes:
         return vega.to_png(self.vega_lite(**options), scale=scale)
+
+
+def _episode_columns(by: list[str], keys, analysis: Analysis, prepared: Prepared) -> dict[str, np.ndarray]:
+    sig, sg = analysis.signals, prepared.subgroups
+    order, episode = group_episodes(sig["seg"], sig["rule"], sig["direction"], sig["first"], sig["last"])
+    if order.size == 0:
+        starts = np.zeros(0, dtype=np.intp)
+        first = last = n_points = n_signals = starts.astype(np.int64)
+    else:
+        starts = np.flatnonzero(np.r_[True, episode[1:] != episode[:-1]])
+        first = np.minimum.reduceat(sig["first"][order], starts)
+        last = np.maximum.reduceat(sig["last"][order], starts)
+        n_points = np.add.reduceat(sig["n_points"][order], starts)
+        n_signals = np.diff(np.r_[starts, order.size])
+    head = order[starts]
+    seg, rule, direction = sig["seg"][head], sig["rule"][head], sig["direction"][head]
+    # Chart order: by where an episode starts, then by rule.
+    chart_order = np.lexsort((rule.astype(str), first))
+    seg, rule, direction, first, last = (a[chart_order] for a in (seg, rule, direction, first, last))
+    n_points, n_signals = n_points[chart_order], n_signals[chart_order]
+    series_end = np.r_[np.flatnonzero(sg.series[1:] != sg.series[:-1]), sg.series.size - 1]
+    return {
+        **{name: keys[name][analysis.part_series[seg]] for name in by},
+        "part": analysis.parts["part"][seg],
+        "rule": rule,
+        "direction": direction,
+        "first": sg.pos[first],
+        "last": sg.pos[last],
+        "first_x": prepared.x[first],
+        "last_x": prepared.x[last],
+        "n_points": n_points.astype(np.int64),
+        "n_signals": n_signals.astype(np.int64),
+        "points_after": (series_end[sg.series[last]] - last).astype(np.int64),
+    }

@@ -21,6 +21,7 @@ class ChartedResult(Protocol):
     by: Sequence[str]
     point_columns: Mapping[str, np.ndarray]
 
+
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 LINE_COLOUR = "#4a7fb0"
 SIGNAL_COLOUR = "#d95f02"

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from improvenet.measures.models import Measure, MeasureValue
+from improvenet.measures.models import ChartBreak, Measure, MeasureValue
 from improvenet.network.models import Membership, School
 from tests.permission_table import API_READ, RIVERSIDE_READ, Action
 
@@ -26,6 +26,7 @@ UPLOAD_PAGE = (302, 200, 200, 403, 403, 404, 200)
 API_OWN_SCHOOL_CREATE = (401, 201, 201, 403, 403, 404, 201)
 API_OWN_SCHOOL_CHANGE = (401, 200, 200, 403, 403, 404, 200)
 API_OTHER_SCHOOL_CHANGE = (401, 200, 403, 403, 403, 404, 200)
+API_OTHER_SCHOOL_CREATE = (401, 201, 403, 403, 403, 404, 201)
 API_UPLOAD_WITHOUT_FILE = (401, 422, 422, 403, 403, 404, 422)
 
 
@@ -46,6 +47,10 @@ def demo_ids() -> dict:
         "bob_school_name": School.objects.get(pk=bob_school).name,
         "next_period": (last + timedelta(weeks=1)).isoformat(),
         "last_period": last.isoformat(),
+        "bob_break": ChartBreak.objects.filter(school_id=bob_school, removed_at__isnull=True).values_list(
+            "pk", flat=True).first(),
+        "bob_break_measure": ChartBreak.objects.filter(school_id=bob_school).values_list(
+            "measure__slug", "measure_id").first(),
     }
 
 
@@ -69,6 +74,9 @@ def rows(ids) -> dict[str, Action]:
         "permission.csv", f"school,period,numerator,denominator\n{name},{value_form['period']},101,200\n".encode(),
         content_type="text/csv",
     )
+    break_slug, break_measure = ids.get("bob_break_measure") or (ids["measure_slug"], ids["measure"])
+    bm, bapi = f"{c}/{break_slug}", f"/api/clusters/riverside/measures/{break_measure}"
+    break_form = {"starts_on": "2025-11-03", "reason": "Permission test"}
     return {
         # Pages
         "measures list": Action("GET", f"{c}/", RIVERSIDE_READ),
@@ -89,7 +97,20 @@ def rows(ids) -> dict[str, Action]:
         "value form, other school": Action("GET", f"{m}/schools/{other}/values/new/", OTHER_SCHOOL_FORM),
         "value entry, other school": Action("POST", f"{m}/schools/{other}/values/new/", OTHER_SCHOOL_POST,
                                             value_form),
+        "break form, own school": Action("GET", f"{bm}/schools/{bob}/breaks/new/", OWN_SCHOOL_FORM),
+        "break create, own school": Action("POST", f"{bm}/schools/{bob}/breaks/new/", OWN_SCHOOL_POST, break_form),
+        "break form, other school": Action("GET", f"{bm}/schools/{other}/breaks/new/", OTHER_SCHOOL_FORM),
+        "break remove, own school": Action("POST", f"{bm}/schools/{bob}/breaks/{ids.get('bob_break')}/remove/",
+                                           OWN_SCHOOL_POST, {"reason": "test"}),
         # API
+        "api list chart breaks": Action("GET", f"{bapi}/schools/{bob}/breaks", API_READ),
+        "api create chart break, own school": Action("POST", f"{bapi}/schools/{bob}/breaks", API_OWN_SCHOOL_CREATE,
+                                                     break_form),
+        "api create chart break, other school": Action("POST", f"{bapi}/schools/{other}/breaks",
+                                                       API_OTHER_SCHOOL_CREATE, break_form),
+        "api remove chart break, own school": Action(
+            "POST", f"{bapi}/schools/{bob}/breaks/{ids.get('bob_break')}/remove", API_OWN_SCHOOL_CHANGE,
+            {"reason": "test"}),
         "api list measures": Action("GET", "/api/clusters/riverside/measures", API_READ),
         "api create measure": Action("POST", "/api/clusters/riverside/measures", API_DESIGN_CREATE,
                                      {**_measure_form(), "denominator_label": "Planned"}),

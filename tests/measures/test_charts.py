@@ -35,7 +35,14 @@ def test_the_school_chart_shows_its_signals_in_words_and_the_cycle_marks(adopted
     answer = client.get(f"{BASE}/schools/{adopted.world.high.pk}/")
     page = answer.content.decode()
     assert answer.status_code == 200
-    assert "Signals" in page and "in the direction of improvement" in page
+    # The summary leads: the current part in words, the latest episode, and whether the change holds.
+    summary = page.split('id="summary-heading"')[1].split("</section>")[0]
+    assert "Since 2025-03-31 (12 points): centre line 86 %, limits 75.6 % to 96.4 %." in summary
+    assert "No signal: only random variation." in summary
+    holding = "“Weekly grade check-ins” (adopted 2025-03-24) is holding: the data moved to a new level from 2025-03-31"
+    assert holding in summary
+    assert "From 2025-03-31: a new part where the data shifted after an adopted change." in page
+    assert "<details class=\"episodes\">" in page and "All 0 episodes of signals" in page
     assert "2025-03-10: Cycle: Weekly grade check-ins" in page
     assert "2025-03-24: Adopted: Weekly grade check-ins" in page
     assert "vega-embed-7.0.2.min.js" in page and 'id="chart-spec"' in page
@@ -43,7 +50,23 @@ def test_the_school_chart_shows_its_signals_in_words_and_the_cycle_marks(adopted
     assert spec["data"]["values"][0]["x"] == "2025-01-06"
     labels = [layer["data"]["values"][0]["label"] for layer in spec["layer"] if "data" in layer]
     assert "Adopted: Weekly grade check-ins" in labels
-    assert "<table>" in page and "outside the limits" in page
+    assert "<table>" in page
+    # The limits follow the change: each part has its own, in the chart data as in the table.
+    values = spec["data"]["values"]
+    assert {(v["part"], v["limits_source"]) for v in values if "part" in v} == {(1, "computed"), (2, "computed")}
+
+
+def test_without_the_adoption_one_set_of_limits_gives_episodes_not_one_sentence_per_point(measured, client):
+    client.force_login(measured.world.users.viewer)
+    page = client.get(f"{BASE}/schools/{measured.world.high.pk}/").content.decode()
+    episodes = page.split('<details class="episodes">')[1].split("</details>")[0]
+    assert ("An unusually long run of 12 points above the centre line, 2025-03-31 to 2025-06-16, in the direction "
+            "of improvement.") in episodes
+    assert "1 point above the upper limit, 2025-04-14, in the direction of improvement." in episodes
+    # 11 episodes for 8 points beyond the limits and 3 runs analysis signals: the points beyond
+    # the limits are every third week, not consecutive, so each is an episode of its own.
+    assert episodes.count("<li>") == 11 and "All 11 episodes of signals" in episodes
+    assert "The change:" not in page
 
 
 def test_a_school_without_data_says_so(measured, client):
@@ -58,8 +81,8 @@ def test_small_multiples_draw_every_school_with_a_text_alternative(adopted, clie
     page = answer.content.decode()
     assert answer.status_code == 200
     assert page.count('class="spark"') == 2
-    assert 'aria-label="9th graders on track at Alpha High, latest 87%, centre line 73.5, 11 signals' in page
-    assert "The same as a table" in page and "Signals:" in page
+    assert ('aria-label="9th graders on track at Alpha High, latest 87 %, centre line 86 %, no signals."') in page
+    assert "The same as a table" in page and "0 with a signal in the last 8 periods" in page
     svg = page.split('<svg xmlns="http://www.w3.org/2000/svg"')[1].split("</svg>")[0]
     ET.fromstring('<svg xmlns="http://www.w3.org/2000/svg"' + svg + "</svg>")
 
@@ -135,3 +158,32 @@ def test_the_chart_download_escapes_a_school_name_a_spreadsheet_would_run(measur
     rows = list(csv.DictReader(io.StringIO(client.get(f"{BASE}/chart.csv").content.decode())))
     assert {r["school"] for r in rows} == {"'" + hostile, "Alpha Middle"}
     assert all(not r["y"].startswith("'") for r in rows), "numbers stay numbers"
+
+
+def _shown(page: str) -> list[str]:
+    tiles = page.split('<ul class="multiples">')[1].split("</ul>")[0]
+    return [name.split(">")[-1] for name in tiles.split("</a></h3>")[:-1]]
+
+
+def test_small_multiples_put_recent_signals_first_and_filter(measured, client):
+    client.force_login(measured.world.users.viewer)
+    with scopes_disabled():
+        School.objects.filter(pk=measured.world.high.pk).update(name="Zeta High")
+    page = client.get(f"{BASE}/").content.decode()
+    # Without an adopted change, Zeta High's rise is a recent signal: it comes first, not by name.
+    assert _shown(page) == ["Zeta High", "Alpha Middle"]
+    assert "1 with a signal in the last 8 periods" in page
+    assert "<strong>Recent: beyond the limits, better</strong>" in page
+    recent = "1 point above the upper limit, 2025-06-16, in the direction of improvement."
+    assert f'Recent: {recent}" class="spark"' in page and f"<td>{recent}</td>" in page
+    assert _shown(client.get(f"{BASE}/?signal=limits&direction=better").content.decode()) == ["Zeta High"]
+    assert _shown(client.get(f"{BASE}/?direction=worse").content.decode()) == []
+    assert _shown(client.get(f"{BASE}/?signal=trend").content.decode()) == []
+    assert _shown(client.get(f"{BASE}/?role=feeder").content.decode()) == ["Alpha Middle"]
+    # Alpha Middle feeds into the high school: the pyramid is both.
+    pyramid = client.get(f"{BASE}/?pyramid={measured.world.high.pk}&role=innovation").content.decode()
+    assert _shown(pyramid) == ["Zeta High"]
+    assert _shown(client.get(f"{BASE}/?pyramid={measured.world.high.pk}").content.decode()) == [
+        "Zeta High", "Alpha Middle",
+    ]
+    assert _shown(client.get(f"{BASE}/?signal=nonsense").content.decode()) == ["Zeta High", "Alpha Middle"]

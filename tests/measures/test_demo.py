@@ -4,7 +4,7 @@ import datetime
 
 import numpy as np
 import pytest
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from improvenet.demo import load_demo
 from improvenet.demo.measures import (
@@ -13,7 +13,8 @@ from improvenet.demo.measures import (
     WEEKS,
     create_measure_data_demo,
 )
-from improvenet.measures.models import Measure, MeasureValue
+from improvenet.measures import services
+from improvenet.measures.models import ChartBreak, Measure, MeasureValue
 from improvenet.network.models import School
 
 
@@ -49,6 +50,19 @@ def test_innovation_schools_improve_after_adoption(demo):
         after = [v.numerator / v.denominator for v in values if v.period > cut]
         if before and after:
             assert bool(np.mean(after) - np.mean(before) > 0.05) is should_improve
+    # Their charts start a new part where the data shifted after an adopted change (one place:
+    # services.plan_school_parts), and never at a comparison school, which adopts nothing.
+    schools = list(School.objects.filter(cluster__slug="riverside", ended_on__isnull=True))
+    roles = {school.pk: school.role for school in schools}
+    with scope(cluster=measure.cluster):
+        plans = services.cluster_chart(Measure.objects.get(pk=measure.pk), schools).plans
+        attendance = Measure.objects.get(cluster__slug="riverside", slug="attendance")
+        bob_school = ChartBreak.objects.get(measure=attendance, removed_at__isnull=True).school
+        bob_plan = services.school_chart(attendance, bob_school).plans[bob_school.pk]
+    changes = [(roles[pk], start) for pk, plan in plans.items() for start in plan.starts if start.cause == "change"]
+    assert changes and {role for role, _ in changes} == {"innovation"}
+    assert all(start.direction == "above" for _, start in changes)  # more check-ins is better
+    assert [start.cause for start in bob_plan.starts if start.x == datetime.date(2025, 8, 25)] == ["break"]
 
 
 def test_the_data_is_deterministic_from_the_seed(demo):

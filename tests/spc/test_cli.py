@@ -27,7 +27,9 @@ def test_points_csv_for_many_series() -> None:
                  "--by", "hospital,infection", "--multiply", "10000")  # fmt: skip
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "hospital,infection,x,y,n,cl,lcl,ucl,part,include,baseline,sigma_signal,runs_signal"
+    assert lines[0] == (
+        "hospital,infection,x,y,n,cl,lcl,ucl,part,limits_source,include,baseline,sigma_signal,runs_signal"
+    )
     assert len(lines) == 1 + 18 * 24
     assert lines[1].startswith("AHH,BAC,2015-01-01,")
 
@@ -50,7 +52,7 @@ def test_json_for_one_series_with_options(tmp_path: Path) -> None:
     data = json.loads(out.read_text())
     assert data["points"][0]["cl"] == pytest.approx(0.215)
     assert data["points"][14]["include"] is False
-    assert set(data) == {"chart", "rules", "multiply", "by", "points", "parts", "signals", "notes"}
+    assert set(data) == {"chart", "rules", "multiply", "by", "points", "parts", "signals", "episodes", "notes"}
 
 
 def test_part_column_labels_and_rules(tmp_path: Path) -> None:
@@ -136,3 +138,51 @@ def test_a_short_chart_among_many_gets_a_note_not_an_error() -> None:
 def test_screened_mr_help_names_the_qicharts2_default() -> None:
     help_text = " ".join(run("--help").stdout.split())
     assert "library(qicharts2)" in help_text and "--screened-mr" in help_text
+
+
+def _weekly(tmp_path: Path, week) -> Path:
+    # Ten rising weeks: one run below the centre line, then one above, so too few crossings.
+    path = tmp_path / "weeks.csv"
+    pd.DataFrame({"week": week, "present": range(90, 100), "enrolled": [100] * 10}).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("week", [
+    [f"2024-{9 + i // 5:02d}-{1 + (i % 5) * 6:02d}" for i in range(10)],
+    [f"2024-{9 + i // 5:02d}-{1 + (i % 5) * 6:02d}T08:30" for i in range(10)],
+])  # fmt: skip
+def test_dates_in_x_are_time_and_get_a_runs_analysis(tmp_path: Path, week) -> None:
+    result = run(_weekly(tmp_path, week), "--chart", "p", "--y", "present", "--n", "enrolled", "--x", "week",
+                 "--episodes")  # fmt: skip
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    assert "1,few_crossings,,1,10,2024-09-01" in result.stdout
+
+
+def test_text_in_x_is_refused_unless_named_categories(tmp_path: Path) -> None:
+    path = _weekly(tmp_path, [f"Week {c}" for c in "ABCDEFGHIJ"])
+    args = [path, "--chart", "p", "--y", "present", "--n", "enrolled", "--x", "week", "--parts"]
+    refused = run(*args)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("Error: data row 1: --x column 'week' has 'Week A', which is neither")
+    assert "add --x-categories" in refused.stderr
+    categories = run(*args, "--x-categories")
+    assert categories.exit_code == 0, categories.output
+    assert "Warning: --x-categories: 'week' is read as categories, not time, so runs analysis is off" in (
+        categories.stderr
+    )
+    assert pd.read_csv(pd.io.common.StringIO(categories.stdout))["runs_signal"].tolist() == [False]
+    assert run(path, "--y", "present", "--x-categories").stderr.startswith("Error: --x-categories reads the --x")
+
+
+def test_freeze_part_and_frozen_limits_on_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    phase = ["before"] * 20 + ["after"] * 5
+    pd.DataFrame({"score": [5, 6, 5, 7, 6] * 4 + [9, 10, 9, 11, 10], "phase": phase}).to_csv(path, index=False)
+    result = run(path, "--chart", "i", "--y", "score", "--part", "phase", "--freeze", "10", "--min-part-points", "12")
+    assert result.exit_code == 0, result.output
+    points = pd.read_csv(pd.io.common.StringIO(result.stdout))
+    assert points["limits_source"].tolist() == ["computed"] * 20 + ["frozen"] * 5
+    assert points["cl"].iloc[-1] == pytest.approx(5.8)
+    assert points["baseline"].tolist() == [True] * 10 + [False] * 15
+    both = run(path, "--chart", "i", "--y", "score", "--parts", "--episodes")
+    assert both.exit_code == 1 and "give one of them" in both.stderr

@@ -2,7 +2,7 @@
 
 import pytest
 
-from improvenet.spc import SPCInputError, qic
+from improvenet.spc import SPCInputError, plan_parts, qic
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,8 @@ from improvenet.spc import SPCInputError, qic
         (lambda: qic([1, 2, 3, 4], part=[1.5]), r"or a shorter list of whole numbers .*not \[1\.5\]"),
         (lambda: qic([1, 2, 3, 4], part=[2, "x"]), r"part must be either one label per row"),
         (lambda: qic([1, 2, 3, 4], part="phase"), r"part must be a list .*not the text 'phase'"),
-        (lambda: qic([1, 2, 3, 4], part=[2], freeze=2), r"either freeze .* or part"),
+        (lambda: qic([1, 2, 3, 4], min_part_points=0), r"min_part_points must be a whole number"),
+        (lambda: plan_parts([1, 2, 3], x=["2024-09-09", "2024-09-02", "2024-09-16"], chart="i"), r"in time order"),
         (lambda: qic([1, 2, 3], [1, 2]), r"n has 2 values but y has 3"),
         (lambda: qic([1, float("inf"), 3], chart="i"), r"row 2: y is infinite"),
         (lambda: qic([]), r"there are no rows to chart"),

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from improvenet.spc import SPCInputError, qic, qic_many
 
-POINT_COLUMNS = ["x", "y", "n", "cl", "lcl", "ucl", "part", "include", "baseline",
+POINT_COLUMNS = ["x", "y", "n", "cl", "lcl", "ucl", "part", "limits_source", "include", "baseline",
                  "sigma_signal", "runs_signal"]  # fmt: skip
 PART_COLUMNS = ["part", "n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings",
                 "n_crossings_min", "runs_signal", "sigma_signals"]  # fmt: skip
