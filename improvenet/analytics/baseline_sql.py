@@ -59,15 +59,15 @@ enrolled AS (
            sum(greatest(to_end - greatest(before_entry, to_covered), 0)) AS enrolled
     FROM at_covered GROUP BY ALL
 ),
-absent AS (
-    SELECT c.student_id, c.school_id, c.school_year, count(DISTINCT a.date) AS absent
-    FROM (SELECT DISTINCT student_id, school_id, date FROM student_school_attendance_event
-          WHERE list_contains($categories, category)) a
+absent_days AS (
+    SELECT DISTINCT c.student_id, c.school_id, c.school_year, a.date
+    FROM student_school_attendance_event a
     JOIN calendar_date d ON a.school_id = d.school_id AND a.date = d.date
     JOIN clipped c ON c.student_id = a.student_id AND c.school_id = a.school_id AND c.school_year = d.school_year
-    WHERE a.date >= c.entry_date AND a.date <= c.stint_end AND a.date > c.covered_to
-    GROUP BY ALL
+    WHERE list_contains($categories, a.category)
+      AND a.date >= c.entry_date AND a.date <= c.stint_end AND a.date > c.covered_to
 ),
+absent AS (SELECT student_id, school_id, school_year, count(*) AS absent FROM absent_days GROUP BY ALL),
 per_school AS (
     SELECT e.student_id, e.school_id, e.school_year, e.enrolled, coalesce(a.absent, 0) AS absent
     FROM enrolled e LEFT JOIN absent a USING (student_id, school_id, school_year)
