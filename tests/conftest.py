@@ -37,10 +37,23 @@ class ApiClient:
         return self.client.patch(f"/api{path}", json.dumps(body), "application/json", **self._headers())
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing_for_shared_data():
+    """The module-wide demos (about twenty modules load one) hash six passwords each: with Argon2, a second
+    each on two busy cores. Tests about hashing set their hashers themselves."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is slow on purpose; tests that are not about hashing use a fast hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def make_user(username: str):

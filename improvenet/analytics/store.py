@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from improvenet.analytics.bundle import Bundle
 from improvenet.analytics.pseudonym import Pseudonymizer
+from improvenet.analytics.results import ResultCache
 from improvenet.analytics.schema import (
     IDENTITY_TABLE,
     LOAD_LOG_TABLE,
@@ -131,6 +132,8 @@ class Store:
                 connection.rollback()
                 raise
             connection.commit()
+        # After the connection closes (its last write is on disk): results computed before are forgotten.
+        ResultCache(self.path).invalidate()
 
     # Reading
 

@@ -93,6 +93,14 @@ def load(
         typer.echo(line, err=outcome.record.status == DataLoad.Status.REFUSED)
     if outcome.record.status == DataLoad.Status.REFUSED:
         fail(outcome.lines[0])
+    # The pages answer from kept results: compute them now rather than on the first reader's visit.
+    import duckdb
+
+    with _as_user_in_cluster(user, cluster) as (account, access):
+        try:
+            services.warm_results(access.obj, progress=_progress, store=store)
+        except (*_refusals(), duckdb.Error) as problem:
+            typer.echo(f"The metrics will be computed on their first read instead: {problem}", err=True)
 
 
 @app.command("export-parquet")

@@ -4,6 +4,7 @@ Everyone who reads the cluster lists convenings and reads packets; the cluster l
 admins) create and change convenings. Two convenings of a cluster on one day answer 409.
 """
 
+import bisect
 import datetime
 
 from ninja import Field, Router, Schema
@@ -110,13 +111,17 @@ class PacketOut(Schema):
 
 
 def convenings_out(convenings: list[Convening]) -> list[dict]:
+    # Each convening's previous one (Convening.previous), found among the cluster's days read in one query.
+    days = sorted(Convening.objects.filter(cluster_id__in={c.cluster_id for c in convenings})
+                  .values_list("cluster_id", "held_on", "pk"))
     answers = []
     for convening in convenings:
-        previous = convening.previous()
+        before = bisect.bisect_left(days, (convening.cluster_id, convening.held_on))
+        previous = days[before - 1] if before and days[before - 1][0] == convening.cluster_id else None
         answers.append({
             "id": convening.pk, "held_on": convening.held_on, "title": convening.title, "place": convening.place,
-            "notes": convening.notes, "previous_id": previous.pk if previous else None,
-            "since": previous.held_on if previous else None,
+            "notes": convening.notes, "previous_id": previous[2] if previous else None,
+            "since": previous[1] if previous else None,
         })
     return answers
 

@@ -30,6 +30,7 @@ from improvenet.analytics import bundle as bundle_io
 from improvenet.analytics.engines import open_tables
 from improvenet.analytics.formats import convert, detect_format
 from improvenet.analytics.pseudonym import Pseudonymizer, generate_key_file, load_key
+from improvenet.analytics.results import ResultCache
 from improvenet.analytics.store import Store, StoreError
 from improvenet.data import unzip
 from improvenet.data.models import AgreementRefused, AuditEvent, DataLoad, DataRequest, DataUseAgreement
@@ -324,9 +325,11 @@ class MetricResult:
 
 
 def read_metric(user, access, name: str, options: dict, *, channel: str, min_n: int = 10,
-                engine: str = "duckdb", store: Path | None = None) -> MetricResult:
-    """Compute a metric for the cluster's schools and the district, suppressed at `min_n`, and audit it."""
-    from improvenet.analytics.metrics import METRICS, run_metric
+                engine: str = "duckdb", store: Path | None = None,
+                waiting: Callable[[], None] | None = None) -> MetricResult:
+    """A metric for the cluster's schools and the district, suppressed at `min_n`: authorized and audited on
+    every read, computed once per state of the store (`waiting` is called if another reader is computing it)."""
+    from improvenet.analytics.metrics import METRICS
 
     if name not in METRICS:
         raise ValueError(f"There is no metric named “{name}”; the metrics are {', '.join(METRICS)}.")
@@ -337,16 +340,52 @@ def read_metric(user, access, name: str, options: dict, *, channel: str, min_n: 
     if not path.exists():
         raise DataSetupError(f"There is no analytics store at {path} yet: load data first (improvenet data load).")
     started = time.perf_counter()
-    with open_tables(path, engine=engine, spark_master=conf.read("IMPROVENET_SPARK_MASTER") or "local[2]") as tables:
-        table = run_metric(name, tables, min_n=min_n, **options)
+    table, kept = computed_metric(path, name, options, min_n=min_n, engine=engine, waiting=waiting)
     schools = store_school_ids()
     table = _cluster_rows(table, schools)
     with transaction.atomic():
         event = audit(user, access, channel=channel, action=f"metric {name}", agreement=agreement, detail={
             "options": {**options, "min_n": min_n}, "engine": engine, "fields": sorted(METRIC_FIELDS[name]),
             "schools": sorted(school.pk for school in set(schools.values())), "rows": table.num_rows,
+            "kept_result": kept,
         })
     return MetricResult(name, options, table, schools, agreement, event, time.perf_counter() - started)
+
+
+def computed_metric(path: Path, name: str, options: dict, *, min_n: int = 10, engine: str = "duckdb",
+                    waiting: Callable[[], None] | None = None) -> tuple[pa.Table, bool]:
+    """(the metric's whole table on the store at `path`, whether it was kept from an earlier read).
+
+    No check and no audit: the callers (read_metric, and warm_results right after a load) do those or
+    show nothing. Results are kept beside the store until its next write (improvenet.analytics.results).
+    """
+    from improvenet.analytics.metrics import METRICS, run_metric
+
+    question = {"metric": name, "min_n": min_n, "engine": engine,
+                "options": {option.name: option.default for option in METRICS[name].options} | options}
+
+    def compute() -> pa.Table:
+        spark_master = conf.read("IMPROVENET_SPARK_MASTER") or "local[2]"
+        with open_tables(path, engine=engine, spark_master=spark_master) as tables:
+            return run_metric(name, tables, min_n=min_n, **options)
+
+    return ResultCache(path).result(question, compute, waiting)
+
+
+def warm_results(cluster: Cluster, progress: Progress | None = None, store: Path | None = None) -> int:
+    """Compute the results the pages ask for first (every metric with its default options) after a load,
+    so the first reader does not wait; returns how many were computed. Nothing is shown, so nothing is audited."""
+    from improvenet.analytics.metrics import METRICS
+
+    path = store or store_path(cluster)
+    computed = 0
+    for done, name in enumerate(METRICS):
+        if progress:
+            progress(f"computing {name}", done, len(METRICS))
+        computed += not computed_metric(path, name, {})[1]
+    if progress:
+        progress("done", len(METRICS), len(METRICS))
+    return computed
 
 
 @dataclass

@@ -175,16 +175,19 @@ def _decision_out(decision: Decision) -> dict:
             "agenda_changes": [_change_out(c) for c in decision.agenda_changes.all()]}
 
 
-def _vote_out(vote: Vote) -> dict:
+def _vote_out(vote: Vote, members: list | None = None) -> dict:
     result, problems = None, []
     try:
-        result = dataclasses.asdict(vote.count())
+        result = dataclasses.asdict(vote.count(members))
     except voting.VoteError as error:
         problems = error.problems
-    decision = Decision.objects.filter(vote=vote).first()
+    try:
+        decision = vote.decision
+    except Decision.DoesNotExist:
+        decision = None
     return {
         "id": vote.pk, "title": vote.title, "method": vote.method, "held_on": vote.held_on,
-        "proposal_ids": sorted(vote.proposals.values_list("pk", flat=True)), "quorum_percent": vote.quorum_percent,
+        "proposal_ids": sorted(p.pk for p in vote.proposals.all()), "quorum_percent": vote.quorum_percent,
         "quorum_min_count": vote.quorum_min_count, "required_constituencies": vote.required_constituencies,
         "full_ranking": vote.full_ranking, "is_open": vote.is_open, "closed_at": vote.closed_at,
         "quorum_met": vote.quorum_met, "winner_id": vote.winner_id, "decision_id": decision.pk if decision else None,
@@ -193,6 +196,10 @@ def _vote_out(vote: Vote) -> dict:
                     for b in vote.ballots_in_order()],
         "result": result, "problems": problems,
     }
+
+
+def _votes_out(votes: list[Vote]) -> list[dict]:
+    return [_vote_out(vote, members) for vote, members in Vote.with_ballots(votes)]
 
 
 def _objects(model, ids: list[int], field: str) -> list:
@@ -234,7 +241,7 @@ ClusterResource(
 # before the proposals are looked up.
 ClusterResource(
     path="panel/votes", label="vote", model=Vote, out=VoteOut, read=gacc.vote_for_user, id_name="vote_id",
-    verbs=("list", "read"), paged=False, present=lambda votes: [_vote_out(v) for v in votes],
+    verbs=("list", "read"), paged=False, present=_votes_out,
     operation_names=("panel_votes", "panel_vote"),
     summaries={"list": "The panel's votes, newest first, with ballots and counts",
                "read": "A vote with each member's ballot and the count"},

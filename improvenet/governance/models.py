@@ -38,6 +38,10 @@ def _day(day: datetime.date) -> str:
     return f"{day:%B %-d, %Y}"
 
 
+def _prefetched(record: models.Model, relation: str) -> bool:
+    return relation in getattr(record, "_prefetched_objects_cache", {})
+
+
 class PanelMember(EndableRecord):
     cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="panel_members")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="panel_terms")
@@ -183,8 +187,24 @@ class Vote(models.Model):
         return PanelMember.objects.filter(PanelMember.serving(self.held_on)).select_related("person")
 
     def ballots_in_order(self) -> list["Ballot"]:
-        ballots = self.ballots.select_related("member__person").prefetch_related("choices__proposal")
+        ballots = self.ballots.all() if _prefetched(self, "ballots") else (
+            self.ballots.select_related("member__person").prefetch_related("choices__proposal"))
         return sorted(ballots, key=lambda b: (b.member.person.family_name, b.member.person.given_name))
+
+    @staticmethod
+    def with_ballots(votes) -> list[tuple["Vote", list[PanelMember]]]:
+        """Each of `votes` with its eligible members, and what counting and showing it reads (proposals,
+        ballots, decision), fetched for all the votes in a fixed number of queries rather than per vote."""
+        votes = list(votes)
+        models.prefetch_related_objects(
+            votes, models.Prefetch("proposals", queryset=Proposal.objects.order_by("title", "pk")), "decision",
+            models.Prefetch("ballots", queryset=Ballot.objects.select_related("member__person")
+                            .prefetch_related("choices__proposal")),
+            models.Prefetch("eligible_members", queryset=PanelMember.objects.select_related("person")),
+        )
+        serving = list(PanelMember.objects.select_related("person")) if any(v.is_open for v in votes) else []
+        return [(vote, list(vote.eligible_members.all()) if not vote.is_open
+                 else [member for member in serving if member.serves_on(vote.held_on)]) for vote in votes]
 
     def as_vote(self, members=None) -> voting.Vote:
         members = self.eligible() if members is None else members
@@ -192,7 +212,8 @@ class Vote(models.Model):
         return voting.Vote(
             title=self.title, method=self.method, full_ranking=self.full_ranking,
             members=tuple(voting.Member(str(m.pk), m.person.full_name, m.get_constituency_display()) for m in members),
-            proposals=tuple(voting.Proposal(str(p.pk), p.title) for p in self.proposals.order_by("title", "pk")),
+            proposals=tuple(voting.Proposal(str(p.pk), p.title) for p in (
+                self.proposals.all() if _prefetched(self, "proposals") else self.proposals.order_by("title", "pk"))),
             quorum=voting.Quorum(self.quorum_percent / 100, self.quorum_min_count, required),
         )
 

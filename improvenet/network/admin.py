@@ -31,6 +31,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 @admin.register(models.School)
 class SchoolAdmin(admin.ModelAdmin):
     list_display = ["name", "level", "role", "feeds_into", "cluster", "nces_id"]
+    list_select_related = ["feeds_into", "cluster"]  # the nullable feeds_into is not joined by default: N+1
     list_filter = ["cluster", "level", "role"]
     search_fields = ["name", "nces_id", "state_id"]
     exclude = ["kind"]

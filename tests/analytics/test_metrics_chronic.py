@@ -125,3 +125,11 @@ def test_a_stint_inside_another_adds_no_day(tmp_path):
     })
     with open_tables(store) as tables:
         assert days_by_student(tables, "B")["s99"] == (20, 1)
+
+
+@pytest.mark.parametrize("options", [{"min_n": 1}, {"min_n": 2, "threshold": 0.05, "min_enrolled_days": 15}])
+def test_the_hand_written_sql_of_the_benchmark_gives_the_same_table(tables, options):
+    from improvenet.analytics.baseline_sql import chronic_absenteeism_sql
+
+    expected = run_metric("chronic-absenteeism", tables, **options)
+    assert chronic_absenteeism_sql(tables.connection, **options).to_pylist() == expected.to_pylist()

@@ -137,3 +137,40 @@ def test_difference_in_differences_compares_innovation_with_comparison_schools(d
         assert list(AuditEvent.objects.values_list("action", flat=True)) == [
             "analysis did chronic-absenteeism", "metric chronic-absenteeism"
         ]
+
+
+def test_a_kept_result_is_still_authorized_and_audited_on_every_read(data_world, district, monkeypatch):
+    world = data_world.world
+    load_as(world.users.lead, data_world, district)
+    agreement = make_agreement(data_world)
+    first = read_as(world.users.researcher, data_world)
+
+    def no_computing(*args, **kwargs):
+        raise AssertionError("a kept result was computed again")
+
+    monkeypatch.setattr(services, "open_tables", no_computing)
+    second = read_as(world.users.researcher, data_world)
+    assert second.table.equals(first.table)
+    with scopes_disabled():
+        events = list(AuditEvent.objects.order_by("pk"))
+        assert [(e.action, e.agreement, e.detail["kept_result"]) for e in events] == [
+            ("metric chronic-absenteeism", agreement, False), ("metric chronic-absenteeism", agreement, True)]
+        agreement.researchers.clear()
+    with pytest.raises(PermissionDenied, match="no data use agreement"):
+        read_as(world.users.researcher, data_world)
+    with scopes_disabled():
+        assert AuditEvent.objects.count() == 2, "a refused read writes no event and reads nothing"
+
+
+def test_an_opt_out_makes_the_next_read_compute_again(data_world, district):
+    world = data_world.world
+    load_as(world.users.lead, data_world, district)
+    before = read_as(world.users.lead, data_world).table
+    student = (district / "students.csv").read_text().splitlines()[1].split(",")[0].strip('"')
+    with scope(cluster=world.alpha):
+        services.opt_out(world.users.lead, access_of(world.users.lead, world), student, channel="web")
+    after = read_as(world.users.lead, data_world)
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(action__startswith="metric").latest("pk").detail["kept_result"] is False
+    assert sum(after.table.column("students").drop_null().to_pylist()) < sum(
+        before.column("students").drop_null().to_pylist()), "the opted-out student is no longer counted"
