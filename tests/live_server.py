@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -39,6 +40,13 @@ def _swap_database_name(url: str, name: str) -> str:
 
 @pytest.fixture(scope="session")
 def server_database(tmp_path_factory):
+    with fresh_database(tmp_path_factory) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(tmp_path_factory):
+    """The address of a database of a server's own: a SQLite file, or a new database on the suite's PostgreSQL."""
     admin_url = _postgres_admin_url()
     if admin_url is None:
         yield f"sqlite:///{tmp_path_factory.mktemp('server') / 'improvenet.sqlite3'}"
@@ -55,14 +63,18 @@ def server_database(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def server_environment(server_database, tmp_path_factory) -> dict:
-    """The environment of the server's commands: its own database and folders, the demo loaded."""
+    return demo_environment(server_database, tmp_path_factory, "--no-student-data")
+
+
+def demo_environment(database_url: str, tmp_path_factory, *demo_options: str) -> dict:
+    """The environment of a server's commands: its own database and folders, the demo loaded."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("IMPROVENET_")}
     env |= {
-        "IMPROVENET_DATABASE_URL": server_database,
+        "IMPROVENET_DATABASE_URL": database_url,
         "IMPROVENET_SECRET_KEY": "live-server-tests-only-not-a-real-secret-01234",
         "IMPROVENET_VAR_DIR": str(tmp_path_factory.mktemp("var")),
     }
-    subprocess.run([*COMMAND, "demo", "--no-student-data"], env=env, check=True, capture_output=True, timeout=300)
+    subprocess.run([*COMMAND, "demo", *demo_options], env=env, check=True, capture_output=True, timeout=300)
     return env
 
 
@@ -74,9 +86,16 @@ def run_command(env: dict, *arguments: str) -> str:
 
 @pytest.fixture(scope="session")
 def live_server_url(server_environment, tmp_path_factory):
+    with serving(server_environment, tmp_path_factory) as url:
+        yield url
+
+
+@contextmanager
+def serving(env: dict, tmp_path_factory):
+    """`improvenet serve` on a free port with the given environment; its address while it runs."""
     port = free_port()
     log = open(tmp_path_factory.mktemp("log") / "server.log", "w+")
-    server = subprocess.Popen([*COMMAND, "serve", "--port", str(port)], env=server_environment, stdout=log,
+    server = subprocess.Popen([*COMMAND, "serve", "--port", str(port)], env=env, stdout=log,
                               stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

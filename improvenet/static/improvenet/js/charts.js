@@ -35,6 +35,7 @@ function fitToBox(spec, box) {
   // Legends go under the plot, stacked, so that a phone keeps the plot's width.
   var legend = config.legend = config.legend || {};
   legend.orient = legend.orient || "bottom";
+  legend.direction = legend.direction || "vertical";
   legend.layout = legend.layout || {bottom: {anchor: "start", direction: "vertical"}};
   legend.labelLimit = Math.min(legend.labelLimit || 300, room - 110);
   legend.titleLimit = Math.min(legend.titleLimit || 300, room - 90);
