@@ -229,7 +229,8 @@ def event_study_spec(result: DidResult, metric_label: str = "rate", title: str |
     } for point in result.event_study]
     x = {"field": "relative_year", "type": "quantitative", "title": f"Years since the start ({result.start_year} = 0)",
          "axis": {"tickMinStep": 1, "format": "d"}}
-    difference = f"Difference from comparison schools in {metric_label} ({POINTS})"
+    # Short enough to fit along the plot's height; the title names the rate and the description the comparison.
+    difference = f"Difference ({POINTS})"
     tooltip = [
         {"field": "school_year", "type": "quantitative", "title": "School year", "format": "d"},
         {"field": "coefficient", "type": "quantitative", "title": f"Difference ({POINTS})", "format": "+.1f"},

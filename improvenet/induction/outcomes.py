@@ -67,7 +67,7 @@ def curve_spec(rows: list[dict], title: str) -> dict | None:
     return {
         "$schema": SCHEMA,
         "title": title,
-        "width": "container",
+        "width": 640,
         "height": 260,
         "data": {"values": shown},
         "encoding": {

@@ -91,7 +91,7 @@ def _timeline_spec(idea, by_school, today: datetime.date) -> dict:
     order = [label for _, label in SpreadStage.Stage.choices]
     return {
         "$schema": SCHEMA,
-        "title": f"Spread of “{idea.title}”", "width": "container", "data": {"values": values},
+        "title": f"Spread of “{idea.title}”", "width": 640, "data": {"values": values},
         "mark": {"type": "bar", "stroke": "#1f2937", "strokeWidth": 0.5},
         "encoding": {
             "y": {"field": "school", "type": "nominal", "title": "School"},

@@ -140,7 +140,7 @@ def test_event_study_chart_spec_renders():
     assert points["encoding"]["x"]["title"] == "Years since the start (2019 = 0)"
     # In percentage points, as the page's text and table: 100 times the estimated shares.
     assert points["encoding"]["y"]["title"] == (
-        "Difference from comparison schools in attendance rate (percentage points)")
+        "Difference (percentage points)")
     assert len(points["data"]["values"]) == 8
     drawn = [value["coefficient"] for value in points["data"]["values"]]
     assert drawn == pytest.approx([point.coefficient * 100 for point in result.event_study])
