@@ -41,6 +41,13 @@ def _swap_database_name(url: str, name: str) -> str:
 
 @pytest.fixture(scope="session")
 def server_database(tmp_path_factory):
+    with fresh_database(tmp_path_factory) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(tmp_path_factory):
+    """The address of a database of a server's own: a SQLite file, or a new database on the suite's PostgreSQL."""
     admin_url = _postgres_admin_url()
     if admin_url is None:
         yield f"sqlite:///{tmp_path_factory.mktemp('server') / 'improvenet.sqlite3'}"
@@ -57,14 +64,18 @@ def server_database(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def server_environment(server_database, tmp_path_factory) -> dict:
-    """The environment of the server's commands: its own database and folders, the demo loaded."""
+    return demo_environment(server_database, tmp_path_factory, "--no-student-data")
+
+
+def demo_environment(database_url: str, tmp_path_factory, *demo_options: str) -> dict:
+    """The environment of a server's commands: its own database and folders, the demo loaded."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("IMPROVENET_")}
     env |= {
-        "IMPROVENET_DATABASE_URL": server_database,
+        "IMPROVENET_DATABASE_URL": database_url,
         "IMPROVENET_SECRET_KEY": "live-server-tests-only-not-a-real-secret-01234",
         "IMPROVENET_VAR_DIR": str(tmp_path_factory.mktemp("var")),
     }
-    subprocess.run([*COMMAND, "demo", "--no-student-data"], env=env, check=True, capture_output=True, timeout=300)
+    subprocess.run([*COMMAND, "demo", *demo_options], env=env, check=True, capture_output=True, timeout=300)
     return env
 
 

@@ -25,6 +25,7 @@ from improvenet.spc.vega import SCHEMA
 FEW_CLUSTERS = 10
 CONFIDENCE = 0.95
 REFERENCE_OFFSET = -1
+POINTS = "percentage points"
 
 
 class DidInputError(ValueError):
@@ -218,29 +219,31 @@ def _caveats(result: DidResult) -> list[str]:
 
 
 def event_study_spec(result: DidResult, metric_label: str = "rate", title: str | None = None) -> dict[str, Any]:
-    """A Vega-Lite plot of the event study: each year's difference with its 95% interval."""
+    """A Vega-Lite plot of the event study: each year's difference with its 95% interval, in percentage points
+    (the rates are shares, 0 to 1; a difference of 0.01 is 1 percentage point), as the text beside it says."""
     values = [{
         "relative_year": point.relative_year, "school_year": point.school_year,
-        "coefficient": point.coefficient, "ci_low": point.ci_low, "ci_high": point.ci_high,
+        "coefficient": point.coefficient * 100, "ci_low": point.ci_low * 100, "ci_high": point.ci_high * 100,
         "kind": "reference year (fixed at 0)" if point.reference else (
             "before the start" if point.relative_year < 0 else "from the start on"),
     } for point in result.event_study]
     x = {"field": "relative_year", "type": "quantitative", "title": f"Years since the start ({result.start_year} = 0)",
          "axis": {"tickMinStep": 1, "format": "d"}}
-    difference = f"Difference from comparison schools in {metric_label}"
+    # Short enough to fit along the plot's height; the title names the rate and the description the comparison.
+    difference = f"Difference ({POINTS})"
     tooltip = [
         {"field": "school_year", "type": "quantitative", "title": "School year", "format": "d"},
-        {"field": "coefficient", "type": "quantitative", "title": "Difference", "format": ".3f"},
-        {"field": "ci_low", "type": "quantitative", "title": "95% interval from", "format": ".3f"},
-        {"field": "ci_high", "type": "quantitative", "title": "95% interval to", "format": ".3f"},
+        {"field": "coefficient", "type": "quantitative", "title": f"Difference ({POINTS})", "format": "+.1f"},
+        {"field": "ci_low", "type": "quantitative", "title": f"95% interval from ({POINTS})", "format": "+.1f"},
+        {"field": "ci_high", "type": "quantitative", "title": f"95% interval to ({POINTS})", "format": "+.1f"},
     ]
     return {
         "$schema": SCHEMA,
         "title": title or f"Change in {metric_label} after the start, year by year",
         "description": (f"Event study: for each year relative to the start in {result.start_year}, the difference "
                         f"in {metric_label} between the {result.treated_schools} schools that started the change and "
-                        f"the {result.comparison_schools} comparison schools, with 95% intervals. The year before the "
-                        "start is the reference (0)."),
+                        f"the {result.comparison_schools} comparison schools in percentage points, with 95% intervals. "
+                        "The year before the start is the reference (0)."),
         "width": 640, "height": 320,
         "config": {"axis": {"labelFontSize": 11, "titleFontSize": 12}},
         "layer": [

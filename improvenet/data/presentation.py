@@ -12,6 +12,7 @@ from improvenet.data.services import DISTRICT_ROW
 from improvenet.spc.vega import SCHEMA
 
 DISTRICT_LABEL = "District (all schools)"
+EACH_SCHOOL = "Each school"
 KEY_COLUMNS = {"school_id", "group", "suppressed"}
 PERIOD_LABELS = {"school_year": "School year", "cohort_year": "Cohort (year entering grade 9)",
                  "cohort": "Entry cohort (first school year)", "years": "Years since entry"}
@@ -104,20 +105,33 @@ def trend_spec(metric: str, title: str, table: pa.Table, school_names: dict[str,
               for row in table.to_pylist() if row["group"] == "all" and not row["suppressed"]]
     if not values:
         return None
+    for value in values:
+        value["line"] = DISTRICT_LABEL if value["unit"] == DISTRICT_LABEL else EACH_SCHOOL
     label = LABELS[rate]
+    # Dozens of schools: a legend entry each would not fit, so every school is a thin grey line (named in its
+    # tooltip and in the table) behind the district's.
+    encoding = {
+        "x": {"field": "year", "type": "ordinal", "title": PERIOD_LABELS[period]},
+        "y": {"field": "percent", "type": "quantitative", "title": label},
+        "color": {"field": "line", "type": "nominal", "title": None,
+                  "scale": {"domain": [DISTRICT_LABEL, EACH_SCHOOL], "range": ["#1f5f99", "#a7b0ba"]}},
+        "detail": {"field": "unit", "type": "nominal"},
+        "tooltip": [{"field": "unit", "title": "School"}, {"field": "year", "title": PERIOD_LABELS[period]},
+                    {"field": "percent", "title": label}],
+    }
     return {
-        "$schema": SCHEMA, "title": title, "width": "container", "height": 320,
-        "description": f"{label} by year for every school and the district; hidden groups are left out.",
+        "$schema": SCHEMA, "title": title, "width": 640, "height": 320,
+        "description": f"{label} by year for every school (grey) and the district (blue); hidden groups are "
+                       "left out.",
         "data": {"values": values},
-        "mark": {"type": "line", "point": True},
-        "encoding": {
-            "x": {"field": "year", "type": "ordinal", "title": PERIOD_LABELS[period]},
-            "y": {"field": "percent", "type": "quantitative", "title": label},
-            "color": {"field": "unit", "type": "nominal", "title": "School"},
-            "shape": {"field": "unit", "type": "nominal", "title": "School"},
-            "tooltip": [{"field": "unit", "title": "School"}, {"field": "year", "title": PERIOD_LABELS[period]},
-                        {"field": "percent", "title": label}],
-        },
+        "encoding": encoding,
+        "layer": [  # the district's line drawn last, over the schools'
+            {"transform": [{"filter": {"field": "line", "equal": EACH_SCHOOL}}],
+             "mark": {"type": "line", "strokeWidth": 1, "point": {"size": 12}}},
+            {"transform": [{"filter": {"field": "line", "equal": DISTRICT_LABEL}}],
+             "mark": {"type": "line", "strokeWidth": 3, "point": {"size": 50}}},
+        ],
+        "config": {"legend": {"orient": "bottom"}},
     }
 
 
@@ -131,7 +145,7 @@ def curves_spec(title: str, table: pa.Table) -> dict | None:
     x = {"field": "years", "type": "quantitative", "title": "Years since entry", "axis": {"tickMinStep": 1}}
     cohort = {"field": "cohort", "type": "nominal", "title": "Entry cohort"}
     return {
-        "$schema": SCHEMA, "title": title, "width": "container", "height": 320,
+        "$schema": SCHEMA, "title": title, "width": 640, "height": 320,
         "description": "Share of each entry cohort of teachers still teaching in the district, with 95% intervals.",
         "data": {"values": values},
         "layer": [

@@ -267,7 +267,7 @@ def comparison(request, access):
                 context.update({
                     "outcome": outcome, "estimate": _plain_estimate(data["metric"], data["treated_role"],
                                                                     outcome.result),
-                    "chart": outcome.result.chart_spec(f"{label} (share: 0.01 = 1 percentage point)"),
+                    "chart": outcome.result.chart_spec(label),
                     "points": [{"school_year": point.school_year, "relative_year": point.relative_year,
                                 "reference": point.reference, "difference": f"{point.coefficient * 100:+.1f}",
                                 "low": f"{point.ci_low * 100:+.1f}", "high": f"{point.ci_high * 100:+.1f}"}

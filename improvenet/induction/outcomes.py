@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from improvenet.analytics.induction import Inducted, Spell, destinations, hide_pooled_differences, retention_curves
 from improvenet.analytics.suppression import DEFAULT_MIN_N
 from improvenet.induction.models import Induction, NewTeacher
+from improvenet.spc.vega import SCHEMA
 
 INDUCTED = "Inducted"
 OTHERS = "Other new teachers"
@@ -64,9 +65,9 @@ def curve_spec(rows: list[dict], title: str) -> dict | None:
     if not shown:
         return None
     return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "$schema": SCHEMA,
         "title": title,
-        "width": "container",
+        "width": 640,
         "height": 260,
         "data": {"values": shown},
         "encoding": {
@@ -78,7 +79,7 @@ def curve_spec(rows: list[dict], title: str) -> dict | None:
              "encoding": {"y": {"field": "ci_lower", "type": "quantitative"}, "y2": {"field": "ci_upper"}}},
             {"mark": {"type": "line", "interpolate": "step-after", "point": True},
              "encoding": {
-                 "y": {"field": "survival", "type": "quantitative", "title": "Share still in the district",
+                 "y": {"field": "survival", "type": "quantitative", "title": "Share still in the district (%)",
                        "axis": {"format": "%"}, "scale": {"domain": [0, 1]}},
                  "strokeDash": {"field": "group", "type": "nominal"},
                  "tooltip": [{"field": "group"}, {"field": "years"},

@@ -17,6 +17,7 @@ from improvenet.learning.models import STAGE_LETTERS, EvidenceThresholds, Spread
 from improvenet.network.access import MAX_ID
 from improvenet.network.models import School
 from improvenet.pages import cluster_page, day_asked, render_cluster, save_form
+from improvenet.spc.vega import SCHEMA
 
 STAGE_KEY = [(value, label, STAGE_LETTERS[value]) for value, label in SpreadStage.Stage.choices]
 LEVEL_KEY = [(level.value, level.label) for level in Level]
@@ -89,8 +90,8 @@ def _timeline_spec(idea, by_school, today: datetime.date) -> dict:
             })
     order = [label for _, label in SpreadStage.Stage.choices]
     return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": f"Spread of “{idea.title}”", "width": "container", "data": {"values": values},
+        "$schema": SCHEMA,
+        "title": f"Spread of “{idea.title}”", "width": 640, "data": {"values": values},
         "mark": {"type": "bar", "stroke": "#1f2937", "strokeWidth": 0.5},
         "encoding": {
             "y": {"field": "school", "type": "nominal", "title": "School"},

@@ -277,9 +277,11 @@ def y_title(measure: Measure) -> str:
     return f"{measure.name} ({measure.unit})" if measure.unit else base
 
 
-def vega_spec(chart: Chart, title: str) -> dict:
+def vega_spec(chart: Chart, title: str, school_names: dict[int, str] | None = None) -> dict:
+    """The chart's spec; a chart of every school (`cluster_chart`) heads each school's panel with its name."""
     marks = [{"x": a["x"], "label": a["label"]} for a in chart.annotations]
-    return chart.result.vega_lite(title=title, x_title="Period", y_title=y_title(chart.measure), annotations=marks)
+    return chart.result.vega_lite(title=title, x_title="Period", y_title=y_title(chart.measure), annotations=marks,
+                                  series_names=school_names, series_title="School" if school_names else None)
 
 
 # What an episode (or a single signal) says, by rule and direction.

@@ -287,7 +287,7 @@ def _download(chart, fmt: str, filename: str, title: str, school_names=None) -> 
     if fmt == "csv":
         body = services.points_csv(chart.result, school_names)
     else:
-        spec = services.vega_spec(chart, title)
+        spec = services.vega_spec(chart, title, school_names)
         body = to_svg(spec) if fmt == "svg" else to_png(spec)
     response = HttpResponse(body, content_type=DOWNLOAD_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'

@@ -33,8 +33,9 @@ def comparison_spec(title: str, y_title: str, values: list[dict], *, temporal: b
         "description": f"{y_title} of each pyramid over time, innovation pyramids beside comparison pyramids, "
                        "on the same axes. The table below gives the same numbers.",
         "data": {"values": values},
-        "facet": {"column": {"field": "group", "type": "nominal", "title": None,
-                             "sort": sorted({v["group"] for v in values}, key=group_order)}},
+        "facet": {"field": "group", "type": "nominal", "title": None,
+                  "sort": sorted({v["group"] for v in values}, key=group_order)},
+        "columns": len({v["group"] for v in values}),
         "resolve": {"scale": {"y": "shared", "x": "shared"}},
         "spec": {
             "width": PANEL_WIDTH, "height": PANEL_HEIGHT,

@@ -138,7 +138,12 @@ def test_event_study_chart_spec_renders():
     assert start_rule["data"]["values"][0]["x"] == 0
     assert bars["encoding"]["y2"] == {"field": "ci_high"}
     assert points["encoding"]["x"]["title"] == "Years since the start (2019 = 0)"
-    assert points["encoding"]["y"]["title"] == "Difference from comparison schools in attendance rate"
+    # In percentage points, as the page's text and table: 100 times the estimated shares.
+    assert points["encoding"]["y"]["title"] == (
+        "Difference (percentage points)")
     assert len(points["data"]["values"]) == 8
+    drawn = [value["coefficient"] for value in points["data"]["values"]]
+    assert drawn == pytest.approx([point.coefficient * 100 for point in result.event_study])
+    assert max(abs(value) for value in drawn) > 1
     assert "20 schools that started the change" in spec["description"]
     assert "<svg" in vl_convert.vegalite_to_svg(spec)

@@ -9,6 +9,7 @@ from improvenet.convenings.models import Convening
 from improvenet.convenings.packets import build_packet, stage_on
 from improvenet.lib.errors import Conflict
 from tests.convenings.conftest import SPRING, WINTER, decided
+from tests.svg_charts import assert_reads_well
 
 D = datetime.date
 
@@ -85,6 +86,7 @@ def test_new_signals_are_those_whose_points_all_fall_in_the_window(convened, alp
     [chart] = spring.charts
     assert chart.measure == convened.measure and chart.svg.startswith("<svg")
     assert "Alpha High" in chart.svg
+    assert_reads_well(chart.svg)
     # Up to the winter convening the data had not shifted yet.
     assert not [s for s in build_packet(convened.winter).signals if s.direction == "above"]
 

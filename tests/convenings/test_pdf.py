@@ -36,6 +36,8 @@ def test_the_team_packet_pdf_holds_its_cycles_objectives_and_learning(convened, 
     assert "Abandon on February 10, 2025" in text
     assert "Exit tickets in the middle school" not in text  # another school's cycle
     assert "9th graders on track" in text
+    # The charts stay vector drawings: no page holds a picture made of pixels.
+    assert [page.images for page in PdfReader(io.BytesIO(content)).pages if page.images] == []
 
 
 def test_the_network_packet_pdf_holds_every_team(convened, alpha_scope, no_network):

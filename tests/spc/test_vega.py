@@ -1,12 +1,19 @@
 """Vega-Lite specification and SVG/PNG export (vl-convert, no browser)."""
 
+import io
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
-from improvenet.spc import qic, qic_many
+from improvenet.spc import qic, qic_many, vega
+from tests.svg_charts import assert_reads_well, read
+
+VENDOR = Path(vega.__file__).parents[1] / "static" / "improvenet" / "vendor"
 
 WEEKS = np.datetime64("2024-09-02") + 7 * np.arange(24).astype("timedelta64[D]")
 
@@ -21,18 +28,25 @@ def layer_marks(spec):
     return [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
 
 
+def test_spec_declares_the_vendored_vega_lite(result) -> None:
+    (vendored,) = [path.name for path in VENDOR.glob("vega-lite-*.min.js")]
+    major = re.fullmatch(r"vega-lite-(\d+)\.\d+\.\d+\.min\.js", vendored).group(1)
+    assert result.vega_lite()["$schema"] == f"https://vega.github.io/schema/vega-lite/v{major}.json"
+
+
 def test_spec_layers_and_titles(result) -> None:
     spec = result.vega_lite(y_title="Attendance rate (%)")
-    assert spec["$schema"].endswith("vega-lite/v5.json")
-    assert layer_marks(spec) == ["line", "line", "line", "line", "line", "point"]
+    # The data line, the centre line (this chart's only part has a run signal), the two limits, the points.
+    assert layer_marks(spec) == ["line", "line", "line", "line", "point"]
     point_layer = spec["layer"][-1]["encoding"]
     assert point_layer["y"]["field"] == "y"
     assert spec["layer"][0]["encoding"]["y"]["title"] == "Attendance rate (%)"
     assert spec["layer"][0]["encoding"]["x"] == {"field": "x", "type": "temporal", "title": "Date"}
     # Centre line and limits are steps that restart with each part.
-    for layer in spec["layer"][1:5]:
+    for layer in spec["layer"][1:4]:
         assert layer["mark"]["interpolate"] == "step"
         assert layer["encoding"]["detail"] == {"field": "part"}
+    assert spec["config"]["legend"]["orient"] == "bottom"  # a phone keeps the plot's width
     json.dumps(spec)  # plain JSON
 
 
@@ -54,44 +68,114 @@ def test_runs_signal_dashes_the_centre_line(result) -> None:
     spec = result.vega_lite()
     assert result.parts["runs_signal"][0]
     values = spec["data"]["values"]
-    assert {v["centre_status"] for v in values} == {spec["layer"][2]["transform"][0]["filter"]["equal"]}
-    assert spec["layer"][2]["mark"]["strokeDash"] == [6, 3]
+    assert {v["centre_status"] for v in values} == {spec["layer"][1]["transform"][0]["filter"]["equal"]}
+    assert spec["layer"][1]["mark"]["strokeDash"] == [6, 3]
 
 
-def test_annotations(result) -> None:
-    spec = result.vega_lite(annotations=[{"x": "2024-11-18", "label": "Family calls start"}])
+def limit_layers(spec):
+    return [layer for layer in spec["layer"] if layer["encoding"]["y"]["field"] in ("lcl", "ucl")]
+
+
+def test_limits_are_steps_per_part_solid_unless_a_trial() -> None:
+    y = [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 9, 10, 9, 11, 10, 9, 10, 11, 9, 10]
+    result = qic(y, chart="i", part=[10])
+    spec = result.vega_lite()
+    for layer in limit_layers(spec):
+        assert layer["mark"]["interpolate"] == "step" and "strokeDash" not in layer["mark"]
+        assert layer["encoding"]["detail"] == {"field": "part"}  # broken between the parts, never joined
+    assert {row["part"] for row in spec["data"]["values"]} == {1, 2}
+    # When the points say how their part's limits were obtained, a trial's limits are dashed.
+    result.point_columns["limits"] = np.array(["frozen"] * 10 + ["trial"] * 10, dtype=object)
+    try:
+        spec = result.vega_lite()
+    finally:
+        del result.point_columns["limits"]
+    for layer in limit_layers(spec):
+        dash = layer["encoding"]["strokeDash"]
+        assert dash["field"] == "limits"
+        styles = dict(zip(dash["scale"]["domain"], dash["scale"]["range"], strict=True))
+        assert styles["trial"] != [1, 0] and styles["frozen"] == styles["computed"] == [1, 0]
+    svg = vega.to_svg(spec)
+    drawn = re.findall(r'<path aria-label="[^"]*Limits: (\w+)[^"]*"[^>]*?( stroke-dasharray="4,3")?/?>', svg)
+    # Each limit is drawn in two pieces: the frozen part's solid, the trial's dashed.
+    dash = ' stroke-dasharray="4,3"'
+    assert sorted(drawn) == [("frozen", ""), ("frozen", ""), ("trial", dash), ("trial", dash)]
+
+
+NOTES = [
+    {"x": "2024-11-18", "label": "Family calls start"},
+    {"x": "2024-11-20", "label": "Advisory check-ins with off-track students"},
+    {"x": "2025-01-27", "label": "Adopted: family calls"},
+]
+
+
+def test_annotations_are_numbered_stacked_where_close_and_listed(result) -> None:
+    spec = result.vega_lite(annotations=NOTES)
     rules = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
-    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
-    assert rules[0]["data"]["values"] == [{"x": "2024-11-18", "label": "Family calls start"}]
-    assert texts[0]["encoding"]["text"] == {"field": "label"}
+    (numbers,) = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    values = numbers["data"]["values"]
+    assert [v["number"] for v in values] == ["1", "2", "3"]
+    assert [v["key"] for v in values] == [f"{i}. {n['x']}: {n['label']}" for i, n in enumerate(NOTES, start=1)]
+    # Two days apart the first two numbers would touch: the second goes a row lower; the third is far away.
+    assert values[0]["offset"] < values[1]["offset"] and values[2]["offset"] == values[0]["offset"]
+    assert rules[0]["encoding"]["color"]["field"] == "key"  # the legend lists the numbered notes
     with pytest.raises(ValueError, match="needs an 'x'"):
         result.vega_lite(annotations=[{"label": "no date"}])
 
 
+def test_checker_sees_texts_over_each_other() -> None:
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">'
+        '<text transform="translate(10,20)" font-size="11px">Family calls start</text>'
+        '<text transform="translate(30,22)" font-size="11px">Advisory check-ins</text>'
+        '<text transform="translate(10,60)" font-size="11px">Far below</text></svg>'
+    )
+    assert read(svg).overlapping_texts() == [("Family calls start", "Advisory check-ins")]
+
+
 def test_run_chart_has_no_limit_layers() -> None:
-    assert layer_marks(qic([1, 2, 3, 2, 1]).vega_lite()) == ["line", "line", "line", "point"]
+    assert layer_marks(qic([1, 2, 3, 2, 1]).vega_lite()) == ["line", "line", "point"]
 
 
 def test_svg_and_png_export(result) -> None:
-    svg = result.to_svg(annotations=[{"x": "2024-11-18", "label": "Family calls start"}])
+    svg = result.to_svg(annotations=NOTES)
     assert svg.lstrip().startswith("<svg") and "Family calls start" in svg
     assert "Attendance" not in svg and "Percent (%)" in svg
+    assert_reads_well(svg)
     png = result.to_png(scale=1)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_png_of_many_panels_is_drawn_smaller_in_few_colours(monkeypatch) -> None:
+    frame = pd.DataFrame({"school": np.repeat([f"School {i}" for i in range(9)], 20),
+                          "y": np.tile(np.arange(20) % 7 + 1.0, 9)})
+    result = qic_many(frame, by="school", y="y", chart="i")
+    monkeypatch.setattr(vega, "PNG_PIXELS", 400_000)
+    image = Image.open(io.BytesIO(result.to_png()))
+    assert image.mode == "P" and len(image.getpalette()) // 3 <= vega.PNG_COLOURS
+    assert image.width * image.height <= 1.05 * vega.PNG_PIXELS
+
+
 def test_many_series_are_faceted() -> None:
     frame = pd.DataFrame({"school": np.repeat(["A", "B"], 12), "y": np.arange(24) % 5 + 1.0})
-    spec = qic_many(frame, by="school", y="y", chart="i").vega_lite()
+    result = qic_many(frame, by="school", y="y", chart="i")
+    spec = result.vega_lite()
     assert spec["facet"]["field"] == "series"
     assert {row["series"] for row in spec["data"]["values"]} == {"A", "B"}
-    assert "<svg" in qic_many(frame, by="school", y="y", chart="i").to_svg()
+    # Panels headed by the series' names; only the points that signal are marked.
+    named = result.vega_lite(series_names={"A": "Arbor Glen", "B": "Banneker"}, series_title="School")
+    assert {row["series"] for row in named["data"]["values"]} == {"Arbor Glen", "Banneker"}
+    assert named["facet"]["title"] == "School"
+    assert named["spec"]["layer"][-1]["transform"] == [{"filter": {"not": {"field": "category", "equal": "No signal"}}}]
+    svg = result.to_svg(series_names={"A": "Arbor Glen", "B": "Banneker"})
+    assert "Arbor Glen" in svg and "Banneker" in svg
+    assert_reads_well(svg)
 
 
 def test_categories_are_not_joined_and_ihi_names_astronomical_points() -> None:
     result = qic([5, 7, 6, 9, 4, 8, 40, 6, 7, 5, 6], x=list("ABCDEFGHIJK"), rules="ihi")
     spec = result.vega_lite(x_title="School")
-    assert layer_marks(spec) == ["line", "line", "point"]  # the two centre lines and the points
+    assert layer_marks(spec) == ["line", "point"]  # the centre line and the points
     assert spec["layer"][-1]["encoding"]["x"]["sort"] is None
     assert spec["layer"][-1]["encoding"]["shape"]["scale"]["domain"][1] == "Astronomical point"
     assert [row["category"] for row in spec["data"]["values"]][6] == "Astronomical point"
