@@ -208,7 +208,7 @@ def invitation_bulk(request, access):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            checked = invitations.check_file(cluster, upload, upload.name)
+            checked = invitations.check_file(cluster, upload.file, upload.name)
             if checked.ok:
                 invitations.invite_all(checked.invitations, roles.Actor(request.user, RoleEvent.Channel.WEB),
                                        invitations.link_base(request))
