@@ -203,7 +203,7 @@ def invitation_new(request, access):
 @cluster_page
 def invitation_bulk(request, access):
     cluster = access.require_change()
-    form = BulkInvitationForm(request.POST or None, request.FILES or None)
+    form = BulkInvitationForm(posted(request), request.FILES if request.method == "POST" else None)
     checked, status = None, 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
