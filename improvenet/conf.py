@@ -134,6 +134,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Without it, e-mails name the pages' paths only. An `https://` address makes cookies secure.",
     ),
     Setting(
+        "IMPROVENET_INVITATION_DAYS",
+        "7",
+        "How many days the link in an invitation e-mail works (1 to 90); sending it again starts the days "
+        "anew (docs/accounts.md).",
+    ),
+    Setting(
         "IMPROVENET_RATE_OPT_OUT",
         "20/10min",
         "How many opt-out requests one client address may send through one cluster's family pages "
@@ -310,6 +316,14 @@ def ensure_secret_for_serving() -> None:
             "IMPROVENET_SECRET_KEY_FILE to a file that holds it. "
             "To try improvenet with demo data, run `make demo` instead."
         )
+
+
+def invitation_days() -> int:
+    text = read("IMPROVENET_INVITATION_DAYS") or "7"
+    if not text.isdigit() or not 1 <= int(text) <= 90:
+        raise ConfigurationError(f"IMPROVENET_INVITATION_DAYS is “{text}”; it must be a whole number of days "
+                                 "from 1 to 90, e.g. 7.")
+    return int(text)
 
 
 RATE_PERIODS = {"s": 1, "min": 60, "hour": 3600, "day": 86400}

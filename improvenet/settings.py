@@ -141,6 +141,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Mail: SMTP configured from the environment (conf.email_settings, docs/settings.md); with no
 # IMPROVENET_EMAIL_HOST the backend stays SMTP without a host, and `improvenet reminders send` refuses.
 globals().update(conf.email_settings())
+IMPROVENET_INVITATION_DAYS = conf.invitation_days()
 
 LOGGING = {
     "version": 1,

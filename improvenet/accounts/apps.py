@@ -4,4 +4,3 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "improvenet.accounts"
     verbose_name = "Accounts and API tokens"
-    url_prefix = "accounts/"

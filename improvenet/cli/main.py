@@ -2,7 +2,7 @@
 
 import typer
 
-from improvenet.cli import archive, data, measures, meta, reminders, server, spc, study, tokens
+from improvenet.cli import archive, data, invite, measures, meta, reminders, server, spc, study, tokens
 
 app = typer.Typer(
     name="improvenet",
@@ -31,6 +31,7 @@ app.add_typer(data.analyze_app, name="analyze")
 app.command("export")(archive.export_cluster)
 app.command("import")(archive.import_archive)
 app.add_typer(reminders.app, name="reminders")
+app.command("invite")(invite.invite)
 
 
 def main() -> None:

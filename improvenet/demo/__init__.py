@@ -19,6 +19,7 @@ from improvenet.demo import (
     families,
     governance,
     induction,
+    invitations,
     learning,
     measures,
     network,
@@ -94,6 +95,7 @@ def load_demo(
         partnership.create_partnership_demo(seed, report)
         pyramids.create_pyramids_demo(seed, report)
         phases.create_phases_demo(seed, report)
+        invitations.create_invitations_demo(seed, report)
         report("Indexing the learning for search")
         rebuild_index()
         if student_data_stores is not None:

@@ -90,20 +90,22 @@ def _key(text: object) -> str:
     return " ".join(str(text or "").split()).casefold()
 
 
-def read_table(source: bytes | BinaryIO, filename: str) -> list[tuple[int, dict[str, object]]]:
+def read_table(source: bytes | BinaryIO, filename: str,
+               what: str = "a file of measure data") -> list[tuple[int, dict[str, object]]]:
     """The data rows of a CSV or XLSX file as (file row number, {column: cell}); columns lower-cased.
 
     `source` is the file's bytes or a seekable binary file. Its size is checked before it is read, and a
     CSV file is read one bounded line at a time: a file, a line or a cell over its limit (MAX_FILE_BYTES,
-    MAX_LINE_CHARS, MAX_CELL_CHARS) is refused with an UploadFileError naming it.
+    MAX_LINE_CHARS, MAX_CELL_CHARS) is refused with an UploadFileError naming it; `what` names such a file
+    in that message (other imports of people or records read their files here too).
     """
     name = filename.lower()
     if not name.endswith((".xlsx", ".csv", ".txt")):
         raise UploadFileError("Upload a .csv or .xlsx file.")
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
-        require_size(filename, stream_size(stream), MAX_FILE_BYTES, "a file of measure data")
-        header, rows = _read_xlsx(stream, filename) if name.endswith(".xlsx") else _read_csv(stream, filename)
+        require_size(filename, stream_size(stream), MAX_FILE_BYTES, what)
+        header, rows = _read_xlsx(stream, filename, what) if name.endswith(".xlsx") else _read_csv(stream, filename)
         columns = [_key(cell).replace(" ", "_") for cell in header]
         if not any(columns):
             raise UploadFileError(_EMPTY)
@@ -147,7 +149,7 @@ def _decoded(rows: Iterator[tuple[int, list]], filename: str) -> Iterator[tuple[
         raise UploadFileError(f"{filename} is not a CSV file that can be read ({error}).") from None
 
 
-def _read_xlsx(stream: BinaryIO, filename: str) -> tuple[list, Iterator[tuple[int, list]]]:
+def _read_xlsx(stream: BinaryIO, filename: str, what: str) -> tuple[list, Iterator[tuple[int, list]]]:
     import zipfile
 
     from openpyxl import load_workbook
@@ -158,7 +160,7 @@ def _read_xlsx(stream: BinaryIO, filename: str) -> tuple[list, Iterator[tuple[in
     except (zipfile.BadZipFile, OSError) as error:
         raise UploadFileError(_NOT_XLSX) from error
     # A few megabytes of XLSX can unpack to gigabytes, and the reader holds the workbook's texts in memory.
-    require_size(f"{filename} unpacked", unpacked, MAX_XLSX_UNPACKED_BYTES, "a workbook of measure data")
+    require_size(f"{filename} unpacked", unpacked, MAX_XLSX_UNPACKED_BYTES, what.replace("file", "workbook"))
     stream.seek(0)
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)

@@ -4,15 +4,32 @@ with qicharts2's definitions, for one series (:func:`qic`) or many at once (:fun
 A pure package: NumPy and SciPy for the arithmetic, narwhals for data frames; no web code.
 """
 
-from improvenet.spc.charts import CHART_TYPES
+import sys
+from importlib import import_module
+from types import ModuleType
+
+from improvenet.spc.chart_types import CHART_TYPES
 from improvenet.spc.errors import SPCInputError
-from improvenet.spc.many import qic_many
-from improvenet.spc.phases import MIN_PART_POINTS, PartPlan, PartStart, plan_parts
-from improvenet.spc.qic import qic
-from improvenet.spc.result import QICResult
-from improvenet.spc.rules import RULE_SETS
 
 __all__ = [
     "CHART_TYPES", "MIN_PART_POINTS", "RULE_SETS", "PartPlan", "PartStart", "QICResult", "SPCInputError",
     "plan_parts", "qic", "qic_many",
 ]  # fmt: skip
+# Loaded when first used: the arithmetic brings NumPy and SciPy (about two seconds), which Django's start and
+# the command line's quick commands (`improvenet invite`) do not need.
+_LAZY = {
+    "qic_many": "many", "qic": "qic", "QICResult": "result", "RULE_SETS": "rules", "MIN_PART_POINTS": "phases",
+    "PartPlan": "phases", "PartStart": "phases", "plan_parts": "phases",
+}  # fmt: skip
+
+
+class _LazyPackage(ModuleType):
+    # Read on every access, not only when missing: importing the submodule `qic` sets the package's attribute
+    # `qic` to that module, which must not hide the function of the same name.
+    def __getattribute__(self, name: str):
+        if name in _LAZY:
+            return getattr(import_module(f"improvenet.spc.{_LAZY[name]}"), name)
+        return super().__getattribute__(name)
+
+
+sys.modules[__name__].__class__ = _LazyPackage

@@ -25,7 +25,6 @@ from improvenet.spc.segments import (
     seg_sum,
 )
 
-CHART_TYPES = ("run", "i", "mr", "xbar", "s", "t", "p", "pp", "c", "u", "up", "g")
 # Charts whose statistic is a count divided by a denominator.
 CHARTS_NEEDING_N = frozenset({"p", "pp", "u", "up"})
 # Charts built from several raw observations per subgroup.

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from improvenet.spc.charts import CHART_TYPES, CHARTS_WITHOUT_LIMITS
+from improvenet.spc.chart_types import CHART_TYPES
+from improvenet.spc.charts import CHARTS_WITHOUT_LIMITS
 from improvenet.spc.errors import SPCInputError
 from improvenet.spc.rules import RULE_SETS
 
