@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from improvenet.lib.clients import client_address
 from improvenet.signin.models import SignInEvent
@@ -41,8 +40,8 @@ class LockOut:
         minutes = max(1, math.ceil((self.until - timezone.now()).total_seconds() / 60))
         reason = (_("There were too many failed sign-ins from your internet connection.") if self.by_address
                   else _("There were too many failed sign-ins for this username."))
-        wait = ngettext("Sign-in is paused for %(minutes)d more minute.",
-                        "Sign-in is paused for %(minutes)d more minutes.", minutes) % {"minutes": minutes}
+        wait = (_("Sign-in is paused for one more minute.") if minutes == 1 else
+                _("Sign-in is paused for %(minutes)s more minutes.") % {"minutes": minutes})
         return " ".join([reason, wait, _("If you forgot your password, reset it by e-mail.")])
 
 

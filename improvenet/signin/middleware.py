@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from improvenet.signin import guard
 from improvenet.signin.models import SessionCutoff
@@ -36,11 +35,10 @@ class SessionGuard:
         if timeout and seen is not None and now - seen > timeout + SEEN_PRECISION:
             guard.record(guard.Kind.TIMED_OUT, request, user=user)
             logout(request)
-            minutes = timeout // 60
-            messages.info(request, ngettext(
-                "You were signed out after %(minutes)d minute without activity. Sign in again.",
-                "You were signed out after %(minutes)d minutes without activity. Sign in again.", minutes,
-            ) % {"minutes": minutes})
+            messages.info(request, _(
+                "You were signed out because you were inactive for longer than this site allows (%(minutes)s min). "
+                "Sign in again."
+            ) % {"minutes": timeout // 60})
             return
         if seen is None or now - seen >= SEEN_PRECISION:
             session[LAST_SEEN] = now

@@ -33,20 +33,17 @@ urlpatterns = [
     ),
     path(
         "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="signin/password_reset_sent.html"),
+        views.PasswordResetSentView.as_view(),
         name="password-reset-sent",
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="signin/password_reset_confirm.html",
-            success_url=reverse_lazy("signin:password-reset-complete"),
-        ),
+        views.PasswordResetConfirmView.as_view(),
         name="password-reset-confirm",
     ),
     path(
         "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(template_name="signin/password_reset_complete.html"),
+        views.PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
     ),
     path("sso/start/", views.oidc_start, name="oidc-start"),

@@ -7,12 +7,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from improvenet.accounts.models import ApiToken
+from improvenet.pages import languages
 from improvenet.signin import guard, oidc
 from improvenet.signin.forms import SignInForm
 from improvenet.signin.models import SessionCutoff
@@ -25,7 +27,15 @@ INVITATION_SESSION_KEY = "improvenet.invitation"
 SSO = "single sign-on"
 
 
-class SignInView(auth_views.LoginView):
+class Translated:
+    """A sign-in page in the visitor's language, with the language switcher."""
+
+    def get_context_data(self, **kwargs):
+        language = {"LANGUAGE_CODE": get_language(), "languages": languages(self.request)}
+        return super().get_context_data(**kwargs) | language
+
+
+class SignInView(Translated, auth_views.LoginView):
     template_name = "signin/login.html"
     form_class = SignInForm
 
@@ -35,12 +45,25 @@ class SignInView(auth_views.LoginView):
         }
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(Translated, auth_views.PasswordResetView):
     """Django's reset, whose e-mail links to the site's configured address when there is one."""
 
     @property
     def extra_email_context(self):
         return {"site_url": settings.IMPROVENET_SITE_URL}
+
+
+class PasswordResetSentView(Translated, auth_views.PasswordResetDoneView):
+    template_name = "signin/password_reset_sent.html"
+
+
+class PasswordResetConfirmView(Translated, auth_views.PasswordResetConfirmView):
+    template_name = "signin/password_reset_confirm.html"
+    success_url = reverse_lazy("signin:password-reset-complete")
+
+
+class PasswordResetCompleteView(Translated, auth_views.PasswordResetCompleteView):
+    template_name = "signin/password_reset_complete.html"
 
 
 @login_required

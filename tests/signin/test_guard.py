@@ -113,4 +113,4 @@ def test_passwords_off_refuses_everyone_but_superusers_once_the_password_is_righ
 
 def test_a_lock_out_message_counts_down(world):
     lock = guard.LockOut(until=timezone.now() + datetime.timedelta(seconds=30), by_address=False)
-    assert "1 more minute." in lock.message
+    assert "paused for one more minute." in lock.message
