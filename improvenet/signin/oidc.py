@@ -3,7 +3,8 @@
 The provider's endpoints come from its discovery document and its signing keys from its JWKS, both read
 when first needed and kept for an hour (the keys are read again when a token names an unknown key). An ID
 token is accepted only when its signature verifies with the provider's key and its issuer, audience,
-expiry and nonce are right, and then only for a verified e-mail address in an allowed domain.
+expiry and nonce are right, and then only for a verified e-mail address in an allowed domain (taken from the
+ID token, or from the UserInfo endpoint for the same subject when the token does not carry it).
 """
 
 import base64
@@ -45,8 +46,11 @@ class Start:
 _cache: dict[str, tuple[float, dict]] = {}
 
 
-def _fetch_json(url: str, data: dict | None = None, auth: tuple[str, str] | None = None) -> dict:
+def _fetch_json(url: str, data: dict | None = None, auth: tuple[str, str] | None = None,
+                bearer: str | None = None) -> dict:
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    if bearer is not None:
+        request.add_header("Authorization", f"Bearer {bearer}")
     if data is not None:
         request.data = urllib.parse.urlencode(data).encode()
         request.add_header("Content-Type", "application/x-www-form-urlencoded")
@@ -143,7 +147,15 @@ def finish(config: dict, code: str, redirect_uri: str, verifier: str, nonce: str
     )
     if "id_token" not in tokens:
         raise SignInRefused("The provider answered without an ID token: is the `openid` scope allowed for improvenet?")
-    return verify_id_token(config, tokens["id_token"], nonce)
+    claims = verify_id_token(config, tokens["id_token"], nonce)
+    userinfo_endpoint = discovery(config).get("userinfo_endpoint")
+    if "email" not in claims and userinfo_endpoint and tokens.get("access_token"):
+        # Providers may keep the scopes' claims out of the ID token and answer them at the UserInfo endpoint.
+        userinfo = _fetch_json(userinfo_endpoint, bearer=tokens["access_token"])
+        if userinfo.get("sub") != claims["sub"]:
+            raise SignInRefused("The provider's UserInfo answer is about another person than its ID token.")
+        claims |= {name: userinfo[name] for name in ("email", "email_verified", "xms_edov") if name in userinfo}
+    return claims
 
 
 def verified_email(config: dict, claims: dict) -> str:
