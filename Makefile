@@ -20,6 +20,8 @@ install: $(BIN)/uv
 install-test: $(BIN)/uv
 	$(BIN)/uv pip install --python $(BIN)/python --quiet -r requirements/test-lock.txt
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
+	@# The single sign-on tests' OpenID Connect provider (Node.js), exactly as locked; from npm's cache when it has it.
+	npm ci --prefix tests/signin/oidc_provider --prefer-offline --no-audit --no-fund --loglevel=error
 
 demo: install
 	IMPROVENET_DEMO=1 $(BIN)/improvenet demo

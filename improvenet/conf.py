@@ -163,6 +163,43 @@ SETTINGS: tuple[Setting, ...] = (
         "How many reads of one cluster's public family pages are answered from all addresses together.",
     ),
     Setting(
+        "IMPROVENET_IDLE_TIMEOUT_MINUTES",
+        "0",
+        "Sign a person out after this many minutes without a request from them (counted to the minute); "
+        "`0` keeps sessions until the browser closes or two weeks pass (docs/sign-in.md).",
+    ),
+    Setting(
+        "IMPROVENET_OIDC_ISSUER",
+        "(none)",
+        "Single sign-on: the OpenID Connect provider's issuer address, e.g. `https://accounts.google.com`; "
+        "its settings are read from `<issuer>/.well-known/openid-configuration`. Unset: no single sign-on.",
+    ),
+    Setting("IMPROVENET_OIDC_CLIENT_ID", "(none)", "Single sign-on: the client id the provider gave improvenet."),
+    Setting(
+        "IMPROVENET_OIDC_CLIENT_SECRET", "(none)", "Single sign-on: the client secret the provider gave improvenet."
+    ),
+    Setting(
+        "IMPROVENET_OIDC_CLIENT_SECRET_FILE",
+        "(none)",
+        "Path of a file holding the client secret, instead of `IMPROVENET_OIDC_CLIENT_SECRET` (for container secrets).",
+    ),
+    Setting(
+        "IMPROVENET_OIDC_ALLOWED_DOMAINS",
+        "(none)",
+        "Comma-separated e-mail domains whose people may sign in with single sign-on (`rusd.example.org`); "
+        "required with `IMPROVENET_OIDC_ISSUER`.",
+    ),
+    Setting(
+        "IMPROVENET_OIDC_BUTTON_LABEL",
+        "Sign in with your district account",
+        "The single sign-on button's text on the sign-in page, e.g. `Sign in with Google`.",
+    ),
+    Setting(
+        "IMPROVENET_SSO_ONLY",
+        "0",
+        "`1` turns passwords off for everyone but superusers: people sign in with single sign-on only.",
+    ),
+    Setting(
         "IMPROVENET_TEST_POSTGRES_URL",
         "(none)",
         "Tests only: a PostgreSQL server for `make test`. When unset, `make test` starts a throwaway "
@@ -324,6 +361,51 @@ def invitation_days() -> int:
         raise ConfigurationError(f"IMPROVENET_INVITATION_DAYS is “{text}”; it must be a whole number of days "
                                  "from 1 to 90, e.g. 7.")
     return int(text)
+
+
+def whole_number(name: str) -> int:
+    """A declared setting that counts something (minutes, seconds), 0 or more."""
+    text = read(name) or _BY_NAME[name].default
+    if not text.isdigit():
+        raise ConfigurationError(f"{name} is “{text}”; it must be a whole number, e.g. 30, or 0 to turn it off.")
+    return int(text)
+
+
+def oidc_settings() -> dict | None:
+    """Single sign-on's settings (docs/sign-in.md), or None when no provider is configured."""
+    issuer = (read("IMPROVENET_OIDC_ISSUER") or "").rstrip("/")
+    if flag("IMPROVENET_SSO_ONLY") and not issuer:
+        raise ConfigurationError(
+            "IMPROVENET_SSO_ONLY is on but IMPROVENET_OIDC_ISSUER is not set: nobody but a superuser could sign in. "
+            "Set the provider's issuer, or turn IMPROVENET_SSO_ONLY off."
+        )
+    if not issuer:
+        return None
+    secret = read("IMPROVENET_OIDC_CLIENT_SECRET") or ""
+    path = read("IMPROVENET_OIDC_CLIENT_SECRET_FILE")
+    if path and not secret:
+        try:
+            secret = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ConfigurationError(
+                f"IMPROVENET_OIDC_CLIENT_SECRET_FILE names {path}, which cannot be read: {error.strerror}."
+            ) from error
+    domains = [domain.lower().lstrip("@") for domain in items("IMPROVENET_OIDC_ALLOWED_DOMAINS")]
+    missing = [name for name, value in (("IMPROVENET_OIDC_CLIENT_ID", read("IMPROVENET_OIDC_CLIENT_ID")),
+                                        ("IMPROVENET_OIDC_CLIENT_SECRET", secret),
+                                        ("IMPROVENET_OIDC_ALLOWED_DOMAINS", domains)) if not value]
+    if missing:
+        raise ConfigurationError(
+            f"IMPROVENET_OIDC_ISSUER is set but {', '.join(missing)} is not: single sign-on needs the client id and "
+            "secret the provider gave improvenet, and the e-mail domains allowed to sign in (docs/sign-in.md)."
+        )
+    return {
+        "issuer": issuer,
+        "client_id": read("IMPROVENET_OIDC_CLIENT_ID"),
+        "client_secret": secret,
+        "allowed_domains": domains,
+        "button_label": read("IMPROVENET_OIDC_BUTTON_LABEL") or _BY_NAME["IMPROVENET_OIDC_BUTTON_LABEL"].default,
+    }
 
 
 RATE_PERIODS = {"s": 1, "min": 60, "hour": 3600, "day": 86400}

@@ -16,15 +16,25 @@ import datetime
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import translate_url
 from django.utils import timezone
+from django.utils.translation import get_language, get_language_info
 
 from improvenet.lib.errors import Conflict
 from improvenet.network.access import in_cluster
+
+
+def languages(request) -> list[dict]:
+    """The page in each language of the site, for the language switcher (families/_languages.html)."""
+    current = get_language()
+    return [{"code": code, "name": get_language_info(code)["name_local"], "url": translate_url(request.path, code),
+             "current": code == current} for code, _name in settings.LANGUAGES]
 
 
 def cluster_page(view: Callable | None = None, *, enter: Callable = in_cluster) -> Callable:

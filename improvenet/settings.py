@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     # Serves the API's Swagger UI from its own static files instead of a CDN, as the CSP requires.
     "ninja",
     "improvenet.accounts",
+    "improvenet.signin",
     "improvenet.network",
     "improvenet.design",
     "improvenet.measures",
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions signed out everywhere or idle too long (docs/sign-in.md); needs the user and messages.
+    "improvenet.signin.middleware.SessionGuard",
     # Last, so that it wraps the view alone, after the checks of the middleware above.
     "improvenet.middleware.AtomicWrites",
 ]
@@ -117,9 +120,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "signin:login"
 LOGIN_REDIRECT_URL = "network:home"
-LOGOUT_REDIRECT_URL = "accounts:login"
+LOGOUT_REDIRECT_URL = "signin:login"
+# Passwords are checked behind the sign-in guard (lock-outs, passwords off with single sign-on: docs/sign-in.md).
+AUTHENTICATION_BACKENDS = ["improvenet.signin.backends.GuardedPasswordBackend"]
+SIGNIN_OIDC = conf.oidc_settings()
+SIGNIN_SSO_ONLY = conf.flag("IMPROVENET_SSO_ONLY")
+SIGNIN_IDLE_TIMEOUT = 60 * conf.whole_number("IMPROVENET_IDLE_TIMEOUT_MINUTES")  # seconds; 0: no timeout
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]

@@ -45,7 +45,7 @@ def server_database(tmp_path_factory):
         yield url
 
 
-@contextmanager
+@contextlib.contextmanager
 def fresh_database(tmp_path_factory):
     """The address of a database of a server's own: a SQLite file, or a new database on the suite's PostgreSQL."""
     admin_url = _postgres_admin_url()

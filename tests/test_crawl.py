@@ -60,7 +60,7 @@ CLUSTER = "riverside"
 LEAD = "alice"
 QUERY_VARIANTS = 5
 ONE_PER_FORMAT = {"measures:download", "measures:school_download"}
-NOT_TO_FOLLOW = {"accounts:logout"}
+NOT_TO_FOLLOW = {"signin:logout"}
 DOWNLOADS = (".pdf", ".zip", ".png", ".svg", ".csv", "/csv/")
 REDIRECTS = {301, 302, 303, 307, 308}
 LINK = re.compile(r"""<(?:a|area|link)\s[^>]*?\bhref=["']([^"']*)["']"""

@@ -1,25 +1,11 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from improvenet.accounts import views
 
+# Signing in and out and passwords live in improvenet.signin (its addresses start with /accounts/ too).
 app_name = "accounts"
 c = "clusters/<slug:cluster>"
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:password_done")
-        ),
-        name="password",
-    ),
-    path(
-        "accounts/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_done.html"),
-        name="password_done",
-    ),
     path("accounts/tokens/", views.tokens_page, name="tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("accounts/invitations/<str:secret>/", views.invitation_accept, name="invitation"),

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from improvenet.accounts import invitations, roles
@@ -252,22 +252,13 @@ def invitation_withdraw(request, access, invitation_id: int):
 
 # Accepting an invitation (the page anyone with the link opens) --------------------------------
 
-SSO_START_PATH = "/accounts/sso/start/"
-# The issuer's setting is declared and documented by improvenet.signin (single sign-on); spelled in parts here
-# so that this branch's check of declared settings passes before that app is merged: after the merge, write
-# `settings.<that name>`.
-SSO_ISSUER_SETTING = "_".join(("IMPROVENET", "OIDC", "ISSUER"))
-
-
 def sso_configured() -> bool:
-    return bool(getattr(settings, SSO_ISSUER_SETTING, ""))
+    """Whether a single sign-on provider is configured (improvenet.signin, docs/sign-in.md)."""
+    return settings.SIGNIN_OIDC is not None
 
 
 def sso_start_url() -> str:
-    try:
-        return reverse("signin:oidc-start")
-    except NoReverseMatch:
-        return SSO_START_PATH
+    return reverse("signin:oidc-start")
 
 
 def _accepted(request, invitation) -> HttpResponse:
@@ -289,7 +280,7 @@ def invitation_accept(request, secret: str):
             return _accepted(request, invitation)
         return render(request, "accounts/invitation.html", context | {"mode": "accept"})
     if invitations.account_for(invitation.email) is not None:
-        login_url = f"{reverse('accounts:login')}?{urlencode({'next': request.path})}"
+        login_url = f"{reverse('signin:login')}?{urlencode({'next': request.path})}"
         return render(request, "accounts/invitation.html", context | {"mode": "sign-in", "login_url": login_url})
     form = PasswordForm(posted(request))
     if request.method == "POST" and form.is_valid():

@@ -1,6 +1,5 @@
 """Receiving a family's opt-out request and handing it to the longitudinal store; the public pages' rate limits."""
 
-import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from improvenet.data import services as data_services
 from improvenet.families.models import OptOutRequest, PublicRequestCount, new_reference
+from improvenet.lib.clients import client_address
 from improvenet.network.models import Cluster
 
 # What the rate limits count (settings.FAMILY_RATE_LIMITS): reads of the public pages, and opt-out requests sent.
@@ -69,24 +69,6 @@ class Refusal:
                 _("Please try again in %(minutes)s minutes.") % {"minutes": minutes})
         kept = _("Your opt-out request was not sent, and nothing you entered was kept.") if self.sending else ""
         return " ".join(part for part in (reason, kept, wait) if part)
-
-
-def client_address(request) -> str:
-    """The address the limits count by: the client's IPv4 address, or its IPv6 network (/64).
-
-    One IPv6 subscriber gets a whole /64; counting single addresses would let them change address at will.
-    Behind a reverse proxy, the server must be told the client's address (`improvenet serve --trusted-proxy`).
-    """
-    text = request.META.get("REMOTE_ADDR") or ""
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return text[:64] or "unknown"
-    if address.version == 6:
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return str(address)
 
 
 def refusal(request, cluster: Cluster, kind: str) -> Refusal | None:

@@ -6,13 +6,12 @@ the family pages setting (read by the cluster, changed by its lead) and the data
 opt-out requests, under the data pages.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse, translate_url
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -24,7 +23,7 @@ from improvenet.families import services
 from improvenet.families.forms import ConfirmRequestForm, FamilyPagesForm, NotMatchedForm, OptOutRequestForm
 from improvenet.families.models import OptOutRequest
 from improvenet.network.models import School
-from improvenet.pages import cluster_page, posted, render_cluster, save_form
+from improvenet.pages import cluster_page, languages, posted, render_cluster, save_form
 
 ROLE_ORDER = [School.Role.INNOVATION, School.Role.AT_LARGE, School.Role.FEEDER, School.Role.COMPARISON]
 
@@ -32,16 +31,9 @@ ROLE_ORDER = [School.Role.INNOVATION, School.Role.AT_LARGE, School.Role.FEEDER, 
 # Public pages ------------------------------------------------------------------------------------
 
 
-def _languages(request) -> list[dict]:
-    """The page in each language of the site, for the language switcher."""
-    current = get_language()
-    return [{"code": code, "name": get_language_info(code)["name_local"], "url": translate_url(request.path, code),
-             "current": code == current} for code, _name in settings.LANGUAGES]
-
-
 def _public(request, template: str, context: dict, status: int = 200):
     # base.html writes <html lang> from LANGUAGE_CODE: given here so the family pages name their language.
-    page = {"LANGUAGE_CODE": get_language(), "languages": _languages(request), **context}
+    page = {"LANGUAGE_CODE": get_language(), "languages": languages(request), **context}
     return render(request, f"families/{template}", page, status=status)
 
 

@@ -164,7 +164,7 @@ def test_claim_accepts_the_invitation_kept_in_the_session_for_the_same_address(w
     link = path_of(link_in(mail_server, "nia@example.org"))
     visitor = Client()
     sso = visitor.post(link.rstrip("/") + "/sso/")
-    # improvenet.signin's start of single sign-on (its path when that app is not installed).
+    # improvenet.signin's start of single sign-on.
     assert sso.status_code == 302 and sso["Location"] == "/accounts/sso/start/"
     secret = visitor.session[invitations.SESSION_KEY]
 

@@ -92,10 +92,6 @@ def rows(ids) -> dict[str, Action]:
         "edit member": Action("POST", f"{c}/memberships/{m}/edit/", RIVERSIDE_CHANGE_POST, member_form),
         "end member": Action("POST", f"{c}/memberships/{m}/end/", RIVERSIDE_CHANGE_POST, {}),
         # Accounts
-        "login page": Action("GET", "/accounts/login/", (200,) * 7),
-        "logout": Action("POST", "/accounts/logout/", (302,) * 7),
-        "password form": Action("GET", "/accounts/password/", SIGNED_IN),
-        "password done": Action("GET", "/accounts/password/done/", SIGNED_IN),
         "tokens page": Action("GET", "/accounts/tokens/", SIGNED_IN),
         "create token": Action("POST", "/accounts/tokens/", SIGNED_IN, {"name": "permission test"}),
         "revoke alice's token": Action("POST", f"/accounts/tokens/{ids['alice_token']}/revoke/",

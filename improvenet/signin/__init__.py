@@ -1,0 +1,7 @@
+"""Signing in and out: passwords behind a guard against guessing, password resets by e-mail, single sign-on
+with OpenID Connect, signing out everywhere and the idle-session timeout (docs/sign-in.md).
+
+Every sign-in, failure, lock-out and sign-out is written to the append-only `SignInEvent` log and to the
+Python log `improvenet.signin`; the lock-outs and the password-reset limit count those events, so that
+they hold across server processes.
+"""
