@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "improvenet.induction",
     "improvenet.partnership",
     "improvenet.pyramids",
+    "improvenet.home",
 ]
 
 MIDDLEWARE = [
@@ -118,7 +119,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "network:home"
+LOGIN_REDIRECT_URL = "home:mine"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 LANGUAGE_CODE = "en"
