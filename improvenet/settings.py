@@ -146,7 +146,9 @@ globals().update(conf.email_settings())
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403, 404) is logged in one line, without the traceback of its exception.
+    "filters": {"refusals_in_one_line": {"()": "improvenet.lib.logfilters.RefusalsInOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_in_one_line"]}},
     "root": {"handlers": ["console"], "level": conf.read("IMPROVENET_LOG_LEVEL") or "INFO"},
     # WeasyPrint narrates every step of every PDF at INFO; its warnings (a refused fetch) still show.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
