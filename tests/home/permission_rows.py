@@ -1,6 +1,6 @@
 """Permission rows for each person's home."""
 
-from tests.permission_table import SIGNED_IN, Action
+from tests.permission_table import SIGNED_IN, USERS, Action
 
 
 def demo_ids() -> dict:
@@ -8,4 +8,7 @@ def demo_ids() -> dict:
 
 
 def rows(ids) -> dict[str, Action]:
-    return {"my work": Action("GET", "/", SIGNED_IN)}
+    return {
+        "my work": Action("GET", "/", SIGNED_IN),
+        "favicon": Action("GET", "/favicon.ico", (301,) * len(USERS)),
+    }
