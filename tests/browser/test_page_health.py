@@ -124,3 +124,29 @@ def test_bob_answers_a_prediction_through_the_home_and_the_menu(browser, live_se
     expect(page.get_by_role("status").first).to_contain_text("answered")
     expect(page.locator(".prediction", has_text="Twenty-two of twenty-five students")).to_contain_text("Confirmed")
     tab.context.close()
+
+
+def test_the_api_documents_work_without_the_internet(browser, live_server_url):
+    """Swagger UI is served from the site's own static files: with every other host unreachable, it still
+    lists the API's operations."""
+    context = browser.new_context()
+    outside = []
+
+    def only_this_server(route):
+        if route.request.url.startswith(live_server_url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_this_server)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{live_server_url}/api/docs")
+    expect(page.locator(".opblock").first).to_be_visible(timeout=30_000)
+    assert page.locator(".opblock").count() > 50
+    assert outside == [] and errors == []
+    icon = page.request.get(f"{live_server_url}/favicon.ico")
+    assert icon.ok and icon.headers["content-type"].startswith("image/svg+xml")
+    context.close()
