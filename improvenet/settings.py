@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "improvenet.induction",
     "improvenet.partnership",
     "improvenet.pyramids",
+    "improvenet.home",
 ]
 
 MIDDLEWARE = [
@@ -121,7 +122,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "signin:login"
-LOGIN_REDIRECT_URL = "network:home"
+LOGIN_REDIRECT_URL = "home:mine"
 LOGOUT_REDIRECT_URL = "signin:login"
 # Passwords are checked behind the sign-in guard (lock-outs, passwords off with single sign-on: docs/sign-in.md).
 AUTHENTICATION_BACKENDS = ["improvenet.signin.backends.GuardedPasswordBackend"]
@@ -154,7 +155,9 @@ IMPROVENET_INVITATION_DAYS = conf.invitation_days()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403, 404) is logged in one line, without the traceback of its exception.
+    "filters": {"refusals_in_one_line": {"()": "improvenet.lib.logfilters.RefusalsInOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_in_one_line"]}},
     "root": {"handlers": ["console"], "level": conf.read("IMPROVENET_LOG_LEVEL") or "INFO"},
     # WeasyPrint narrates every step of every PDF at INFO; its warnings (a refused fetch) still show.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},

@@ -62,7 +62,8 @@ with scopes_disabled():
     class ClusterForm(ClusterScopedForm):
         class Meta:
             model = Cluster
-            fields = ["name", "region", "status", "lead_organization", "description", "shares_with_network"]
+            fields = ["name", "region", "status", "lead_organization", "description", "shares_with_network",
+                      "stale_cycle_days"]
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)

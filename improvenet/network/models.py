@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -104,6 +105,11 @@ class Cluster(EndableRecord):
     shares_with_network = models.BooleanField(
         default=False,
         help_text="When on, people of the network's other clusters may read this cluster.",
+    )
+    stale_cycle_days = models.PositiveSmallIntegerField(
+        "days before a cycle counts as untouched", default=21,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="A running PDSA cycle nobody has changed for this many days is flagged on the home pages.",
     )
 
     class Meta:

@@ -23,11 +23,13 @@ register_converter(EndableKind, "endable")
 app_name = "network"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("networks/", views.home, name="home"),
     path("networks/<slug:network>/", views.network_page, name="network"),
     path("networks/<slug:network>/clusters/new/", views.cluster_new, name="cluster_new"),
     path("clusters/<slug:cluster>/", views.cluster_home, name="cluster"),
     path("clusters/<slug:cluster>/edit/", views.cluster_edit, name="cluster_edit"),
+    path("clusters/<slug:cluster>/directory/", views.directory_page, name="directory"),
+    path("clusters/<slug:cluster>/running/", views.running_page, name="running"),
     path("clusters/<slug:cluster>/pyramids/<int:school_id>/", views.pyramid_page, name="pyramid"),
     path("clusters/<slug:cluster>/schools/<int:school_id>/", views.school_page, name="school"),
     path("clusters/<slug:cluster>/organizations/<int:organization_id>/", views.organization_page, name="organization"),

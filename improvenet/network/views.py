@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from improvenet.home.menu import AREAS, sections_for
+from improvenet.home.overview import cluster_overview
 from improvenet.network import access as acc
 from improvenet.network import forms
 from improvenet.network.models import (
@@ -55,7 +57,11 @@ def cluster_new(request, network: str):
 
 @cluster_page
 def cluster_home(request, access):
-    cluster = access.obj
+    return render_cluster(request, access, "network/cluster.html", cluster_overview(access.obj))
+
+
+@cluster_page
+def directory_page(request, access):
     teams = (
         Team.objects.filter(current_on())
         .select_related("school")
@@ -69,15 +75,15 @@ def cluster_home(request, access):
         .order_by("kind", "name")
     )
     partners = Organization.objects.filter(current_on(), school__isnull=True).order_by("kind", "name")
-    phases = cluster_phases()
-    context = {
-        "pyramids": cluster.pyramids(),
-        "teams": teams,
-        "partners": partners,
-        "phases": phases,
-        "current_phase": current_phase(phases),
-    }
-    return render_cluster(request, access, "network/cluster.html", context)
+    context = {"pyramids": access.obj.pyramids(), "teams": teams, "partners": partners}
+    return render_cluster(request, access, "network/directory.html", context)
+
+
+@cluster_page
+def running_page(request, access):
+    area = next(area for area in AREAS if area.key == "running")
+    return render_cluster(request, access, "network/running.html",
+                          {"sections": sections_for(area, request.user, access)})
 
 
 @cluster_page
@@ -188,7 +194,7 @@ def record_new(request, access, kind: str):
     cluster = access.obj
     form = record_kind.form(request.POST or None, instance=record_kind.model(cluster=access.require_change()))
     return save_form(
-        request, form, title=f"New {record_kind.label}", cancel_url=reverse("network:cluster", args=[cluster.slug]),
+        request, form, title=f"New {record_kind.label}", cancel_url=reverse("network:directory", args=[cluster.slug]),
         next_url=lambda record: _record_url(cluster, kind, record),
     )
 

@@ -24,13 +24,14 @@ def sign_in(page, base_url: str, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1, name="My networks")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
 
 
 def test_alice_opens_riverside_and_follows_a_school_pyramid(page, live_server_url):
     sign_in(page, live_server_url, "alice")
-    page.get_by_role("link", name="Riverside").click()
+    page.get_by_role("link", name="Riverside", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Riverside")
+    page.get_by_role("link", name="Schools, teams and partners").first.click()
     innovation = page.locator(".pyramid.role-innovation")
     expect(innovation).to_have_count(3)
     expect(page.locator(".pyramid.role-at_large")).to_have_count(4)
@@ -52,7 +53,7 @@ def test_alice_opens_riverside_and_follows_a_school_pyramid(page, live_server_ur
 
 def test_dan_of_lakeside_gets_no_access_to_riverside(page, live_server_url):
     sign_in(page, live_server_url, "dan")
-    expect(page.get_by_role("link", name="Lakeside")).to_be_visible()
+    expect(page.get_by_role("link", name="Lakeside", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Riverside")).to_have_count(0)
     answer = page.goto(f"{live_server_url}/clusters/riverside/")
     assert answer.status == 404
@@ -91,7 +92,7 @@ def test_pages_pass_a_wcag_21_aa_audit(page, live_server_url, path):
 
 def test_pyramid_and_team_pages_pass_a_wcag_21_aa_audit(page, live_server_url):
     sign_in(page, live_server_url, "alice")
-    page.goto(f"{live_server_url}/clusters/riverside/")
+    page.goto(f"{live_server_url}/clusters/riverside/directory/")
     page.locator(".pyramid.role-innovation").first.get_by_role("heading", level=3).get_by_role("link").click()
     page.get_by_role("link", name="design team").first.click()
     expect(page.get_by_role("heading", name="Past members")).to_be_visible()

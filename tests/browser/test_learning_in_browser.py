@@ -21,7 +21,9 @@ def test_alice_follows_a_change_idea_from_the_spread_grid_to_its_evidence(page, 
     base = live_server_url
     sign_in(page, base, "alice")
     page.goto(f"{base}/clusters/riverside/")
-    page.get_by_role("link", name="Spread grid").click()
+    menu = page.get_by_role("navigation", name="Riverside", exact=True)
+    menu.get_by_role("link", name="Learning").click()
+    menu.get_by_role("link", name="Spread grid").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Spread of change ideas on")
     grid = page.get_by_role("table")
     expect(grid.locator("tbody th[scope=row]").first).to_be_visible()
@@ -43,8 +45,8 @@ def test_alice_follows_a_change_idea_from_the_spread_grid_to_its_evidence(page, 
 def test_alice_downloads_a_convening_packet_with_the_cycles_in_it(page, live_server_url):
     base = live_server_url
     sign_in(page, base, "alice")
-    page.goto(f"{base}/clusters/riverside/")
-    page.get_by_role("link", name="Convenings").click()
+    page.goto(f"{base}/clusters/riverside/learning/ideas/")
+    page.get_by_role("navigation", name="Riverside", exact=True).get_by_role("link", name="Convenings").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Convenings of Riverside")
     page.get_by_role("table").get_by_role("link").last.click()
     assert audit(page) == []
@@ -65,8 +67,8 @@ def test_alice_downloads_a_convening_packet_with_the_cycles_in_it(page, live_ser
 
 def test_alice_searches_for_a_word_from_a_cycles_learning(page, live_server_url):
     sign_in(page, live_server_url, "alice")
-    page.goto(f"{live_server_url}/clusters/riverside/")
-    page.get_by_role("link", name="Search this cluster").click()
+    page.goto(f"{live_server_url}/clusters/riverside/learning/ideas/")
+    page.get_by_role("navigation", name="Riverside", exact=True).get_by_role("link", name="Search").click()
     assert audit(page) == []
     # From the learning the demo's teams wrote: "students needed a sentence starter and more time on Mondays".
     page.get_by_label("Search for").press_sequentially("sentence starter", delay=40)

@@ -22,8 +22,8 @@ WINNER = "Does a ninth-grade attendance team reduce chronic absence?"
 def test_alice_records_a_panel_vote_and_sees_the_decision_on_the_research_agenda(page, live_server_url):
     base = live_server_url
     sign_in(page, base, "alice")
-    page.goto(f"{base}/clusters/riverside/")
-    page.get_by_role("link", name="Standing panel and its votes").click()
+    page.goto(f"{base}/clusters/riverside/running/")
+    page.get_by_role("navigation", name="Riverside", exact=True).get_by_role("link", name="Standing panel").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Standing panel of Riverside")
     assert audit(page) == []
     page.get_by_role("link", name=OPEN_VOTE_TITLE).click()

@@ -70,13 +70,15 @@ def rows(ids) -> dict[str, Action]:
     cluster_form = {"name": "Riverside", "status": "launched", "region": "Port Riverside"}
     rows = {
         # Pages
-        "home": Action("GET", "/", SIGNED_IN),
+        "networks list": Action("GET", "/networks/", SIGNED_IN),
         "health check": Action("GET", "/health", PUBLIC),
         "network page": Action("GET", "/networks/great-lakes/", SIGNED_IN),
         "new cluster form": Action("GET", "/networks/great-lakes/clusters/new/", (302, 403, 403, 403, 403, 403, 200)),
         "create cluster": Action("POST", "/networks/great-lakes/clusters/new/", (302, 403, 403, 403, 403, 403, 302),
                                  {"name": "Hillside", "slug": "hillside", "status": "exploring"}),
         "cluster home": Action("GET", f"{c}/", RIVERSIDE_READ),
+        "cluster directory": Action("GET", f"{c}/directory/", RIVERSIDE_READ),
+        "running the cluster": Action("GET", f"{c}/running/", RIVERSIDE_READ),
         "other cluster home": Action("GET", "/clusters/lakeside/", (302, 404, 404, 404, 404, 200, 200)),
         "cluster edit form": Action("GET", f"{c}/edit/", RIVERSIDE_CHANGE_FORM),
         "cluster edit": Action("POST", f"{c}/edit/", RIVERSIDE_CHANGE_POST, cluster_form),

@@ -91,14 +91,15 @@ def test_phases_are_scoped_to_their_cluster(world):
 
 # Pages ------------------------------------------------------------------------------------------
 
-def test_cluster_home_names_the_current_phase_in_words(world, client):
+def test_cluster_overview_names_the_current_phase_and_the_phases_page_its_roles(world, client):
     phase(world, Phase.Stage.RESEARCH, D(2020, 1, 1), TODAY - datetime.timedelta(days=10))
     current = phase(world, Phase.Stage.DESIGN, TODAY - datetime.timedelta(days=9), summary="Drafting measures.")
     with scope(cluster=world.alpha):
         PhaseRole.objects.create(phase=current, team_kind="data", description="Sets up weekly data entry.")
     client.force_login(world.users.viewer)
     page = client.get("/clusters/alpha/").content.decode()
-    assert "Current phase: <strong>Design and development</strong>" in page
+    assert "<strong>Design and development</strong>, since" in page and "Drafting measures." in page
+    page = client.get("/clusters/alpha/phases/").content.decode()
     assert 'aria-current="step"' in page and "Sets up weekly data entry." in page
     assert "Add a phase" not in page
 

@@ -3,9 +3,9 @@ from django_scopes import scope
 from improvenet.network.models import Membership, School
 
 
-def test_cluster_home_shows_pyramids_teams_and_partners(world, client):
+def test_cluster_directory_shows_pyramids_teams_and_partners(world, client):
     client.force_login(world.users.viewer)
-    page = client.get("/clusters/alpha/").content.decode()
+    page = client.get("/clusters/alpha/directory/").content.decode()
     assert "Alpha High" in page and "Alpha Middle" in page and "Alpha High design team" in page
     assert "Alpha USD" in page
     assert "Add a school" not in page  # a viewer is not offered changes

@@ -1,0 +1,83 @@
+"""A cluster at a glance: what its overview page shows (network:cluster). The cluster's scope must be open."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from improvenet.convenings.models import Convening
+from improvenet.cycles.models import PdsaCycle
+from improvenet.governance.models import Vote
+from improvenet.home.agenda import EXPIRING_WITHIN_DAYS, cycle_flags
+from improvenet.measures import services as measure_services
+from improvenet.measures.models import Measure
+from improvenet.network.models import Cluster, School, cluster_phases, current_on, current_phase
+from improvenet.partners.models import Agreement
+
+# A measure counts as having a new signal when a signal reaches one of its chart's latest periods.
+RECENT_PERIODS = 4
+
+
+def cycle_summary(cluster: Cluster, today: datetime.date) -> dict:
+    """The running cycles, and those overdue or untouched, each with why."""
+    running = list(PdsaCycle.objects.exclude(stage=PdsaCycle.Stage.DONE)
+                   .select_related("team", "school").order_by("planned_end", "pk"))
+    stale = [{"cycle": cycle, "flags": flags, "url": reverse("cycles:cycle", args=[cluster.slug, cycle.pk])}
+             for cycle in running if (flags := cycle_flags(cycle, today, cluster.stale_cycle_days))]
+    by_stage = [(label, sum(1 for c in running if c.stage == value))
+                for value, label in PdsaCycle.Stage.choices if value != PdsaCycle.Stage.DONE]
+    return {"running": len(running), "by_stage": by_stage, "stale": stale}
+
+
+def measures_with_new_signals(cluster: Cluster) -> list[dict]:
+    """Each current measure whose chart shows a signal in one of its last RECENT_PERIODS periods."""
+    schools = list(School.objects.filter(current_on()))
+    found = []
+    for measure in Measure.objects.filter(current_on()).order_by("name"):
+        chart = measure_services.cluster_chart(measure, schools)
+        if chart.result is None:
+            continue
+        periods = sorted({measure_services.iso(x) for x in chart.result.point_columns["x"]})
+        recent = periods[-RECENT_PERIODS:]
+        if not recent:
+            continue
+        columns = chart.result.signal_columns
+        names = {s.pk: s.name for s in schools}
+        school_names = sorted({names.get(int(pk), "") for pk, last in zip(columns["school_id"].tolist(),
+                                                                          columns["last_x"], strict=True)
+                               if measure_services.iso(last) >= recent[0]} - {""})
+        if school_names:
+            found.append({"measure": measure, "schools": school_names,
+                          "url": reverse("measures:measure", args=[cluster.slug, measure.slug])})
+    return found
+
+
+def upcoming_dates(cluster: Cluster, today: datetime.date) -> list[dict]:
+    """Convenings, votes, agreement expiries and the current phase's end in the next EXPIRING_WITHIN_DAYS days."""
+    horizon = today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
+    dates = [{"on": c.held_on, "what": f"Convening: {c.title}",
+              "url": reverse("convenings:convening", args=[cluster.slug, c.pk])}
+             for c in Convening.objects.filter(held_on__gte=today, held_on__lte=horizon)]
+    dates += [{"on": v.held_on, "what": f"Panel vote: {v.title}",
+               "url": reverse("governance:vote", args=[cluster.slug, v.pk])}
+              for v in Vote.objects.filter(closed_at__isnull=True, held_on__gte=today, held_on__lte=horizon)]
+    dates += [{"on": a.expires_on, "what": f"Agreement expires: {a.title}",
+               "url": reverse("partners:agreement", args=[cluster.slug, a.pk])}
+              for a in Agreement.objects.filter(current_on(), expires_on__gte=today, expires_on__lte=horizon)]
+    phase = current_phase(cluster_phases(), today)
+    if phase and phase.ends_on and today <= phase.ends_on <= horizon:
+        dates.append({"on": phase.ends_on, "what": f"The phase “{phase}” ends",
+                      "url": reverse("network:phases", args=[cluster.slug])})
+    return sorted(dates, key=lambda item: item["on"])
+
+
+def cluster_overview(cluster: Cluster, today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    phases = cluster_phases()
+    return {
+        "current_phase": current_phase(phases, today),
+        "cycles": cycle_summary(cluster, today),
+        "signals": measures_with_new_signals(cluster),
+        "dates": upcoming_dates(cluster, today),
+        "last_convening": Convening.objects.filter(held_on__lt=today).order_by("-held_on").first(),
+    }
