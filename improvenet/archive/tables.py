@@ -167,7 +167,9 @@ def _table(model, kind: str, select, only: tuple[str, ...] | None = None) -> Tab
 
 
 def _scoped_select(model):
-    return lambda cluster_id: model._default_manager.with_scope(cluster=cluster_id).get_queryset()
+    # Withdrawn records are archived too: their default manager leaves them out, `with_withdrawn` does not.
+    manager = getattr(model, "with_withdrawn", model._default_manager)
+    return lambda cluster_id: manager.with_scope(cluster=cluster_id).get_queryset()
 
 
 def _lookup_select(model, lookup: str):

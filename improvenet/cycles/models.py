@@ -23,7 +23,7 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 
 from improvenet.lib.errors import FieldRefusal
-from improvenet.network.models import Cluster, School, Team
+from improvenet.network.models import Cluster, School, ShownManager, Team, WithdrawableRecord
 
 
 class GateRefused(FieldRefusal, ValidationError):
@@ -38,7 +38,7 @@ class GateRefused(FieldRefusal, ValidationError):
         return self.message_text
 
 
-class PdsaCycle(models.Model):
+class PdsaCycle(WithdrawableRecord):
     class Stage(models.TextChoices):
         PLAN = "plan", "Plan"
         DO = "do", "Do"
@@ -120,7 +120,8 @@ class PdsaCycle(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(cluster="cluster")
+    objects = ScopedManager(cluster="cluster", _manager_class=ShownManager)
+    with_withdrawn = ScopedManager(cluster="cluster")
 
     class Meta:
         ordering = ["-planned_start", "id"]
@@ -334,6 +335,33 @@ class PdsaCycle(models.Model):
             following.measures.set(self.measures.all())
             return following
 
+    def reopen_decision(self, reason: str, user=None, on: datetime.date | None = None) -> "DecisionReopening":
+        """Take the decision back to Act within the setting's days of it; the decision taken is kept in the record."""
+        self._require_stage(self.Stage.DONE, "Reopening the decision")
+        today = on or timezone.localdate()
+        window = settings.IMPROVENET_DECISION_REOPEN_DAYS
+        if (today - self.decided_on).days > window:
+            raise GateRefused(
+                "decided_on", f"A decision can be reopened within {window} days; this one was taken on "
+                              f"{self.decided_on:%B %-d, %Y}. Plan a new cycle instead.",
+            )
+        if not (reason or "").strip():
+            raise GateRefused("reason", "Say why the decision is reopened: the reason stays on the cycle's page.")
+        following = self.next_cycle
+        if following is not None:
+            raise GateRefused(
+                "next_cycles", f"The next cycle of the ramp, “{following}”, follows this decision: withdraw it "
+                               "first if it was planned by mistake.",
+            )
+        with transaction.atomic():
+            reopening = DecisionReopening.objects.create(
+                cycle=self, reopened_by=user, reason=reason.strip(), decision=self.decision,
+                decided_on=self.decided_on, decision_notes=self.decision_notes,
+            )
+            self.decision, self.decided_on, self.stage = "", None, self.Stage.ACT
+            self.save()
+        return reopening
+
     def copy_to(self, team: Team, user=None, planned_start: datetime.date | None = None) -> "PdsaCycle":
         """Start another school's cycle from this one's Plan and predictions; the lineage is kept."""
         if not team.school_id:
@@ -495,3 +523,31 @@ class PredictionEdit(models.Model):
         if self.edited_by is None:
             return "a team member"
         return self.edited_by.get_full_name() or self.edited_by.get_username()
+
+
+class DecisionReopening(models.Model):
+    """A decision taken back to Act: who, when, why, and the decision as it was."""
+
+    cycle = models.ForeignKey(PdsaCycle, on_delete=models.CASCADE, related_name="reopenings")
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopened_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    decision = models.CharField(max_length=10, choices=PdsaCycle.Decision.choices)
+    decided_on = models.DateField()
+    decision_notes = models.TextField(blank=True)
+
+    objects = ScopedManager(cluster="cycle__cluster")
+
+    class Meta:
+        ordering = ["cycle_id", "reopened_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Decision of {self.decided_on:%Y-%m-%d} reopened on {self.reopened_at:%Y-%m-%d}"
+
+    @property
+    def reopened_by_name(self) -> str:
+        if self.reopened_by is None:
+            return "a team member"
+        return self.reopened_by.get_full_name() or self.reopened_by.get_username()
