@@ -22,20 +22,11 @@ from django.db import models, transaction
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from improvenet.lib.errors import FieldRefusal
-from improvenet.network.models import Cluster, School, ShownManager, Team, WithdrawableRecord
+from improvenet.network.models import Cluster, School, ShownManager, StepRefused, Team, WithdrawableRecord
 
 
-class GateRefused(FieldRefusal, ValidationError):
+class GateRefused(StepRefused):
     """A step of the cycle was refused: the message says what is missing, under the field it concerns."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__({field: [message]})
-        self.field = field
-        self.message_text = message
-
-    def __str__(self) -> str:
-        return self.message_text
 
 
 class PdsaCycle(WithdrawableRecord):

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from improvenet.lib.errors import Conflict
+from improvenet.lib.errors import Conflict, FieldRefusal
 
 
 def refuse_duplicate(
@@ -56,6 +56,18 @@ class EndableRecord(models.Model):
     def refuse_duplicate(self, candidates: models.QuerySet, describe: Callable[[models.Model], str]) -> None:
         """Raise Conflict naming the first of `candidates` other than this record (see refuse_duplicate)."""
         refuse_duplicate(self, candidates, describe)
+
+
+class StepRefused(FieldRefusal, ValidationError):
+    """A step refused for one reason: the message says why, under the field it concerns (the API's `detail`)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__({field: [message]})
+        self.field = field
+        self.message_text = message
+
+    def __str__(self) -> str:
+        return self.message_text
 
 
 class ShownManager(models.Manager):
@@ -98,12 +110,12 @@ class WithdrawableRecord(models.Model):
     @staticmethod
     def _require_reason(reason: str, what: str) -> str:
         if not (reason or "").strip():
-            raise ValidationError({"reason": f"Say why the record is {what}: the reason is shown with it."})
+            raise StepRefused("reason", f"Say why the record is {what}: the reason is shown with it.")
         return reason.strip()
 
     def withdraw(self, user, reason: str) -> None:
         if self.is_withdrawn:
-            raise ValidationError({"reason": f"This record was already withdrawn on {self.withdrawn_at:%B %-d, %Y}."})
+            raise StepRefused("reason", f"This record was already withdrawn on {self.withdrawn_at:%B %-d, %Y}.")
         self.withdrawal_reason = self._require_reason(reason, "withdrawn")
         self.withdrawn_at, self.withdrawn_by = timezone.now(), user
         self.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
@@ -111,7 +123,7 @@ class WithdrawableRecord(models.Model):
     def restore(self, reason: str) -> None:
         """Count the record again; the reason is kept in its corrections, the withdrawal's fields are cleared."""
         if not self.is_withdrawn:
-            raise ValidationError({"reason": "This record is not withdrawn: there is nothing to restore."})
+            raise StepRefused("reason", "This record is not withdrawn: there is nothing to restore.")
         self._require_reason(reason, "restored")
         self.withdrawn_at, self.withdrawn_by, self.withdrawal_reason = None, None, ""
         self.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
