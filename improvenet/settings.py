@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "improvenet.partnership",
     "improvenet.pyramids",
     "improvenet.corrections",
+    "improvenet.notifications",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,7 @@ LEFT_OUT = {
     "contenttypes.contenttype": "content types are the instance's own catalogue of models.",
     "families.publicrequestcount": "the rate limits' counters of the public family pages last an hour at most.",
     "sessions.session": "sign-in sessions belong to the instance.",
+    "notifications.digestchoice": "a person's choice of e-mail digest belongs to their account on this instance.",
 }
 
 # What the archive keeps of a user account: who it is, never how it signs in.

@@ -2,7 +2,7 @@
 
 import typer
 
-from improvenet.cli import archive, data, measures, reminders, server, spc, tokens
+from improvenet.cli import archive, data, measures, notifications, reminders, server, spc, tokens
 
 app = typer.Typer(
     name="improvenet",
@@ -29,6 +29,7 @@ app.add_typer(data.analyze_app, name="analyze")
 app.command("export")(archive.export_cluster)
 app.command("import")(archive.import_archive)
 app.add_typer(reminders.app, name="reminders")
+app.add_typer(notifications.app, name="notifications")
 
 
 def main() -> None:

@@ -308,7 +308,7 @@ def _step(method: str):
     def run(request, cluster: Text, cycle_id: RecordId, payload: StepIn | None = None):
         with in_cluster(request.auth, cluster) as access, transaction.atomic():
             cycle = cacc.require_change(cacc.cycle_for_user(request.auth, access, cycle_id))
-            getattr(cycle, method)(payload.on if payload else None)
+            getattr(cycle, method)(payload.on if payload else None, user=request.auth)
             return cycle_out(cycle)
 
     return run

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 
 from improvenet.network.models import Cluster, School, ShownManager, StepRefused, Team, WithdrawableRecord
+from improvenet.notifications import events as notify
 
 
 class GateRefused(StepRefused):
@@ -262,23 +263,29 @@ class PdsaCycle(WithdrawableRecord):
             raise GateRefused("on", f"{what} cannot be before {after:%B %-d, %Y}.")
         return day
 
-    def start_do(self, on: datetime.date | None = None) -> None:
+    def _moved(self, user) -> None:
+        notify.cycle_moved(self, user, self.reopenings.count())
+
+    def start_do(self, on: datetime.date | None = None, user=None) -> None:
         self._require_stage(self.Stage.PLAN, "Starting Do")
         if not self.predictions.exists():
             raise GateRefused("predictions", "Add at least one prediction before starting Do.")
         self.do_started_on = self._day(on, None, "Do")
         self.stage = self.Stage.DO
         self.save()
+        self._moved(user)
 
-    def start_study(self, on: datetime.date | None = None) -> None:
+    def start_study(self, on: datetime.date | None = None, user=None) -> None:
         self._require_stage(self.Stage.DO, "Starting Study")
         if not self.what_happened.strip():
             raise GateRefused("what_happened", "Write what happened in Do before starting Study.")
         self.study_started_on = self._day(on, self.do_started_on, "Study")
         self.stage = self.Stage.STUDY
         self.save()
+        self._moved(user)
+        notify.predictions_waiting(self, self.predictions.count())
 
-    def close_study(self, on: datetime.date | None = None) -> None:
+    def close_study(self, on: datetime.date | None = None, user=None) -> None:
         self._require_stage(self.Stage.STUDY, "Closing Study")
         predictions = list(self.predictions.all())
         unanswered = [p for p in predictions if not p.is_answered]
@@ -294,6 +301,7 @@ class PdsaCycle(WithdrawableRecord):
         self.study_closed_on = self._day(on, self.study_started_on, "Closing Study")
         self.stage = self.Stage.ACT
         self.save()
+        self._moved(user)
 
     def decide(
         self, decision: str, on: datetime.date | None = None, notes: str = "", *,
@@ -313,6 +321,7 @@ class PdsaCycle(WithdrawableRecord):
             self.decision_notes = notes or self.decision_notes
             self.stage = self.Stage.DONE
             self.save()
+            self._moved(user)
             if not next_objective:
                 return None
             following = PdsaCycle(

@@ -141,7 +141,7 @@ def cycle_step(request, access, cycle_id: int, step: str):
     on = form.cleaned_data["on"] if form.is_valid() else None
     try:
         with transaction.atomic():
-            getattr(cycle, method)(on)
+            getattr(cycle, method)(on, user=request.user)
     except ValidationError as refused:
         cycle.refresh_from_db()
         return _render_cycle(request, access, cycle_access, status=422, step_errors=_messages_of(refused))
