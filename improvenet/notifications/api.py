@@ -8,7 +8,7 @@ from pydantic import StrictBool
 
 from improvenet.notifications import digest
 from improvenet.notifications.access import notification_for_user, own_notifications
-from improvenet.notifications.models import DigestChoice, Notification
+from improvenet.notifications.models import Notification
 from improvenet.resources import PageParams, RecordId, page_schema, paginate
 
 router = Router(tags=["Notifications"])
@@ -59,13 +59,6 @@ def read_notification(request, notification_id: RecordId):
             notification.read_at = timezone.now()
             notification.save(update_fields=["read_at"])
         return notification
-
-
-@router.get("/notifications/digest", response=DigestOut, operation_id="read_digest_choice",
-            summary="Whether your weekly e-mail digest is on")
-def read_digest_choice(request):
-    choice = DigestChoice.objects.filter(user=request.auth).first()
-    return {"weekly": bool(choice and choice.weekly)}
 
 
 @router.patch("/notifications/digest", response=DigestOut, operation_id="change_digest_choice",

@@ -37,6 +37,5 @@ def rows(ids) -> dict[str, Action]:
         "unsubscribe": Action("POST", f"/notifications/unsubscribe/{token}/", PUBLIC),
         "api list notifications": Action("GET", "/api/notifications", API_SIGNED_IN),
         "api read a notification": Action("POST", f"/api/notifications/{n}/read", API_ALICE_ONLY),
-        "api read the digest choice": Action("GET", "/api/notifications/digest", API_SIGNED_IN),
         "api change the digest choice": Action("PATCH", "/api/notifications/digest", API_SIGNED_IN, {"weekly": True}),
     }
