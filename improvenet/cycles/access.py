@@ -68,4 +68,6 @@ def require_team_writable(user, cluster: Access[Cluster], team: Team) -> Team:
 def require_change(access: Access) -> object:
     if not access.can_change:
         raise PermissionDenied(CANNOT_CHANGE)
+    if getattr(access.obj, "is_withdrawn", False):
+        raise PermissionDenied("This cycle is withdrawn: restore it (with a reason) before changing it.")
     return access.obj

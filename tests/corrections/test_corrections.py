@@ -43,6 +43,7 @@ def test_a_withdrawn_cycle_leaves_lists_and_evidence_keeps_its_page_and_comes_ba
     page = client.get(f"{C}/cycles/{cycle.pk}/").content.decode()
     assert "Withdrawn on " in page and " by lead: Entered twice: the real cycle is the next one." in page
     assert cycle.objective in client.get(f"{C}/corrections/").content.decode()
+    assert client.post(f"{C}/cycles/{cycle.pk}/reopen/", {"reason": "x"}).status_code == 403  # restore it first
 
     answer = client.post(url, {"reason": "It was not a duplicate after all."})
     assert answer.status_code == 302
