@@ -200,6 +200,12 @@ SETTINGS: tuple[Setting, ...] = (
         "`1` turns passwords off for everyone but superusers: people sign in with single sign-on only.",
     ),
     Setting(
+        "IMPROVENET_DECISION_REOPEN_DAYS",
+        "14",
+        "How many days after a PDSA cycle's decision its team may reopen the decision, giving a reason "
+        "(docs/pdsa.md, Corrections).",
+    ),
+    Setting(
         "IMPROVENET_TEST_POSTGRES_URL",
         "(none)",
         "Tests only: a PostgreSQL server for `make test`. When unset, `make test` starts a throwaway "
@@ -331,6 +337,15 @@ def hsts_seconds() -> int:
             f"IMPROVENET_HSTS_SECONDS is “{text}”; it must be a whole number of seconds, e.g. 31536000 (a year), "
             "or 0 to send no Strict-Transport-Security header."
         )
+    return int(text)
+
+
+def whole_days(name: str) -> int:
+    """A declared setting that is a number of days (0 or more)."""
+    text = read(name) or _BY_NAME[name].default
+    if not text.isdigit():
+        example = _BY_NAME[name].default
+        raise ConfigurationError(f"{name} is “{text}”; it must be a whole number of days, e.g. {example}.")
     return int(text)
 
 

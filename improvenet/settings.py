@@ -21,6 +21,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 IMPROVENET_HSTS_SECONDS = conf.hsts_seconds()
+IMPROVENET_DECISION_REOPEN_DAYS = conf.whole_days("IMPROVENET_DECISION_REOPEN_DAYS")
 
 INSTALLED_APPS = [
     "improvenet.apps.ImprovenetAdminConfig",
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "improvenet.partnership",
     "improvenet.pyramids",
     "improvenet.home",
+    "improvenet.corrections",
+    "improvenet.notifications",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,7 @@ LEFT_OUT = {
     "contenttypes.contenttype": "content types are the instance's own catalogue of models.",
     "families.publicrequestcount": "the rate limits' counters of the public family pages last an hour at most.",
     "sessions.session": "sign-in sessions belong to the instance.",
+    "notifications.digestchoice": "a person's choice of e-mail digest belongs to their account on this instance.",
 }
 
 # What the archive keeps of a user account: who it is, never how it signs in.
@@ -167,7 +168,9 @@ def _table(model, kind: str, select, only: tuple[str, ...] | None = None) -> Tab
 
 
 def _scoped_select(model):
-    return lambda cluster_id: model._default_manager.with_scope(cluster=cluster_id).get_queryset()
+    # Withdrawn records are archived too: their default manager leaves them out, `with_withdrawn` does not.
+    manager = getattr(model, "with_withdrawn", model._default_manager)
+    return lambda cluster_id: manager.with_scope(cluster=cluster_id).get_queryset()
 
 
 def _lookup_select(model, lookup: str):

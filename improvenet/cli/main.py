@@ -2,7 +2,7 @@
 
 import typer
 
-from improvenet.cli import archive, data, invite, measures, meta, reminders, server, spc, study, tokens
+from improvenet.cli import archive, data, invite, measures, meta, notifications, reminders, server, spc, study, tokens
 
 app = typer.Typer(
     name="improvenet",
@@ -32,6 +32,7 @@ app.command("export")(archive.export_cluster)
 app.command("import")(archive.import_archive)
 app.add_typer(reminders.app, name="reminders")
 app.command("invite")(invite.invite)
+app.add_typer(notifications.app, name="notifications")
 
 
 def main() -> None:

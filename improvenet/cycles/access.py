@@ -17,7 +17,8 @@ CANNOT_CHANGE = "Only this school's design team (or the cluster lead) changes it
 
 
 def cycle_for_user(user, cluster: Access[Cluster], pk: int) -> Access[PdsaCycle]:
-    cycle = PdsaCycle.objects.select_related("school", "team", "change_idea").filter(pk=pk).first()
+    # A withdrawn cycle keeps its page (it shows the withdrawal), though lists leave it out.
+    cycle = PdsaCycle.with_withdrawn.select_related("school", "team", "change_idea").filter(pk=pk).first()
     if cycle is None:
         raise Http404("No such PDSA cycle in this cluster.")
     return Access(cycle, cluster.role, can_change_school_work(user, cluster, cycle.school_id))
@@ -67,4 +68,6 @@ def require_team_writable(user, cluster: Access[Cluster], team: Team) -> Team:
 def require_change(access: Access) -> object:
     if not access.can_change:
         raise PermissionDenied(CANNOT_CHANGE)
+    if getattr(access.obj, "is_withdrawn", False):
+        raise PermissionDenied("This cycle is withdrawn: restore it (with a reason) before changing it.")
     return access.obj

@@ -117,6 +117,22 @@ class CycleOut(CycleSummary):
     copy_ids: list[int]
     predictions: list[PredictionOut]
     next_step: NextStep
+    withdrawn_at: datetime.datetime | None = Field(..., description="When the cycle was withdrawn; null while it "
+                                                                     "counts (docs/pdsa.md, Corrections).")
+    withdrawal_reason: str
+    reopenings: list["ReopeningOut"]
+
+
+class ReopeningOut(Schema):
+    reopened_by: str | None
+    reopened_at: datetime.datetime
+    reason: str
+    decision: str = Field(..., description="The decision as it was before it was reopened.")
+    decided_on: datetime.date
+    decision_notes: str
+
+
+CycleOut.model_rebuild()
 
 
 class CyclePage(Schema):
@@ -144,6 +160,10 @@ class DecisionIn(Schema):
     notes: str = ""
     next_objective: str = Field("", description="When given, plans the next cycle of the ramp with this objective.")
     next_planned_start: Day | None = None
+
+
+class ReopenIn(Schema):
+    reason: str = Field(..., min_length=1, description="Why the decision is reopened; shown on the cycle's page.")
 
 
 class CopyIn(Schema):
@@ -204,7 +224,7 @@ def prediction_out(prediction: Prediction, locked: bool | None = None) -> dict:
 
 
 def cycle_out(cycle: PdsaCycle) -> dict:
-    cycle = PdsaCycle.objects.get(pk=cycle.pk)  # fresh, after any step
+    cycle = PdsaCycle.with_withdrawn.get(pk=cycle.pk)  # fresh, after any step
     following = cycle.next_cycle
     data = {name: getattr(cycle, name) for name in CycleOut.model_fields if hasattr(cycle, name)}
     data |= {
@@ -213,6 +233,11 @@ def cycle_out(cycle: PdsaCycle) -> dict:
         "copy_ids": list(cycle.copies.order_by("pk").values_list("pk", flat=True)),
         "predictions": [prediction_out(p, cycle.predictions_locked) for p in cycle.predictions.order_by("number")],
         "next_step": cycle.next_step(),
+        "reopenings": [
+            {"reopened_by": r.reopened_by.get_username() if r.reopened_by else None, "reopened_at": r.reopened_at,
+             "reason": r.reason, "decision": r.decision, "decided_on": r.decided_on, "decision_notes": r.decision_notes}
+            for r in cycle.reopenings.select_related("reopened_by")
+        ],
     }
     return data
 
@@ -283,7 +308,7 @@ def _step(method: str):
     def run(request, cluster: Text, cycle_id: RecordId, payload: StepIn | None = None):
         with in_cluster(request.auth, cluster) as access, transaction.atomic():
             cycle = cacc.require_change(cacc.cycle_for_user(request.auth, access, cycle_id))
-            getattr(cycle, method)(payload.on if payload else None)
+            getattr(cycle, method)(payload.on if payload else None, user=request.auth)
             return cycle_out(cycle)
 
     return run
@@ -304,6 +329,15 @@ def decide_cycle(request, cluster: Text, cycle_id: RecordId, payload: DecisionIn
         cycle = cacc.require_change(cacc.cycle_for_user(request.auth, access, cycle_id))
         cycle.decide(payload.decision, payload.on, payload.notes, next_objective=payload.next_objective.strip(),
                      next_planned_start=payload.next_planned_start, user=request.auth)
+        return cycle_out(cycle)
+
+
+@router.post("/clusters/{cluster}/cycles/{cycle_id}/reopen", response=CycleOut, operation_id="reopen_cycle_decision",
+             summary="Take a decision back to Act within the allowed days, with a reason (kept on the cycle)")
+def reopen_cycle_decision(request, cluster: Text, cycle_id: RecordId, payload: ReopenIn):
+    with in_cluster(request.auth, cluster) as access, transaction.atomic():
+        cycle = cacc.require_change(cacc.cycle_for_user(request.auth, access, cycle_id))
+        cycle.reopen_decision(payload.reason, request.auth)
         return cycle_out(cycle)
 
 

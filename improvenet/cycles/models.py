@@ -22,23 +22,15 @@ from django.db import models, transaction
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from improvenet.lib.errors import FieldRefusal
-from improvenet.network.models import Cluster, School, Team
+from improvenet.network.models import Cluster, School, ShownManager, StepRefused, Team, WithdrawableRecord
+from improvenet.notifications import events as notify
 
 
-class GateRefused(FieldRefusal, ValidationError):
+class GateRefused(StepRefused):
     """A step of the cycle was refused: the message says what is missing, under the field it concerns."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__({field: [message]})
-        self.field = field
-        self.message_text = message
 
-    def __str__(self) -> str:
-        return self.message_text
-
-
-class PdsaCycle(models.Model):
+class PdsaCycle(WithdrawableRecord):
     class Stage(models.TextChoices):
         PLAN = "plan", "Plan"
         DO = "do", "Do"
@@ -120,7 +112,8 @@ class PdsaCycle(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(cluster="cluster")
+    objects = ScopedManager(cluster="cluster", _manager_class=ShownManager)
+    with_withdrawn = ScopedManager(cluster="cluster")
 
     class Meta:
         ordering = ["-planned_start", "id"]
@@ -270,23 +263,29 @@ class PdsaCycle(models.Model):
             raise GateRefused("on", f"{what} cannot be before {after:%B %-d, %Y}.")
         return day
 
-    def start_do(self, on: datetime.date | None = None) -> None:
+    def _moved(self, user) -> None:
+        notify.cycle_moved(self, user, self.reopenings.count())
+
+    def start_do(self, on: datetime.date | None = None, user=None) -> None:
         self._require_stage(self.Stage.PLAN, "Starting Do")
         if not self.predictions.exists():
             raise GateRefused("predictions", "Add at least one prediction before starting Do.")
         self.do_started_on = self._day(on, None, "Do")
         self.stage = self.Stage.DO
         self.save()
+        self._moved(user)
 
-    def start_study(self, on: datetime.date | None = None) -> None:
+    def start_study(self, on: datetime.date | None = None, user=None) -> None:
         self._require_stage(self.Stage.DO, "Starting Study")
         if not self.what_happened.strip():
             raise GateRefused("what_happened", "Write what happened in Do before starting Study.")
         self.study_started_on = self._day(on, self.do_started_on, "Study")
         self.stage = self.Stage.STUDY
         self.save()
+        self._moved(user)
+        notify.predictions_waiting(self, self.predictions.count())
 
-    def close_study(self, on: datetime.date | None = None) -> None:
+    def close_study(self, on: datetime.date | None = None, user=None) -> None:
         self._require_stage(self.Stage.STUDY, "Closing Study")
         predictions = list(self.predictions.all())
         unanswered = [p for p in predictions if not p.is_answered]
@@ -302,6 +301,7 @@ class PdsaCycle(models.Model):
         self.study_closed_on = self._day(on, self.study_started_on, "Closing Study")
         self.stage = self.Stage.ACT
         self.save()
+        self._moved(user)
 
     def decide(
         self, decision: str, on: datetime.date | None = None, notes: str = "", *,
@@ -321,6 +321,7 @@ class PdsaCycle(models.Model):
             self.decision_notes = notes or self.decision_notes
             self.stage = self.Stage.DONE
             self.save()
+            self._moved(user)
             if not next_objective:
                 return None
             following = PdsaCycle(
@@ -333,6 +334,33 @@ class PdsaCycle(models.Model):
             following.save()
             following.measures.set(self.measures.all())
             return following
+
+    def reopen_decision(self, reason: str, user=None, on: datetime.date | None = None) -> "DecisionReopening":
+        """Take the decision back to Act within the setting's days of it; the decision taken is kept in the record."""
+        self._require_stage(self.Stage.DONE, "Reopening the decision")
+        today = on or timezone.localdate()
+        window = settings.IMPROVENET_DECISION_REOPEN_DAYS
+        if (today - self.decided_on).days > window:
+            raise GateRefused(
+                "decided_on", f"A decision can be reopened within {window} days; this one was taken on "
+                              f"{self.decided_on:%B %-d, %Y}. Plan a new cycle instead.",
+            )
+        if not (reason or "").strip():
+            raise GateRefused("reason", "Say why the decision is reopened: the reason stays on the cycle's page.")
+        following = self.next_cycle
+        if following is not None:
+            raise GateRefused(
+                "next_cycles", f"The next cycle of the ramp, “{following}”, follows this decision: withdraw it "
+                               "first if it was planned by mistake.",
+            )
+        with transaction.atomic():
+            reopening = DecisionReopening.objects.create(
+                cycle=self, reopened_by=user, reason=reason.strip(), decision=self.decision,
+                decided_on=self.decided_on, decision_notes=self.decision_notes,
+            )
+            self.decision, self.decided_on, self.stage = "", None, self.Stage.ACT
+            self.save()
+        return reopening
 
     def copy_to(self, team: Team, user=None, planned_start: datetime.date | None = None) -> "PdsaCycle":
         """Start another school's cycle from this one's Plan and predictions; the lineage is kept."""
@@ -495,3 +523,31 @@ class PredictionEdit(models.Model):
         if self.edited_by is None:
             return "a team member"
         return self.edited_by.get_full_name() or self.edited_by.get_username()
+
+
+class DecisionReopening(models.Model):
+    """A decision taken back to Act: who, when, why, and the decision as it was."""
+
+    cycle = models.ForeignKey(PdsaCycle, on_delete=models.CASCADE, related_name="reopenings")
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopened_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    decision = models.CharField(max_length=10, choices=PdsaCycle.Decision.choices)
+    decided_on = models.DateField()
+    decision_notes = models.TextField(blank=True)
+
+    objects = ScopedManager(cluster="cycle__cluster")
+
+    class Meta:
+        ordering = ["cycle_id", "reopened_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Decision of {self.decided_on:%Y-%m-%d} reopened on {self.reopened_at:%Y-%m-%d}"
+
+    @property
+    def reopened_by_name(self) -> str:
+        if self.reopened_by is None:
+            return "a team member"
+        return self.reopened_by.get_full_name() or self.reopened_by.get_username()

@@ -32,6 +32,7 @@ urlpatterns = [
     path(f"{c}/cycles/<int:cycle_id>/notes/<recordedstage:stage>/", views.cycle_record, name="record"),
     path(f"{c}/cycles/<int:cycle_id>/decide/", views.cycle_decide, name="decide"),
     path(f"{c}/cycles/<int:cycle_id>/copy/", views.cycle_copy, name="copy"),
+    path(f"{c}/cycles/<int:cycle_id>/reopen/", views.cycle_reopen, name="reopen"),
     path(f"{c}/cycles/<int:cycle_id>/predictions/new/", views.prediction_new, name="prediction_new"),
     path(f"{c}/predictions/<int:prediction_id>/edit/", views.prediction_edit, name="prediction_edit"),
     path(f"{c}/predictions/<int:prediction_id>/answer/", views.prediction_answer, name="prediction_answer"),

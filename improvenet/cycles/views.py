@@ -1,5 +1,6 @@
 """Pages of PDSA cycles. Every object is read through improvenet.cycles.access; every step is a model method."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from improvenet.corrections.forms import ReasonForm
 from improvenet.cycles import access as cacc
 from improvenet.cycles import forms
 from improvenet.cycles.models import PdsaCycle, Prediction, PredictionEdit
@@ -64,6 +66,10 @@ def cycle_context(request, access, cycle_access, **extra) -> dict:
         "decision_form": forms.DecisionForm(auto_id="act-%s") if cycle.stage == PdsaCycle.Stage.ACT else None,
         "step_errors": [],
         "stages": PdsaCycle.Stage.choices[:4],
+        "reopenings": list(cycle.reopenings.select_related("reopened_by")),
+        "can_reopen": cycle_access.can_change and cycle.stage == PdsaCycle.Stage.DONE and bool(cycle.decided_on)
+        and (timezone.localdate() - cycle.decided_on).days <= settings.IMPROVENET_DECISION_REOPEN_DAYS,
+        "reopen_days": settings.IMPROVENET_DECISION_REOPEN_DAYS,
     }
     context.update(extra)
     return context
@@ -135,7 +141,7 @@ def cycle_step(request, access, cycle_id: int, step: str):
     on = form.cleaned_data["on"] if form.is_valid() else None
     try:
         with transaction.atomic():
-            getattr(cycle, method)(on)
+            getattr(cycle, method)(on, user=request.user)
     except ValidationError as refused:
         cycle.refresh_from_db()
         return _render_cycle(request, access, cycle_access, status=422, step_errors=_messages_of(refused))
@@ -187,6 +193,24 @@ def cycle_decide(request, access, cycle_id: int):
         return redirect(_url(access.obj, cycle))
     return _render_cycle(request, access, cycle_access, status=422, decision_form=form,
                          step_errors=[e for errors in form.errors.values() for e in errors])
+
+
+@cluster_page
+def cycle_reopen(request, access, cycle_id: int):
+    """Take the decision back to Act within the allowed days, with a reason kept on the cycle's page."""
+    cycle = cacc.require_change(cacc.cycle_for_user(request.user, access, cycle_id))
+    url = _url(access.obj, cycle)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle.reopen_decision(form.cleaned_data["reason"], request.user)
+        except ValidationError as refused:
+            for message in refused.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "The decision is reopened: the cycle is back at Act.")
+            return redirect(url)
+    return form_page(request, form, title=f"Reopen the decision of “{cycle}”", cancel_url=url, cluster=access.obj)
 
 
 @cluster_page

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django_scopes import ScopedManager
 
-from improvenet.network.models import Cluster, School, refuse_duplicate
+from improvenet.network.models import Cluster, School, ShownManager, WithdrawableRecord, refuse_duplicate
 
 
 class Tag(models.Model):
@@ -86,7 +86,7 @@ class EngagementEvent(models.Model):
             raise ValidationError({"school": "The school must belong to this cluster."})
 
 
-class CommunityInput(models.Model):
+class CommunityInput(WithdrawableRecord):
     """A concern or a statement of support raised at an engagement event."""
 
     class Stance(models.TextChoices):
@@ -98,7 +98,8 @@ class CommunityInput(models.Model):
     summary = models.TextField(help_text="What was said, in a sentence or two; no private person's name is needed.")
     tags = models.ManyToManyField(Tag, blank=True, related_name="inputs")
 
-    objects = ScopedManager(cluster="event__cluster")
+    objects = ScopedManager(cluster="event__cluster", _manager_class=ShownManager)
+    with_withdrawn = ScopedManager(cluster="event__cluster")
 
     class Meta:
         ordering = ["event", "stance", "id"]

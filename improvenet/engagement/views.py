@@ -48,9 +48,10 @@ def event_index(request, access):
     filters = EventFilterForm(request.GET)
     chosen = filters.chosen()
     events = filter_events(EngagementEvent.objects.select_related("school"), **chosen)
+    counted = Q(inputs__withdrawn_at__isnull=True)
     events = events.annotate(
-        concerns=Count("inputs", filter=Q(inputs__stance=CommunityInput.Stance.CONCERN), distinct=True),
-        support=Count("inputs", filter=Q(inputs__stance=CommunityInput.Stance.SUPPORT), distinct=True),
+        concerns=Count("inputs", filter=counted & Q(inputs__stance=CommunityInput.Stance.CONCERN), distinct=True),
+        support=Count("inputs", filter=counted & Q(inputs__stance=CommunityInput.Stance.SUPPORT), distinct=True),
     ).order_by("-held_on", "-pk")
     context = {"events": events, "chosen": chosen, "total_attendance": total_attendance(events), "filters": filters,
                "filtered": any(chosen.values())}

@@ -22,6 +22,7 @@ from django_scopes import ScopedManager
 
 from improvenet.governance import voting
 from improvenet.network.models import Cluster, EndableRecord, Person, current_on, refuse_duplicate
+from improvenet.notifications import events as notify
 
 
 class Constituency(models.TextChoices):
@@ -170,6 +171,13 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({_day(self.held_on)})"
+
+    def save(self, *args, **kwargs) -> None:
+        opening = self._state.adding
+        super().save(*args, **kwargs)
+        if opening:
+            voters = PanelMember.objects.filter(PanelMember.serving(self.held_on), person__user__isnull=False)
+            notify.vote_opened(self, voters.values_list("person__user_id", flat=True))
 
     @property
     def is_open(self) -> bool:

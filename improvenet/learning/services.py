@@ -107,7 +107,8 @@ class SignalBook:
 
     def _adopting_schools(self) -> list[School]:
         if self._schools is None:
-            self._schools = list(School.objects.filter(pdsa_cycles__decision=PdsaCycle.Decision.ADOPT).distinct())
+            self._schools = list(School.objects.filter(pdsa_cycles__decision=PdsaCycle.Decision.ADOPT,
+                                                         pdsa_cycles__withdrawn_at__isnull=True).distinct())
         return self._schools
 
     def chart(self, measure: Measure) -> tuple[dict[int, list[str]], dict[int, list[dict]]]:

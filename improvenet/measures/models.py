@@ -15,7 +15,14 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 
 from improvenet.measures.upload import UploadRules, period_problem, value_problems
-from improvenet.network.models import Cluster, EndableRecord, School, refuse_duplicate
+from improvenet.network.models import (
+    Cluster,
+    EndableRecord,
+    School,
+    ShownManager,
+    WithdrawableRecord,
+    refuse_duplicate,
+)
 from improvenet.spc import CHART_TYPES
 
 CHART_LABELS = {
@@ -131,7 +138,7 @@ class Measure(EndableRecord):
         )
 
 
-class MeasureValue(models.Model):
+class MeasureValue(WithdrawableRecord):
     """One school's value of a measure for one period (numerator over denominator, or a single value)."""
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values")
@@ -141,7 +148,8 @@ class MeasureValue(models.Model):
     denominator = models.FloatField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(cluster="measure__cluster")
+    objects = ScopedManager(cluster="measure__cluster", _manager_class=ShownManager)
+    with_withdrawn = ScopedManager(cluster="measure__cluster")
 
     class Meta:
         ordering = ["measure", "school", "period"]
@@ -175,8 +183,10 @@ class MeasureValue(models.Model):
     def check_conflicts(self) -> None:
         refuse_duplicate(
             self,
-            MeasureValue.objects.filter(measure_id=self.measure_id, school_id=self.school_id, period=self.period),
-            lambda existing: f"{self.school} already has a value for {self.period}: {existing}.",
+            MeasureValue.with_withdrawn.filter(measure_id=self.measure_id, school_id=self.school_id,
+                                               period=self.period),
+            lambda existing: f"{self.school} already has a value for {self.period}: {existing}"
+                             + (" (withdrawn: restore it instead)." if existing.is_withdrawn else "."),
         )
 
 

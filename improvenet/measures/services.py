@@ -98,7 +98,8 @@ def import_file(
     periods = [row.period for row in checked.rows]
     existing = {
         (school_id, period): (pk, numerator, denominator)
-        for pk, school_id, period, numerator, denominator in MeasureValue.objects.filter(
+        # A withdrawn value keeps its period: the upload changes its numbers, and it stays withdrawn until restored.
+        for pk, school_id, period, numerator, denominator in MeasureValue.with_withdrawn.filter(
             measure=measure, school_id__in={row.school_id for row in checked.rows},
             period__gte=min(periods), period__lte=max(periods),
         ).values_list("pk", "school_id", "period", "numerator", "denominator")

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_scopes import ScopedManager
 
-from improvenet.lib.errors import Conflict
+from improvenet.lib.errors import Conflict, FieldRefusal
 
 
 def refuse_duplicate(
@@ -57,6 +57,77 @@ class EndableRecord(models.Model):
     def refuse_duplicate(self, candidates: models.QuerySet, describe: Callable[[models.Model], str]) -> None:
         """Raise Conflict naming the first of `candidates` other than this record (see refuse_duplicate)."""
         refuse_duplicate(self, candidates, describe)
+
+
+class StepRefused(FieldRefusal, ValidationError):
+    """A step refused for one reason: the message says why, under the field it concerns (the API's `detail`)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__({field: [message]})
+        self.field = field
+        self.message_text = message
+
+    def __str__(self) -> str:
+        return self.message_text
+
+
+class ShownManager(models.Manager):
+    """Leaves out withdrawn records: lists, charts, evidence and metrics never see them."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
+class WithdrawableRecord(models.Model):
+    """A record that can be withdrawn when it was entered by mistake, and restored: never deleted.
+
+    Its model keeps two managers: `objects` (a ShownManager under the scope) leaves withdrawn records out
+    everywhere, and `with_withdrawn` reads them too, for the record's own page, its correction and the
+    archive. Who withdrew and restored it, when and why, is kept by improvenet.corrections.
+    """
+
+    withdrawn_at = models.DateTimeField(null=True, blank=True, help_text="Left empty while the record counts.")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The database default too: the demo inserts measure values with plain SQL, naming only their numbers.
+    withdrawal_reason = models.TextField(blank=True, default="", db_default="",
+                                         help_text="Why the record was withdrawn.")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def withdrawn_by_name(self) -> str:
+        """Who withdrew it, for the page: an account may be gone since."""
+        if self.withdrawn_by is None:
+            return "someone whose account was removed"
+        return self.withdrawn_by.get_full_name() or self.withdrawn_by.get_username()
+
+    @staticmethod
+    def _require_reason(reason: str, what: str) -> str:
+        if not (reason or "").strip():
+            raise StepRefused("reason", f"Say why the record is {what}: the reason is shown with it.")
+        return reason.strip()
+
+    def withdraw(self, user, reason: str) -> None:
+        if self.is_withdrawn:
+            raise StepRefused("reason", f"This record was already withdrawn on {self.withdrawn_at:%B %-d, %Y}.")
+        self.withdrawal_reason = self._require_reason(reason, "withdrawn")
+        self.withdrawn_at, self.withdrawn_by = timezone.now(), user
+        self.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+
+    def restore(self, reason: str) -> None:
+        """Count the record again; the reason is kept in its corrections, the withdrawal's fields are cleared."""
+        if not self.is_withdrawn:
+            raise StepRefused("reason", "This record is not withdrawn: there is nothing to restore.")
+        self._require_reason(reason, "restored")
+        self.withdrawn_at, self.withdrawn_by, self.withdrawal_reason = None, None, ""
+        self.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
 
 
 def current_on(day: datetime.date | None = None, *, via: str = "") -> Q:

@@ -39,7 +39,8 @@ def may_rate(user, cluster: Access[Cluster], organization: Organization) -> bool
 
 def assessment_in_cluster(cluster: Access[Cluster], pk: int) -> Access[SelfAssessment]:
     """A self-assessment to read; who may change it is `assessment_for_user`'s answer, not this one's."""
-    return member_of_cluster(SelfAssessment, cluster, pk, "self-assessment",
+    # A withdrawn self-assessment keeps its page (it shows the withdrawal), though the report leaves it out.
+    return member_of_cluster(SelfAssessment.with_withdrawn.all(), cluster, pk, "self-assessment",
                              related=["round", "organization", "rubric"])
 
 

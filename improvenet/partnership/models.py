@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_scopes import ScopedManager
 
-from improvenet.network.models import Cluster, Organization, refuse_duplicate
+from improvenet.network.models import Cluster, Organization, ShownManager, WithdrawableRecord, refuse_duplicate
 from improvenet.partnership import health as ph
 
 
@@ -148,7 +148,7 @@ class Round(models.Model):
         )
 
 
-class SelfAssessment(models.Model):
+class SelfAssessment(WithdrawableRecord):
     """One partner organization's ratings in one round, made with one version of the rubric."""
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="assessments")
@@ -160,7 +160,8 @@ class SelfAssessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(cluster="round__cluster")
+    objects = ScopedManager(cluster="round__cluster", _manager_class=ShownManager)
+    with_withdrawn = ScopedManager(cluster="round__cluster")
 
     class Meta:
         ordering = ["round__held_on", "organization__name"]
@@ -184,9 +185,10 @@ class SelfAssessment(models.Model):
 
     def check_conflicts(self) -> None:
         refuse_duplicate(
-            self, SelfAssessment.objects.filter(round_id=self.round_id, organization_id=self.organization_id),
+            self, SelfAssessment.with_withdrawn.filter(round_id=self.round_id, organization_id=self.organization_id),
             lambda existing: f"{existing.organization.name} already has a self-assessment in this round; "
-                             "change that one instead.",
+                             + ("it was withdrawn: restore it instead." if existing.is_withdrawn
+                                else "change that one instead."),
         )
 
 

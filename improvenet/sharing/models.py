@@ -25,6 +25,7 @@ from improvenet.design.models import ChangeIdea
 from improvenet.learning.evidence import LEVEL_LABELS
 from improvenet.lib.errors import Conflict
 from improvenet.network.models import Cluster, EndableRecord, current_on
+from improvenet.notifications import events as notify
 
 EVIDENCE_LEVELS = [(level.value, label) for level, label in LEVEL_LABELS.items()]
 
@@ -136,6 +137,7 @@ class Publication(EndableRecord):
                 source_evidence_label=self.evidence_label,
             )
             adoption.save()
+            notify.idea_adopted(self, cluster.name, adoption.pk)
         return adoption
 
 

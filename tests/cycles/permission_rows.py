@@ -63,12 +63,15 @@ def demo_ids() -> dict:
     cycles = {stage: _cycle(team, idea, stage, f"Permission test: a cycle in {stage}")
               for stage in ("plan", "do", "study", "act")}
     other_cycle = _cycle(other, idea, "plan", "Permission test: another school's cycle")
+    decided = _cycle(team, idea, "act", "Permission test: a cycle decided today")
+    decided.decide("adopt")
     plan_form = {"change_idea": idea.pk, "objective": "Permission test plan", "scale": "classroom",
                  "planned_start": "2026-03-02"}
     return {
         "cycle_team": team.pk, "cycle_other_team": other.pk, "cycle_idea": idea.pk,
         **{f"cycle_{stage}": cycle.pk for stage, cycle in cycles.items()},
         "cycle_other": other_cycle.pk,
+        "cycle_decided": decided.pk,
         "prediction_plan": cycles["plan"].predictions.get().pk,
         "prediction_study": cycles["study"].predictions.get().pk,
         "prediction_other": other_cycle.predictions.get().pk,
@@ -104,6 +107,9 @@ def rows(ids) -> dict[str, Action]:
         "record study notes": Action("POST", f"{c}/cycles/{study}/notes/study/", WRITE_POST, {"learning": "Works."}),
         "close study": Action("POST", f"{c}/cycles/{study}/close-study/", WRITE_POST, {}),
         "decide": Action("POST", f"{c}/cycles/{act}/decide/", WRITE_POST, {"decision": "adopt"}),
+        "reopen decision form": Action("GET", f"{c}/cycles/{ids['cycle_decided']}/reopen/", WRITE_FORM),
+        "reopen decision": Action("POST", f"{c}/cycles/{ids['cycle_decided']}/reopen/", WRITE_POST,
+                                  {"reason": "Counted the wrong week."}),
         "copy form": Action("GET", f"{c}/cycles/{other}/copy/", WRITE_FORM),
         "copy to my school": Action("POST", f"{c}/cycles/{other}/copy/", WRITE_POST,
                                     {"team": team, "planned_start": "2026-04-06"}),
@@ -131,6 +137,8 @@ def rows(ids) -> dict[str, Action]:
         "api start study": Action("POST", f"{api}/cycles/{do}/start-study", API_WRITE, {}),
         "api close study": Action("POST", f"{api}/cycles/{study}/close-study", API_WRITE, {}),
         "api decide": Action("POST", f"{api}/cycles/{act}/decide", API_WRITE, {"decision": "adapt"}),
+        "api reopen decision": Action("POST", f"{api}/cycles/{ids['cycle_decided']}/reopen", API_WRITE,
+                                      {"reason": "Counted the wrong week."}),
         "api copy": Action("POST", f"{api}/cycles/{other}/copy", API_WRITE_CREATE, {"team_id": team}),
         "api create prediction": Action("POST", f"{api}/cycles/{plan}/predictions", API_WRITE_CREATE, prediction),
         "api change prediction": Action("PATCH", f"{api}/predictions/{p_plan}", API_WRITE, {"text": "Changed"}),
