@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('measures', '0001_initial'),
+        ('measures', '0002_chart_breaks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
