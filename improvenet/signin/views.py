@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from improvenet.accounts import invitations
 from improvenet.accounts.models import ApiToken
 from improvenet.pages import languages
 from improvenet.signin import guard, oidc
@@ -22,8 +23,6 @@ from improvenet.signin.signals import METHOD
 
 # What the start of a single sign-on keeps for its callback: state, nonce, PKCE verifier, where to go next.
 OIDC_SESSION_KEY = "improvenet.signin.oidc"
-# improvenet.accounts.invitations.SESSION_KEY: the invitation being accepted, when there is one.
-INVITATION_SESSION_KEY = "improvenet.invitation"
 SSO = "single sign-on"
 
 
@@ -141,9 +140,7 @@ def _account_for(request, email: str):
 
     Signing in never grants a role: only an invitation, which someone with the right gave, does.
     """
-    if INVITATION_SESSION_KEY in request.session:
-        from improvenet.accounts.invitations import claim
-
-        return claim(request, email)
+    if invitations.SESSION_KEY in request.session:
+        return invitations.claim(request, email)
     matches = list(get_user_model().objects.filter(email__iexact=email, is_active=True)[:2])
     return matches[0] if len(matches) == 1 else None

@@ -4,10 +4,12 @@ Both run on loopback in their own processes; the provider's sign-in page takes t
 the login (tests/signin/oidc_provider/provider.mjs).
 """
 
+import re
+
 import pytest
 
 from tests.browser.conftest import browser, page  # noqa: F401 (the Chromium fixtures)
-from tests.live_server import free_port
+from tests.live_server import free_port, run_command
 from tests.signin.oidc import CLIENT_ID, CLIENT_SECRET, account_email, start_provider, start_server, stop
 
 pytestmark = pytest.mark.browser
@@ -85,3 +87,30 @@ def test_an_address_outside_the_allowed_domains_is_refused(sso_site, page):  # n
     base, _, _ = sso_site
     sign_in_through_the_provider(page, base, "someone@elsewhere.example.com")
     assert "Addresses at elsewhere.example.com may not sign in here" in page.get_by_role("alert").inner_text()
+
+
+def test_an_invitation_accepted_with_single_sign_on_lands_with_the_invited_role(
+    sso_site, page, mail_server, server_environment  # noqa: F811
+):
+    """A lead invites by the command line; the e-mail's link, then the provider, and the newcomer is in the
+    cluster with the role the invitation gave (and no other)."""
+    base, _, alice = sso_site
+    newcomer = "invited.researcher@" + alice.rpartition("@")[2]
+    run_command(server_environment | mail_server.environment | {"IMPROVENET_SITE_URL": base}, "invite", newcomer,
+                "--name", "Ines Invited", "--role", "researcher", "-c", "riverside", "--by", "alice")
+    body = mail_server.body(mail_server.wait_for(1)[0])
+    link = re.search(rf"{re.escape(base)}/accounts/invitations/[^/\s]+/", body).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="Sign in with single sign-on").click()
+    page.fill("input[name=login]", newcomer)
+    page.fill("input[name=password]", "any password: the test provider takes any")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url == f"{base}/clusters/riverside/", page.inner_text("main")
+    assert "you are researcher" in page.inner_text("body")
+    roles = page.goto(f"{base}/clusters/riverside/roles/")
+    assert roles.status == 200 and "Ines Invited" in page.inner_text("main")
+    # The link was for one use: opening it again does not sign anyone in.
+    page.context.clear_cookies()
+    page.goto(link)
+    assert page.get_by_role("button", name="Sign in with single sign-on").count() == 0
