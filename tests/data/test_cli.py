@@ -168,3 +168,17 @@ def test_a_researcher_may_not_export_the_stores_rows(loaded, tmp_path):
     assert result.exit_code == 1
     assert "for the cluster lead and the longitudinal data team" in result.output
     assert not (tmp_path / "p").exists()
+
+
+def test_a_load_computes_the_metrics_default_tables_so_the_first_reader_does_not_wait(data_world, district):
+    from improvenet.analytics.metrics import METRICS
+    from improvenet.analytics.results import results_folder
+
+    result = invoke("data", "load", district, "--cluster", "alpha", "--user", "lead")
+    assert result.exit_code == 0, result.output
+    assert "computing chronic-absenteeism" in result.output
+    assert len(list(results_folder(data_world.store).glob("*.arrow"))) == len(METRICS)
+    read = invoke("metrics", "graduation-rate", "--cluster", "alpha", "--user", "lead")
+    assert read.exit_code == 0, read.output
+    with scopes_disabled():
+        assert AuditEvent.objects.get(action="metric graduation-rate").detail["kept_result"] is True
