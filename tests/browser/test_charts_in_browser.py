@@ -1,6 +1,7 @@
 """Every kind of chart the product shows, drawn by headless Chromium at 1366 px and at 390 px from a demo with
 its student data: each chart has a finite size and fits its box, its data marks spread over at least 80 % of
-the plot's width, no two of its texts cover each other, and the page logs no console error. A school's chart
+the plot's width, no two of its texts cover each other nor run out of the chart, and the page logs no console
+error. A school's chart
 as an SVG drawn on the server is measured the same way from the file (tests/svg_charts.py).
 
 Each page is rendered once by the server: the second width gets the same document again from the browser's
@@ -48,7 +49,9 @@ MEASURE = """() => {
     const axes = [...svg.querySelectorAll(".role-axis-domain line")].filter((l) => rect(l).width > rect(l).height);
     return {name: box.dataset.spec, drawn: true, width: svg.getAttribute("width"), height: svg.getAttribute("height"),
             shownWidth: rect(svg).width, boxWidth: box.clientWidth, right: rect(svg).right,
-            marks: extent(marks), plot: extent(axes), overlaps: overlaps([...svg.querySelectorAll("text")])};
+            marks: extent(marks), plot: extent(axes), overlaps: overlaps([...svg.querySelectorAll("text")]),
+            cut: [...svg.querySelectorAll("text")].filter((t) => t.textContent.trim() && shown(t)).filter((t) =>
+              rect(t).left < rect(svg).left - 1 || rect(t).right > rect(svg).right + 1).map((t) => t.textContent)};
   });
   const sparks = [...document.querySelectorAll("svg.spark")].map((svg, i) => ({
     name: `small multiple ${i + 1}`, drawn: true, width: svg.getAttribute("width"), height: svg.getAttribute("height"),
@@ -81,6 +84,7 @@ def problems_of(facts: dict) -> list[str]:
             if spread < MIN_SPREAD:
                 problems.append(f"{name}: the data cover {spread:.0%} of the plot's width")
         problems += [f"{name}: {overlap}" for overlap in chart["overlaps"]]
+        problems += [f"{name}: \"{text}\" runs out of the chart" for text in chart.get("cut", [])]
     return problems
 
 

@@ -39,8 +39,14 @@ function fitToBox(spec, box) {
   legend.layout = legend.layout || {bottom: {anchor: "start", direction: "vertical"}};
   legend.labelLimit = Math.min(legend.labelLimit || 300, room - 110);
   legend.titleLimit = Math.min(legend.titleLimit || 300, room - 90);
+  // Vega measures text with its own font metrics; the page's font may draw a label a few pixels wider, which
+  // this margin keeps inside the chart.
+  if (spec.padding === undefined) {
+    spec.padding = {left: 5, top: 5, right: 15, bottom: 5};
+  }
   if (typeof spec.title === "string") {
-    spec.title = {text: titleLines(spec.title, room)};
+    // Centred on the whole chart, not on the plot, which long axis labels push to the right.
+    spec.title = {text: titleLines(spec.title, room), frame: "bounds"};
   }
   if (spec.facet && spec.spec) {
     var wanted = spec.columns || 1;
