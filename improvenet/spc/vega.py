@@ -40,8 +40,9 @@ LIMIT_COLOUR = "#7f7f7f"
 ANNOTATION_COLOUR = "#1b9e77"
 PNG_COLOURS = 128
 PNG_PIXELS = 7_000_000
-# The point column that says how a part's limits were obtained; limits of a trial are dashed.
-LIMITS_COLUMN = "limits"
+# The point column that says how a part's limits were obtained (QICResult: computed, frozen or trial);
+# trial limits are dashed.
+LIMITS_COLUMN = "limits_source"
 TRIAL = "trial"
 # Two numbered marks closer than this share of the x axis would touch: the later goes a row lower.
 MARK_SPACING = 0.05

@@ -84,20 +84,16 @@ def test_limits_are_steps_per_part_solid_unless_a_trial() -> None:
         assert layer["mark"]["interpolate"] == "step" and "strokeDash" not in layer["mark"]
         assert layer["encoding"]["detail"] == {"field": "part"}  # broken between the parts, never joined
     assert {row["part"] for row in spec["data"]["values"]} == {1, 2}
-    # When the points say how their part's limits were obtained, a trial's limits are dashed.
-    result.point_columns["limits"] = np.array(["frozen"] * 10 + ["trial"] * 10, dtype=object)
-    try:
-        spec = result.vega_lite()
-    finally:
-        del result.point_columns["limits"]
+    # Parts shorter than 12 points: the first part's limits are a trial (dashed), the second keeps them (frozen).
+    spec = qic(y, chart="i", part=[10], min_part_points=12).vega_lite()
     for layer in limit_layers(spec):
         dash = layer["encoding"]["strokeDash"]
-        assert dash["field"] == "limits"
+        assert dash["field"] == "limits_source"
         styles = dict(zip(dash["scale"]["domain"], dash["scale"]["range"], strict=True))
         assert styles["trial"] != [1, 0] and styles["frozen"] == styles["computed"] == [1, 0]
     svg = vega.to_svg(spec)
     drawn = re.findall(r'<path aria-label="[^"]*Limits: (\w+)[^"]*"[^>]*?( stroke-dasharray="4,3")?/?>', svg)
-    # Each limit is drawn in two pieces: the frozen part's solid, the trial's dashed.
+    # Each limit is drawn in two pieces: the trial part's dashed, the frozen part's solid.
     dash = ' stroke-dasharray="4,3"'
     assert sorted(drawn) == [("frozen", ""), ("frozen", ""), ("trial", dash), ("trial", dash)]
 
