@@ -67,7 +67,7 @@ def rows(ids) -> dict[str, Action]:
     team = {"name": "Permission Test Team", "kind": "other"}
     member = {"team_id": t, "person_id": p, "role": "Guest", "started_on": "2026-01-05"}
     member_form = {"person": p, "role": "Guest", "started_on": "2026-01-05"}
-    cluster_form = {"name": "Riverside", "status": "launched", "region": "Port Riverside"}
+    cluster_form = {"name": "Riverside", "status": "launched", "region": "Port Riverside", "stale_cycle_days": 21}
     rows = {
         # Pages
         "networks list": Action("GET", "/networks/", SIGNED_IN),
