@@ -6,6 +6,7 @@ answering a prediction, through the home and the menu only.
 One browser, one tab per user, reused from page to page, so that the whole table takes a few minutes.
 """
 
+import io
 import json
 import re
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from improvenet.demo import DEMO_PASSWORD
 from tests.browser.test_cluster_in_browser import AXE, WCAG_21_AA
@@ -150,3 +152,15 @@ def test_the_api_documents_work_without_the_internet(browser, live_server_url):
     icon = page.request.get(f"{live_server_url}/favicon.ico")
     assert icon.ok and icon.headers["content-type"].startswith("image/svg+xml")
     context.close()
+
+
+@pytest.mark.parametrize("path", ["/clusters/riverside/", "/clusters/riverside/cycles/{cycle}/"])
+def test_the_overview_and_a_cycle_print_on_one_page(browser, live_server_url, pages, path):
+    """The print stylesheet leaves the menus, forms and footer out and keeps these pages to one Letter page."""
+    cycle = next(page["url"] for page in pages if page["name"] == "cycle page")
+    tab = Tab(browser, live_server_url, "alice")
+    tab.page.goto(live_server_url + path.format(cycle=cycle.rstrip("/").rsplit("/", 1)[1]), wait_until="networkidle")
+    printed = PdfReader(io.BytesIO(tab.page.pdf(format="Letter", print_background=True)))
+    text = printed.pages[0].extract_text()
+    assert len(printed.pages) == 1 and "Sign out" not in text and "Running the cluster" not in text
+    tab.context.close()

@@ -148,9 +148,9 @@ def test_the_lead_of_a_cluster_without_a_setting_sees_unpublished_and_may_publis
     assert Client().get("/families/beta/").status_code == 200
 
 
-def test_the_cluster_home_links_the_requests_only_for_those_who_handle_them(families):
+def test_running_the_cluster_links_the_requests_only_for_those_who_handle_them(families):
     users = families.world.users
     for user, sees in ((users.lead, True), (users.researcher, True), (users.viewer, False), (users.member, False)):
-        home = signed_in(user).get("/clusters/alpha/").content.decode()
+        home = signed_in(user).get("/clusters/alpha/running/").content.decode()
         assert 'href="/clusters/alpha/family-pages/"' in home
         assert (f'href="{BASE}/"' in home) is sees, user
