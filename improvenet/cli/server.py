@@ -1,11 +1,9 @@
 """Commands that run the site: serve, migrate, demo, and a pass-through to Django's commands."""
 
 import contextlib
-import importlib
 import os
 import signal
 import socket
-import threading
 import time
 import traceback
 from typing import Annotated
@@ -13,11 +11,6 @@ from typing import Annotated
 import typer
 
 from improvenet.cli.django_setup import database_label, fail, setup_django
-
-# What drawing a chart needs and takes seconds to load. The site starts without them (tests/test_startup.py);
-# each server process loads them in the background as soon as it serves, so that neither its start nor its
-# first chart waits for them.
-CHART_LIBRARIES = ("pandas", "scipy.stats", "scipy.special")
 
 
 def migrate(
@@ -106,25 +99,10 @@ def serve(
     count = f"{processes} processes × {threads} threads" if processes > 1 else f"{threads} threads"
     typer.echo(f"Serving improvenet at http://{host}:{port}/ from the {database_label()} with {count} "
                "(Ctrl-C stops it)")
-
-    def serve_one() -> None:
-        _load_in_background(CHART_LIBRARIES)
-        waitress.serve(application, sockets=[listener], **options)
-
     if processes == 1:
-        serve_one()
+        waitress.serve(application, sockets=[listener], **options)
     else:
-        _serve_in_processes(processes, serve_one)
-
-
-def _load_in_background(modules: tuple[str, ...]) -> None:
-    """Import `modules` in a thread of their own while the process already answers requests."""
-
-    def load() -> None:
-        for name in modules:
-            importlib.import_module(name)
-
-    threading.Thread(target=load, name="load chart libraries", daemon=True).start()
+        _serve_in_processes(processes, lambda: waitress.serve(application, sockets=[listener], **options))
 
 
 def _serve_in_processes(count: int, serve_one) -> None:

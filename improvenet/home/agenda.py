@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from improvenet.accounts.models import Invitation
 from improvenet.convenings.models import Convening
 from improvenet.cycles.models import PdsaCycle
 from improvenet.data.models import DataUseAgreement
@@ -39,6 +40,8 @@ class ClusterWork:
     open_votes: list[Vote] = field(default_factory=list)
     expiring: list[dict] = field(default_factory=list)
     opt_out_requests: int = 0
+    pending_invitations: int = 0
+    expired_invitations: int = 0
     next_convening: Convening | None = None
     menu: dict = field(default_factory=dict)
 
@@ -137,6 +140,9 @@ def cluster_work(user, access: acc.Access, today: datetime.date) -> ClusterWork:
     work.next_convening = Convening.objects.filter(held_on__gte=today).order_by("held_on").first()
     if access.can_change:
         work.expiring = _expiring(cluster, today)
+        pending = Invitation.objects.filter(status=Invitation.Status.PENDING)
+        work.expired_invitations = pending.filter(expires_at__lte=timezone.now()).count()
+        work.pending_invitations = pending.count() - work.expired_invitations
     if may_handle_requests(user, access):
         work.opt_out_requests = OptOutRequest.objects.filter(status=OptOutRequest.Status.PENDING).count()
     return work

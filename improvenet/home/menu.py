@@ -50,7 +50,7 @@ AREAS = (
     )),
     Area("running", "Running the cluster", "network:running", frozenset({
         "network", "engagement", "families", "governance", "partners", "induction", "partnership", "pyramids",
-        "archive", "accounts",
+        "archive", "accounts", "corrections",
     }), (
         Section("Schools, teams and partners", "network:directory"),
         Section("People", "network:people"),
@@ -70,6 +70,7 @@ AREAS = (
         Section("Partnership health", "partnership:report"),
         Section("Self-assessment rounds", "partnership:rounds"),
         Section("Pyramid dashboards", "pyramids:index"),
+        Section("Withdrawn records", "corrections:index"),
         Section("Open archive", "archive:page", for_leads=True),
         Section("Cluster settings", "network:cluster_edit", for_leads=True),
     )),

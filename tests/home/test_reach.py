@@ -22,6 +22,12 @@ DOWNLOADS = (".csv", ".pdf", ".svg", ".zip", "/csv")
 ENTRY_POINTS = {
     "/accounts/login": "where one signs in",
     "/accounts/password/done": "after changing one's password",
+    "/accounts/password/reset/sent": "after asking for a password reset",
+    "/accounts/password/reset/{uidb64}/{token}": "the link in a password reset e-mail",
+    "/accounts/password/reset/complete": "after choosing a new password from that link",
+    "/accounts/invitations/{secret}": "the link in an invitation e-mail",
+    "/notifications/unsubscribe/{token}": "the link in a weekly digest e-mail",
+    "/health": "for load balancers and monitors, not people",
     # Linked from the cluster's adoptions only: an idea of Riverside's own, never adopted, has no link to it.
     "/clusters/{cluster}/sharing/ideas/{idea_id}": "the lineage of an adopted idea",
 }

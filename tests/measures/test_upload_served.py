@@ -31,10 +31,6 @@ def test_a_60_mb_upload_through_the_api_is_refused_in_bounded_memory(server_envi
         listing = urllib.request.Request(f"{url}/api/clusters/riverside/measures?limit=100", headers=authorized)
         with urllib.request.urlopen(listing, timeout=60) as answer:
             measure = next(item["id"] for item in json.load(answer)["items"] if item["slug"] == "attendance")
-        # A chart first: the server then holds the chart libraries (which it loads in the background anyway).
-        chart = urllib.request.Request(f"{url}/api/clusters/riverside/measures/{measure}/chart", headers=authorized)
-        with urllib.request.urlopen(chart, timeout=120) as answer:
-            assert answer.status == 200
         before = peak_memory_mb(server.pid)
         with open(body, "rb") as content:
             upload = urllib.request.Request(
