@@ -274,8 +274,13 @@ def cluster_chart(measure: Measure, schools: list[School]) -> Chart:
 
 
 def y_title(measure: Measure) -> str:
-    base = default_y_title(measure.chart_type, measure.multiply)
-    return f"{measure.name} ({measure.unit})" if measure.unit else base
+    """The measure's name with its unit, said once: "Office referrals per 100 students" needs no "(per 100
+    students)" after it."""
+    if not measure.unit:
+        return default_y_title(measure.chart_type, measure.multiply)
+    if measure.unit.casefold() in measure.name.casefold():
+        return measure.name
+    return f"{measure.name} ({measure.unit})"
 
 
 def vega_spec(chart: Chart, title: str, school_names: dict[int, str] | None = None) -> dict:

@@ -187,3 +187,15 @@ def test_small_multiples_put_recent_signals_first_and_filter(measured, client):
         "Zeta High", "Alpha Middle",
     ]
     assert _shown(client.get(f"{BASE}/?signal=nonsense").content.decode()) == ["Zeta High", "Alpha Middle"]
+
+
+@pytest.mark.parametrize(("name", "unit", "title"), [
+    ("Office referrals per 100 students", "per 100 students", "Office referrals per 100 students"),
+    ("Attendance", "% of students", "Attendance (% of students)"),
+    ("Average score", "", "Value"),
+])
+def test_the_axis_says_the_unit_once(name, unit, title):
+    from improvenet.measures.models import Measure
+    from improvenet.measures.services import y_title
+
+    assert y_title(Measure(name=name, unit=unit, chart_type="i", multiply=1)) == title
