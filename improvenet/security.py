@@ -6,6 +6,8 @@ Referrer-Policy, Cross-Origin-Opener-Policy, X-Frame-Options; see settings.py); 
 Content-Security-Policy of its own.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
 # Every script and stylesheet is a file the site serves itself (improvenet/static, vendored: no CDN), and
@@ -13,7 +15,7 @@ from django.conf import settings
 # 'unsafe-inline'. Charts need no 'unsafe-eval': static/improvenet/js/charts.js draws them with Vega's
 # expression interpreter instead of compiling expressions into functions. data: images are the convening
 # packets' charts.
-CONTENT_SECURITY_POLICY = "; ".join([
+DIRECTIVES = [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
@@ -21,8 +23,17 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "object-src 'none'",
     "base-uri 'self'",
     "frame-ancestors 'none'",
-    "form-action 'self'",
-])
+]
+
+
+def content_security_policy(single_sign_on: dict | None) -> str:
+    """The policy; with single sign-on, a form may also end at the provider: the invitation page's "Sign in
+    with single sign-on" posts, and browsers hold the redirects that follow a form to `form-action`."""
+    form_action = "form-action 'self'"
+    if single_sign_on:
+        issuer = urlsplit(single_sign_on["issuer"])
+        form_action += f" {issuer.scheme}://{issuer.netloc}"
+    return "; ".join([*DIRECTIVES, form_action])
 
 
 class SecurityHeaders:
@@ -30,10 +41,11 @@ class SecurityHeaders:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.policy = content_security_policy(settings.SIGNIN_OIDC)
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
         # Sent over plain HTTP too, because behind a proxy that ends TLS the request looks like HTTP here
         # (Django's own HSTS only answers requests it sees as secure); browsers ignore it outside HTTPS.
         if settings.IMPROVENET_HSTS_SECONDS:

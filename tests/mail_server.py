@@ -7,6 +7,7 @@ process passes `mail_server.environment` to it instead.
 
 import email
 import email.policy
+import logging
 import threading
 import time
 from email.message import EmailMessage
@@ -15,6 +16,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.live_server import free_port
+
+# aiosmtpd narrates every connection at INFO from its own thread, which may outlive the test's captured
+# output ("I/O operation on closed file"); its warnings and errors still show.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class MailServer:

@@ -283,6 +283,8 @@ API_CLUSTER = "/api/clusters/{cluster}/"
 PARAMETER = re.compile(r"\{(\w+)\}")
 # Path parameters whose values the OpenAPI document does not list (an enum there is used first).
 UNLISTED_VALUES = {"kind": list(INDUCTION_KINDS)}
+# Path parameters named by a list elsewhere than just before them: a measure's breaks are per school.
+LISTED_ELSEWHERE = {"school_id": f"{API_CLUSTER}schools"}
 
 
 @dataclass
@@ -345,6 +347,8 @@ class ApiCrawl:
         for parameter in PARAMETER.findall(template)[1:]:
             allowed = self._allowed(template, parameter)
             prefix = template.partition(f"/{{{parameter}}}")[0]
+            if not allowed and prefix not in self.operations and parameter in LISTED_ELSEWHERE:
+                allowed = [item["id"] for item in self._items(LISTED_ELSEWHERE[parameter], {"cluster": CLUSTER})]
             assert allowed or prefix in self.operations and self._is_list(prefix), \
                 f"{template}: neither the OpenAPI document nor a list names the values of {{{parameter}}}"
             bindings = [given | {parameter: value} for given in bindings

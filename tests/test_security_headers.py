@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from improvenet import conf
-from improvenet.security import CONTENT_SECURITY_POLICY
+from improvenet.security import content_security_policy
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "improvenet" / "templates"
 # Rendered for WeasyPrint into a PDF, never served to a browser (improvenet/convenings/pdf.py).
@@ -28,7 +28,7 @@ def assert_hardened(answer) -> None:
     where = f"{answer.request['REQUEST_METHOD']} {answer.request['PATH_INFO']} ({answer.status_code})"
     policy = answer.headers.get("Content-Security-Policy", "")
     # A view may send a stricter policy of its own: an uploaded agreement document may load nothing at all.
-    assert policy == CONTENT_SECURITY_POLICY or directives(policy).get("default-src") == ["'none'"], where
+    assert policy == content_security_policy(None) or directives(policy).get("default-src") == ["'none'"], where
     assert answer.headers.get("X-Content-Type-Options") == "nosniff", where
     assert answer.headers.get("Referrer-Policy") == "same-origin", where
     assert answer.headers.get("X-Frame-Options") == "DENY", where
@@ -39,11 +39,11 @@ def directives(policy: str) -> dict[str, list[str]]:
 
 
 def test_the_policy_runs_only_the_sites_own_scripts_and_styles():
-    policy = directives(CONTENT_SECURITY_POLICY)
+    policy = directives(content_security_policy(None))
     assert policy["default-src"] == policy["script-src"] == policy["style-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
     assert policy["base-uri"] == policy["form-action"] == ["'self'"]
-    assert "unsafe" not in CONTENT_SECURITY_POLICY and "http" not in CONTENT_SECURITY_POLICY
+    assert "unsafe" not in content_security_policy(None) and "http" not in content_security_policy(None)
 
 
 def test_every_kind_of_answer_carries_the_headers(world, client, api_as):
@@ -142,3 +142,9 @@ def test_no_served_template_has_what_the_policy_refuses():
         found += [f"{template.relative_to(TEMPLATES)}: {what}" for what, pattern in REFUSED.items()
                   if pattern.search(text)]
     assert found == []
+
+
+def test_with_single_sign_on_a_form_may_end_at_the_provider_only():
+    assert content_security_policy(None).endswith("form-action 'self'")
+    policy = content_security_policy({"issuer": "https://login.example.org/tenant/v2.0"})
+    assert policy.endswith("form-action 'self' https://login.example.org")

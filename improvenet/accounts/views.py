@@ -291,7 +291,7 @@ def invitation_accept(request, secret: str):
         except ValidationError as error:
             form.add_error("password", error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             return _accepted(request, invitation)
     status = 422 if form.errors else 200
     return render(request, "accounts/invitation.html", context | {"mode": "password", "form": form}, status=status)

@@ -29,6 +29,9 @@ ARCHIVED_UNSCOPED = {
 
 # Models that are not archived, and why.
 LEFT_OUT = {
+    "home.homevisit": "when each person last opened their home is about the instance's accounts, not the cluster.",
+    "signin.sessioncutoff": "sign-out-everywhere times belong to the instance's accounts and sessions.",
+    "signin.signinevent": "the sign-in log is the instance's security record, kept where the accounts are.",
     "search.searchdocument": "the search index is derived from the other records; an import rebuilds it.",
     "accounts.apitoken": "API tokens are their holders' secrets; people create new ones after an import.",
     "admin.logentry": "the operator's admin history is about the instance, not the cluster.",

@@ -8,13 +8,17 @@ import typer
 def setup_django(needs_tables: bool = True) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "improvenet.settings")
     import django
+    from django.apps import apps
 
     from improvenet.conf import ConfigurationError
 
-    try:
-        django.setup()
-    except ConfigurationError as error:
-        fail(str(error))
+    # Once only: django.setup() also configures logging again, which would bind the console handler to
+    # whatever sys.stderr is at that moment (a test runner's captured stream, closed after the command).
+    if not apps.ready:
+        try:
+            django.setup()
+        except ConfigurationError as error:
+            fail(str(error))
     if needs_tables:
         _require_migrated_database()
 

@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WIDTHS = (1366, 390)
 # Files, not pages: they are downloaded, and their own tests read them.
 DOWNLOADS = (".csv", ".pdf", ".svg", ".zip", "/csv/")
+# Answers for machines, not people (tests/test_health.py reads it).
+MACHINE_ANSWERS = {"/health"}
 ASSETS = {"stylesheet", "script", "image", "font"}
 
 FACTS = """async (tags) => {
@@ -44,7 +46,8 @@ def pages(server_environment) -> list[dict]:
     answer = subprocess.run([sys.executable, "-m", "tests.browser.page_list"], env=server_environment, cwd=ROOT,
                             check=True, capture_output=True, text=True, timeout=300)
     return [page for page in json.loads(answer.stdout)
-            if not page["url"].endswith(DOWNLOADS) and "/documents/" not in page["url"]]
+            if not page["url"].endswith(DOWNLOADS) and "/documents/" not in page["url"]
+            and page["url"] not in MACHINE_ANSWERS]
 
 
 class Tab:

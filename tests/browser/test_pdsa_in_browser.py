@@ -104,6 +104,6 @@ def test_bobs_cycle_is_a_mark_on_the_measure_chart(page, live_server_url):
     sign_in(page, live_server_url, "bob")
     page.goto(RUN["cycle_url"])
     page.locator("dd a", has_text=RUN["measure"]).first.click()
-    expect(page.get_by_role("heading", name="Cycles and adoptions on the time axis")).to_be_visible()
+    expect(page.get_by_role("heading", name="Cycles, adoptions and new parts on the time axis")).to_be_visible()
     expect(page.locator("main")).to_contain_text(f"{DO_STARTED_ON}: Cycle:")
     expect(page.locator("main")).to_contain_text("2025-03-20: Adopted:")

@@ -46,7 +46,8 @@ def test_the_archive_escape_is_reversible_and_safe(text):
 def test_the_spc_command_escapes_its_labels(tmp_path):
     data = tmp_path / "weeks.csv"
     data.write_text("week,present\n=HYPERLINK(1),5\n@B2,7\n-3+1,6\n2025-01-20,8\n")
-    result = CliRunner().invoke(app, ["spc", str(data), "--chart", "run", "--y", "present", "--x", "week"])
+    result = CliRunner().invoke(app, ["spc", str(data), "--chart", "run", "--y", "present", "--x", "week",
+                                      "--x-categories"])
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(io.StringIO(result.stdout), dtype=str)
     assert list(frame["x"]) == ["'=HYPERLINK(1)", "'@B2", "'-3+1", "2025-01-20"]

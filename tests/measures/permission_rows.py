@@ -100,7 +100,7 @@ def rows(ids) -> dict[str, Action]:
         "break form, own school": Action("GET", f"{bm}/schools/{bob}/breaks/new/", OWN_SCHOOL_FORM),
         "break create, own school": Action("POST", f"{bm}/schools/{bob}/breaks/new/", OWN_SCHOOL_POST, break_form),
         "break form, other school": Action("GET", f"{bm}/schools/{other}/breaks/new/", OTHER_SCHOOL_FORM),
-        "break remove, own school": Action("POST", f"{bm}/schools/{bob}/breaks/{ids.get('bob_break')}/remove/",
+        "break remove, own school": Action("POST", f"{bm}/schools/{bob}/breaks/{ids['bob_break']}/remove/",
                                            OWN_SCHOOL_POST, {"reason": "test"}),
         # API
         "api list chart breaks": Action("GET", f"{bapi}/schools/{bob}/breaks", API_READ),
@@ -109,7 +109,7 @@ def rows(ids) -> dict[str, Action]:
         "api create chart break, other school": Action("POST", f"{bapi}/schools/{other}/breaks",
                                                        API_OTHER_SCHOOL_CREATE, break_form),
         "api remove chart break, own school": Action(
-            "POST", f"{bapi}/schools/{bob}/breaks/{ids.get('bob_break')}/remove", API_OWN_SCHOOL_CHANGE,
+            "POST", f"{bapi}/schools/{bob}/breaks/{ids['bob_break']}/remove", API_OWN_SCHOOL_CHANGE,
             {"reason": "test"}),
         "api list measures": Action("GET", "/api/clusters/riverside/measures", API_READ),
         "api create measure": Action("POST", "/api/clusters/riverside/measures", API_DESIGN_CREATE,

@@ -92,8 +92,8 @@ def test_an_address_outside_the_allowed_domains_is_refused(sso_site, page):  # n
 def test_an_invitation_accepted_with_single_sign_on_lands_with_the_invited_role(
     sso_site, page, mail_server, server_environment  # noqa: F811
 ):
-    """A lead invites by the command line; the e-mail's link, then the provider, and the newcomer is in the
-    cluster with the role the invitation gave (and no other)."""
+    """A lead invites by the command line; the e-mail's link, then the provider, and the newcomer lands on
+    their home in the cluster, with the role the invitation gave."""
     base, _, alice = sso_site
     newcomer = "invited.researcher@" + alice.rpartition("@")[2]
     run_command(server_environment | mail_server.environment | {"IMPROVENET_SITE_URL": base}, "invite", newcomer,
@@ -106,8 +106,9 @@ def test_an_invitation_accepted_with_single_sign_on_lands_with_the_invited_role(
     page.fill("input[name=password]", "any password: the test provider takes any")
     page.click("button[type=submit]")
     page.wait_for_load_state()
-    assert page.url == f"{base}/clusters/riverside/", page.inner_text("main")
-    assert "you are researcher" in page.inner_text("body")
+    # Home, with the cluster the invitation gave and its role.
+    assert page.url == f"{base}/", page.inner_text("main")
+    assert "Riverside Researcher" in page.inner_text("main")
     roles = page.goto(f"{base}/clusters/riverside/roles/")
     assert roles.status == 200 and "Ines Invited" in page.inner_text("main")
     # The link was for one use: opening it again does not sign anyone in.
