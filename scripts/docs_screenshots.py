@@ -85,7 +85,9 @@ def walk(page, url: str) -> None:
     shoot(page, "measure-school-chart")
 
     sign_in(page, url, "bob")
-    page.goto(f"{url}/clusters/riverside/")
+    page.goto(f"{url}/")
+    shoot(page, "my-work")
+    page.goto(f"{url}/clusters/riverside/directory/")
     page.get_by_role("link", name="Hawthorne Early College High School design team").click()  # bob's team
     page.get_by_role("link", name="board of PDSA cycles").click()
     shoot(page, "team-board")
