@@ -23,6 +23,7 @@ from improvenet.design.models import ChangeIdea, Innovation
 from improvenet.governance.models import AgendaPriority
 from improvenet.measures.models import Measure
 from improvenet.network.models import Cluster
+from improvenet.pilots.models import Product
 from improvenet.studies import power
 
 MAX_SECONDARY_OUTCOMES = 2
@@ -70,11 +71,11 @@ class Study(models.Model):
 
     # The fields pre-registration locks: after it, a change is a revision with a reason.
     LOCKED_FIELDS = (
-        "agenda_priority", "change_idea", "innovation", "design", "assignment_level", "block_level",
+        "agenda_priority", "change_idea", "innovation", "product", "design", "assignment_level", "block_level",
         "primary_outcome", "secondary_outcomes", "smallest_effect", "starts_on", "ends_on", "agreement",
         "power_design", "power_parameters",
     )
-    SUBJECT_FIELDS = ("agenda_priority", "change_idea", "innovation")
+    SUBJECT_FIELDS = ("agenda_priority", "change_idea", "innovation", "product")
 
     cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="studies")
     shared_with = models.ManyToManyField(
@@ -89,6 +90,7 @@ class Study(models.Model):
                                     related_name="studies")
     innovation = models.ForeignKey(Innovation, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="studies")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True, related_name="studies")
     design = models.CharField(max_length=20, choices=Design.choices, default=Design.RANDOMIZED)
     assignment_level = models.CharField(
         "unit of assignment", max_length=20, choices=Level.choices, default=Level.SCHOOL,
@@ -177,8 +179,8 @@ class Study(models.Model):
         subjects = [name for name in self.SUBJECT_FIELDS if getattr(self, name + "_id")]
         if len(subjects) != 1:
             errors["change_idea" if not subjects else subjects[1]] = (
-                "Choose exactly one thing the study is about: a research-agenda priority, a change idea or an "
-                "innovation."
+                "Choose exactly one thing the study is about: a research-agenda priority, a change idea, an "
+                "innovation or a product."
             )
         for name in subjects:
             record = getattr(self, name)
@@ -294,7 +296,7 @@ class Study(models.Model):
 
 
 def _column(name: str) -> str:
-    return name + "_id" if name in ("agenda_priority", "change_idea", "innovation", "agreement") else name
+    return name + "_id" if name in ("agenda_priority", "change_idea", "innovation", "product", "agreement") else name
 
 
 def _comparable(value: object) -> object:
