@@ -135,8 +135,9 @@ class SampleRequest:
     randomized sample, analysed with their school's arm wherever they are later (intention to treat), and
     students who joined a school later are left out. `treated`: School pk → True (treated) or False (control)
     for every assigned school. `blocks`: School pk → block label, when assignment was within blocks.
-    `agreement`: the study's data use agreement. `prior_year_covariate`: adjust for the student's value in the
-    year before (students without one get the mean and an indicator).
+    `agreement`: the study's data use agreement. `grades`: the lowest and highest grade (0 for kindergarten) of
+    the students the study is about, at assignment (None: every grade). `prior_year_covariate`: adjust for the
+    student's value in the year before (students without one get the mean and an indicator).
     """
 
     label: str
@@ -146,6 +147,7 @@ class SampleRequest:
     treated: Mapping[int, bool]
     agreement: DataUseAgreement | None
     blocks: Mapping[int, str] | None = None
+    grades: tuple[int, int] | None = None
     prior_year_covariate: bool = True
 
 
@@ -190,6 +192,8 @@ def analytic_sample(user, access, request: SampleRequest, *, channel: str,
         years = [request.year - 1, request.year] if request.prior_year_covariate else [request.year]
         values = outcomes.student_values(tables, chosen, years).to_pandas()
     randomized = randomized[randomized["school_id"].isin(list(school_of))]
+    if request.grades is not None:
+        randomized = randomized[randomized["grade_level"].between(*request.grades)]
     outcome_now = values[values["school_year"] == request.year].set_index("student_id")["value"]
     kept = randomized[randomized["student_id"].isin(outcome_now.index)]
     pk = kept["school_id"].map(school_of).to_numpy()
@@ -213,8 +217,8 @@ def analytic_sample(user, access, request: SampleRequest, *, channel: str,
         unit="schools")
     event = audit(user, access, channel=channel, action=f"study sample {chosen.key}", agreement=request.agreement,
                   detail={"study": request.label, "outcome": chosen.key, "school_year": request.year,
-                          "assigned_on": request.assigned_on.isoformat(), "fields": sorted(fields),
-                          "schools": sorted(request.treated), "rows": len(sample.outcome)})
+                          "assigned_on": request.assigned_on.isoformat(), "grades": request.grades,
+                          "fields": sorted(fields), "schools": sorted(request.treated), "rows": len(sample.outcome)})
     return AnalyticSample(sample, chosen, students, schools, analysed_by_school, request.agreement, event)
 
 
