@@ -26,10 +26,13 @@ PACKAGE = ROOT / "improvenet"
 PURE_MODULES = [
     "improvenet.spc.",
     "improvenet.synthesis.",
+    "improvenet.studies.attrition",
     "improvenet.studies.impact",
     "improvenet.studies.power",
     "improvenet.studies.randomization",
     "improvenet.studies.reading",
+    "improvenet.studies.statement",
+    "improvenet.studies.variance",
     "improvenet.analytics.",
     "improvenet.lib.",
     "improvenet.accounts.tokens",

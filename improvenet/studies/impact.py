@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import stats
+
+from improvenet.studies.variance import reml_fit
 
 METHODS = ("cr2", "mixed")
 
@@ -165,36 +167,11 @@ class _MixedFit:
 
 
 def _random_intercept(y: np.ndarray, X: np.ndarray, groups: list[np.ndarray]) -> _MixedFit:
-    """REML fit of y = Xb + u_cluster + e, reporting the treatment coefficient (column 1). The criterion is
-    profiled over θ = σ²_cluster / σ²_residual and minimized in one dimension; per-cluster sums make each
-    evaluation cost O(clusters · terms²)."""
-    n, p = X.shape
-    sums = [(X[r].T @ X[r], X[r].sum(axis=0), X[r].T @ y[r], y[r].sum(), y[r] @ y[r], len(r)) for r in groups]
-
-    def solve(theta: float):
-        xtx = np.zeros((p, p))
-        xty = np.zeros(p)
-        yty = 0.0
-        log_det = 0.0
-        for gram, xsum, cross, ysum, square, size in sums:
-            shrink = theta / (1 + size * theta)
-            xtx += gram - shrink * np.outer(xsum, xsum)
-            xty += cross - shrink * xsum * ysum
-            yty += square - shrink * ysum**2
-            log_det += math.log1p(size * theta)
-        b = np.linalg.solve(xtx, xty)
-        sigma2 = (yty - xty @ b) / (n - p)
-        # −2 × the restricted log-likelihood (lme4's REMLcrit), with σ² profiled out.
-        criterion = (n - p) * (math.log(2 * math.pi * sigma2) + 1) + log_det + np.linalg.slogdet(xtx)[1]
-        return b, xtx, sigma2, criterion
-
-    best = optimize.minimize_scalar(lambda log_theta: solve(math.exp(log_theta))[3], bounds=(-20, 8),
-                                    method="bounded", options={"xatol": 1e-10, "maxiter": 500})
-    # The variance between clusters may be estimated as 0 (the boundary), as lme4 allows.
-    theta = 0.0 if solve(0.0)[3] <= best.fun else math.exp(best.x)
-    b, xtx, sigma2, criterion = solve(theta)
-    return _MixedFit(coefficient=float(b[1]), se=float(math.sqrt(sigma2 * np.linalg.inv(xtx)[1, 1])),
-                     cluster_variance=theta * sigma2, residual_variance=float(sigma2), criterion=float(criterion))
+    """REML fit of y = Xb + u_cluster + e (improvenet.studies.variance), reporting the treatment coefficient
+    (column 1)."""
+    fit = reml_fit(y, X, groups)
+    return _MixedFit(coefficient=float(fit.coefficients[1]), se=float(math.sqrt(fit.covariance[1, 1])),
+                     cluster_variance=fit.school, residual_variance=fit.residual, criterion=fit.criterion)
 
 
 def reml_criterion(sample: Sample) -> float:
