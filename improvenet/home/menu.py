@@ -34,8 +34,10 @@ AREAS = (
     Area("design", "Design", "design:home", frozenset({"design"})),
     Area("cycles", "Cycles", "cycles:index", frozenset({"cycles"})),
     Area("measures", "Measures", "measures:list", frozenset({"measures"})),
-    Area("learning", "Learning", "learning:index", frozenset({"learning", "convenings", "sharing", "search"}), (
+    Area("learning", "Learning", "learning:index",
+         frozenset({"learning", "convenings", "sharing", "search", "synthesis"}), (
         Section("Evidence per change idea", "learning:index"),
+        Section("Evidence ledgers (effects across sites)", "synthesis:index"),
         Section("Spread grid", "learning:grid"),
         Section("What traveled", "learning:travel"),
         Section("Convenings", "convenings:index"),
