@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "improvenet.home",
     "improvenet.corrections",
     "improvenet.notifications",
+    "improvenet.pilots",
 ]
 
 MIDDLEWARE = [
