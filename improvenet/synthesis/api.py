@@ -7,6 +7,7 @@ from ninja import Field, Router, Schema
 
 from improvenet.design.access import change_idea_for_user, innovation_for_user
 from improvenet.network.access import in_cluster, member_of_cluster
+from improvenet.pilots.models import Product
 from improvenet.resources import ClusterResource, Filters, RecordId, Text
 from improvenet.synthesis import services
 from improvenet.synthesis.entry import EntryError, effect_from
@@ -21,11 +22,14 @@ FIGURES = ("effect_type", "mean_treatment", "sd_treatment", "n_treatment", "mean
 class EstimateFilters(Filters):
     change_idea_id: RecordId | None = None
     innovation_id: RecordId | None = None
+    product_id: RecordId | None = None
 
 
 class ExternalStudyIn(Schema):
-    change_idea_id: RecordId | None = Field(None, description="The change idea it is about (or innovation_id).")
+    change_idea_id: RecordId | None = Field(None, description="The change idea it is about (or innovation_id, or "
+                                                              "product_id: exactly one).")
     innovation_id: RecordId | None = None
+    product_id: RecordId | None = None
     citation: Text = Field(..., min_length=1, max_length=500)
     url: Text = Field("", max_length=500)
     outcome: Text = Field(..., min_length=1, max_length=200)
@@ -55,6 +59,7 @@ class ExternalStudyOut(Schema):
     id: int
     change_idea_id: int | None
     innovation_id: int | None
+    product_id: int | None
     citation: str
     url: str
     outcome: str
@@ -70,8 +75,10 @@ class ExternalStudyOut(Schema):
 
 
 class SchoolEstimateIn(Schema):
-    change_idea_id: RecordId | None = Field(None, description="The change idea it is about (or innovation_id).")
+    change_idea_id: RecordId | None = Field(None, description="The change idea it is about (or innovation_id, or "
+                                                              "product_id: exactly one).")
     innovation_id: RecordId | None = None
+    product_id: RecordId | None = None
     school_id: RecordId
     outcome: Text = Field(..., min_length=1, max_length=200)
     start_year: int = Field(..., ge=1900, le=2200)
@@ -90,6 +97,7 @@ class SchoolEstimateOut(Schema):
     id: int
     change_idea_id: int | None
     innovation_id: int | None
+    product_id: int | None
     school_id: int
     outcome: str
     start_year: int
@@ -176,7 +184,8 @@ class LedgerOut(Schema):
 def _ledger(request, cluster: Text, kind: str, subject_id: int, method: str):
     if method not in services.RANDOM_METHODS:
         raise ValidationError({"method": f"Unknown method “{method}”: choose REML, DL or PM."})
-    find = change_idea_for_user if kind == "change_idea" else innovation_for_user
+    find = {"change_idea": change_idea_for_user, "innovation": innovation_for_user,
+            "product": lambda access, pk: member_of_cluster(Product, access, pk, "product")}[kind]
     with in_cluster(request.auth, cluster) as access:
         subject = find(access, subject_id).obj
         return services.ledger(kind, subject, access.obj, method).to_dict()
@@ -193,3 +202,9 @@ def read_idea_ledger(request, cluster: Text, idea_id: RecordId, method: str = "R
             summary="Read an innovation's evidence ledger: its estimates, pooled, with the moderator view")
 def read_innovation_ledger(request, cluster: Text, innovation_id: RecordId, method: str = "REML"):
     return _ledger(request, cluster, "innovation", innovation_id, method)
+
+
+@router.get("/clusters/{cluster}/ledger/products/{product_id}", response=LedgerOut, operation_id="read_product_ledger",
+            summary="Read a product's evidence ledger: its estimates, pooled, with the moderator view")
+def read_product_ledger(request, cluster: Text, product_id: RecordId, method: str = "REML"):
+    return _ledger(request, cluster, "product", product_id, method)

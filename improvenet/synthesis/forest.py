@@ -32,7 +32,7 @@ def forest_spec(rows: Sequence[tuple[str, float, float]], fixed: Pooled | None, 
                        "effect": random.estimate, "low": random.pi_low, "high": random.pi_high})
     order = [value["row"] for value in values]
     kinds = ["Site (95% confidence interval)", "Pooled (95% confidence interval)", "Prediction interval (95%)"]
-    y = {"field": "row", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 220}}
+    y = {"field": "row", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 160}}
     colour = {"field": "kind", "type": "nominal", "title": None,
               "scale": {"domain": kinds, "range": [LINE_COLOUR, SIGNAL_COLOUR, ANNOTATION_COLOUR]}}
     tooltip = [{"field": "row", "title": "Row"}, {"field": "effect", "format": ".2f", "title": f"Effect ({unit})"},

@@ -24,6 +24,8 @@ class ExternalStudyForm(forms.ModelForm):
     )
     effect = forms.CharField(required=False, help_text="Positive when the change did better than the comparison.")
     standard_error = forms.CharField(required=False)
+    url = forms.URLField(label="Address", max_length=500, required=False, assume_scheme="https",
+                         help_text="Where the study can be read.")
 
     class Meta:
         model = ExternalStudy

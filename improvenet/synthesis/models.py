@@ -2,7 +2,7 @@
 difference-in-differences estimates a team chose to include, and the pooled estimate of each change idea
 as it stood at each convening (so the next packet can name what changed). docs/synthesis.md.
 
-An estimate is about one change idea or one innovation (exactly one of the two). A positive effect means
+An estimate is about exactly one change idea, innovation or product. A positive effect means
 the change did better than the comparison: teams enter effects so that, as the evidence rules read them.
 """
 
@@ -16,7 +16,9 @@ from django_scopes import ScopedManager
 from improvenet.convenings.models import Convening
 from improvenet.design.models import ChangeIdea, Innovation
 from improvenet.network.models import Cluster, EndableRecord, School
+from improvenet.pilots.models import Product
 from improvenet.synthesis.entry import SCALES
+from improvenet.synthesis.sources import SUBJECT_KINDS
 
 SCALE_CHOICES = list(SCALES.items())
 LEVEL_CHOICES = School.Level.choices
@@ -29,6 +31,7 @@ class LedgerEstimate(EndableRecord):
     cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="+")
     change_idea = models.ForeignKey(ChangeIdea, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     innovation = models.ForeignKey(Innovation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     outcome = models.CharField(max_length=200, help_text="What was measured, for example “Grade 9 math score”.")
     effect = models.FloatField(help_text="Positive when the change did better than the comparison.")
     standard_error = models.FloatField(help_text="The effect's standard error (its sampling variance is its square).")
@@ -53,13 +56,17 @@ class LedgerEstimate(EndableRecord):
 
     @property
     def subject_kind(self) -> str:
-        return "change_idea" if self.change_idea_id else "innovation"
+        return next(kind for kind in SUBJECT_KINDS if getattr(self, f"{kind}_id"))
+
+    @property
+    def subject(self):
+        return getattr(self, self.subject_kind)
 
     def clean(self) -> None:
         problems: dict[str, str] = {}
-        if bool(self.change_idea_id) == bool(self.innovation_id):
-            problems["change_idea"] = "Choose the change idea or the innovation the estimate is about (one of them)."
-        for subject in ("change_idea", "innovation"):
+        if sum(1 for kind in SUBJECT_KINDS if getattr(self, f"{kind}_id")) != 1:
+            problems["change_idea"] = "Choose the one change idea, innovation or product the estimate is about."
+        for subject in SUBJECT_KINDS:
             record = getattr(self, subject) if getattr(self, f"{subject}_id") else None
             if record is not None and record.cluster_id != self.cluster_id:
                 problems[subject] = f"The {subject.replace('_', ' ')} must belong to the same cluster."

@@ -24,15 +24,17 @@ from improvenet.convenings.models import Convening
 from improvenet.design.models import ChangeIdea, Innovation
 from improvenet.learning.evidence import PooledFacts
 from improvenet.network.models import Cluster, current_on
+from improvenet.pilots.models import Product
 from improvenet.sharing.models import Adoption
 from improvenet.synthesis import meta
 from improvenet.synthesis.entry import EVENTS, MEANS
 from improvenet.synthesis.forest import Z95, forest_spec
 from improvenet.synthesis.forms import ExternalStudyForm
 from improvenet.synthesis.models import ExternalStudy, PooledSnapshot, SchoolEstimate
-from improvenet.synthesis.sources import SiteEstimate, estimate_sources, register_estimate_source
+from improvenet.synthesis.sources import SUBJECT_KINDS, SiteEstimate, estimate_sources, register_estimate_source
 
 RANDOM_METHODS = ("REML", "DL", "PM")
+Subject = ChangeIdea | Innovation | Product
 UNITS = {"smd": "standard deviations", "log_rr": "log risk ratio"}
 MODERATORS = ("school level", "poverty", "cluster", "dosage")
 MODERATOR_LABELS = {"school level": "School level", "poverty": "Share of students in poverty (0 to 1)",
@@ -47,7 +49,7 @@ CHANGE_THRESHOLD = 0.05
 
 
 def _subject_filter(subject_kind: str, subject_id: int) -> dict | None:
-    return {f"{subject_kind}_id": subject_id} if subject_kind in ("change_idea", "innovation") else None
+    return {f"{subject_kind}_id": subject_id} if subject_kind in SUBJECT_KINDS else None
 
 
 def external_study_estimates(subject_kind: str, subject_id: int, readable: frozenset[int]) -> list[SiteEstimate]:
@@ -121,7 +123,7 @@ def idea_lineage(idea: ChangeIdea) -> list[int]:
         return list(dict.fromkeys([idea.pk, root, *copies]))
 
 
-def gather(subject_kind: str, subject: ChangeIdea | Innovation, cluster: Cluster) -> list[SiteEstimate]:
+def gather(subject_kind: str, subject: Subject, cluster: Cluster) -> list[SiteEstimate]:
     """Every estimate about the subject that the cluster's page may show, from every registered source."""
     ids = idea_lineage(subject) if subject_kind == "change_idea" else [subject.pk]
     readable = readable_clusters(cluster)
@@ -270,7 +272,7 @@ def _moderator_fit(estimates: list[SiteEstimate], name: str, method: str) -> Mod
 @dataclass
 class Ledger:
     subject_kind: str
-    subject: ChangeIdea | Innovation
+    subject: Subject
     poolings: list[Pooling]
 
     @property
@@ -295,7 +297,7 @@ class Ledger:
         }
 
 
-def ledger(subject_kind: str, subject: ChangeIdea | Innovation, cluster: Cluster, method: str = "REML",
+def ledger(subject_kind: str, subject: Subject, cluster: Cluster, method: str = "REML",
            with_moderators: bool = True) -> Ledger:
     """The subject's estimates pooled by `method` (REML, DL or PM), with the fixed-effect model beside."""
     if method not in RANDOM_METHODS:
@@ -386,7 +388,7 @@ def changes_since_previous(convening: Convening) -> tuple[list[PooledChange], bo
     """The ideas whose pooled effect or heterogeneity changed since the previous convening, and whether a
     snapshot of the previous convening exists to compare with. A convening whose day has come keeps its
     snapshot, so its packet reads the same later; a future one compares the estimates as they stand."""
-    previous = convening.previous
+    previous = convening.previous()
     before = _snapshot_states(PooledSnapshot.objects.filter(convening=previous)) if previous else {}
     if convening.held_on <= timezone.localdate():
         snapshots = take_snapshot(convening)

@@ -5,7 +5,8 @@ from improvenet.synthesis import views
 app_name = "synthesis"
 
 c = "clusters/<slug:cluster>/ledger"
-SUBJECTS = (("ideas", "change_idea", "idea"), ("innovations", "innovation", "innovation"))
+SUBJECTS = (("ideas", "change_idea", "idea"), ("innovations", "innovation", "innovation"),
+            ("products", "product", "product"))
 urlpatterns = [
     path(f"{c}/", views.ledger_index, name="index"),
     path(f"{c}/studies/<int:study_id>/edit/", views.study_edit, name="study_edit"),

@@ -12,12 +12,15 @@ from improvenet.measures.upload import UploadFileError, read_table
 from improvenet.network.access import member_of_cluster
 from improvenet.network.models import current_on
 from improvenet.pages import cluster_page, render_cluster, save_form
+from improvenet.pilots.models import Product
 from improvenet.spc.vega import to_pdf, to_svg
 from improvenet.synthesis import services
 from improvenet.synthesis.forms import ExternalStudyForm, SchoolEstimateForm, StudiesUploadForm
 from improvenet.synthesis.models import ExternalStudy, SchoolEstimate
 
-KINDS = {"change_idea": ("change idea", change_idea_for_user), "innovation": ("innovation", innovation_for_user)}
+KINDS = {"change_idea": ("change idea", change_idea_for_user), "innovation": ("innovation", innovation_for_user),
+         "product": ("product", lambda access, pk: member_of_cluster(Product, access, pk, "product"))}
+URL_NAMES = {"change_idea": "synthesis:idea", "innovation": "synthesis:innovation", "product": "synthesis:product"}
 DOWNLOADS = {"svg": "image/svg+xml", "pdf": "application/pdf"}
 
 
@@ -26,8 +29,7 @@ def _subject(access, kind: str, subject_id: int):
 
 
 def ledger_url(kind: str, subject) -> str:
-    name = "synthesis:idea" if kind == "change_idea" else "synthesis:innovation"
-    return reverse(name, args=[subject.cluster.slug, subject.pk])
+    return reverse(URL_NAMES[kind], args=[subject.cluster.slug, subject.pk])
 
 
 def _method(request) -> str:
@@ -39,9 +41,11 @@ def _method(request) -> str:
 def ledger_index(request, access):
     ideas = list(ChangeIdea.objects.filter(current_on()).order_by("title"))
     innovations = list(Innovation.objects.filter(current_on()).order_by("name"))
-    rows = [{"kind": kind, "subject": subject, "url": ledger_url(kind, subject),
+    products = list(Product.objects.filter(current_on()).order_by("name", "version"))
+    rows = [{"kind": kind, "kind_label": KINDS[kind][0], "subject": subject, "url": ledger_url(kind, subject),
              "ledger": services.ledger(kind, subject, access.obj, with_moderators=False)}
-            for kind, subjects in (("change_idea", ideas), ("innovation", innovations)) for subject in subjects]
+            for kind, subjects in (("change_idea", ideas), ("innovation", innovations), ("product", products))
+            for subject in subjects]
     return render_cluster(request, access, "synthesis/index.html", {"rows": rows})
 
 
@@ -119,7 +123,7 @@ def studies_upload(request, access, subject_id: int, kind: str):
 @cluster_page
 def study_edit(request, access, study_id: int):
     study = member_of_cluster(ExternalStudy, access, study_id, "external study").require_change()
-    url = ledger_url(study.subject_kind, study.change_idea or study.innovation)
+    url = ledger_url(study.subject_kind, study.subject)
     form = ExternalStudyForm(request.POST or None, instance=study)
     return save_form(request, form, title=f"Edit {study}", cancel_url=url, next_url=lambda saved: url)
 
@@ -138,7 +142,7 @@ def school_estimate_new(request, access, subject_id: int, kind: str):
 @cluster_page
 def school_estimate_edit(request, access, estimate_id: int):
     estimate = member_of_cluster(SchoolEstimate, access, estimate_id, "school estimate").require_change()
-    url = ledger_url(estimate.subject_kind, estimate.change_idea or estimate.innovation)
+    url = ledger_url(estimate.subject_kind, estimate.subject)
     form = SchoolEstimateForm(request.POST or None, instance=estimate)
     return save_form(request, form, title=f"Edit the estimate of {estimate}", cancel_url=url,
                      next_url=lambda saved: url)
