@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "improvenet.cycles",
     "improvenet.learning",
     "improvenet.convenings",
+    "improvenet.synthesis",
     "improvenet.search",
     "improvenet.sharing",
     "improvenet.archive",

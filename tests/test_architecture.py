@@ -25,7 +25,11 @@ PACKAGE = ROOT / "improvenet"
 # and on Spark workers, and each app's engine is tested apart from the web. Whole packages end in ".".
 PURE_MODULES = [
     "improvenet.spc.",
-    "improvenet.synthesis.",
+    "improvenet.synthesis.entry",
+    "improvenet.synthesis.forest",
+    "improvenet.synthesis.meta",
+    "improvenet.synthesis.reading",
+    "improvenet.synthesis.sources",
     "improvenet.studies.attrition",
     "improvenet.studies.impact",
     "improvenet.studies.power",

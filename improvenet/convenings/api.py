@@ -96,6 +96,13 @@ class PacketSpreadChange(Schema):
     reason: str
 
 
+class PacketPooledChange(Schema):
+    change_idea_id: int
+    change_idea: str
+    scale: str
+    sentence: str
+
+
 class PacketOut(Schema):
     convening_id: int
     title: str
@@ -107,6 +114,9 @@ class PacketOut(Schema):
     signals: list[PacketSignal]
     adaptations: list[PacketAdaptation]
     spread_changes: list[PacketSpreadChange]
+    pooled_changes: list[PacketPooledChange] = Field(
+        ..., description="Change ideas whose pooled effect or heterogeneity changed since the previous convening.")
+    pooled_baseline: bool = Field(..., description="Whether the previous convening kept pooled estimates.")
     prompts: list[str]
 
 

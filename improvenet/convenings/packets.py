@@ -10,6 +10,8 @@ work as it stood on that day, so that the packet of a past convening reads as it
   a signal is new when all its points fall in the window;
 - the adaptations outside the innovation's boundary that were awaiting a decision on the day;
 - the changes in the spread of change ideas recorded in the window;
+- the change ideas whose pooled effect or heterogeneity in the evidence ledger changed since the previous
+  convening (improvenet.synthesis.services keeps each convening's pooled estimates for the next one);
 - prompts for the share-out, written from all of the above.
 
 Every function runs inside the convening's cluster scope.
@@ -21,7 +23,7 @@ import base64
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from django.db.models import Count, Q
@@ -37,6 +39,7 @@ from improvenet.measures.models import Measure, MeasureValue
 from improvenet.network.models import School, Team, current_on
 from improvenet.spc import MIN_PART_POINTS, SPCInputError, qic_many
 from improvenet.spc.vega import to_svg
+from improvenet.synthesis.services import CHANGE_THRESHOLD, PooledChange, changes_since_previous
 
 if TYPE_CHECKING:  # pandas takes seconds to load: imported by the functions that chart
     import pandas as pd
@@ -134,6 +137,9 @@ class Packet:
     charts: list[MeasureChart]
     adaptations: list[Adaptation]
     spread: list[SpreadStage]
+    pooled_changes: list[PooledChange] = field(default_factory=list)
+    pooled_baseline: bool = False  # whether the previous convening kept pooled estimates to compare with
+    pooled_threshold: ClassVar[float] = CHANGE_THRESHOLD
     prompts: list[str] = field(default_factory=list)
 
     @property
@@ -162,6 +168,9 @@ class Packet:
             "signals": [signal.to_dict() for signal in self.signals],
             "adaptations": [_adaptation_dict(a) for a in self.adaptations],
             "spread_changes": [_spread_dict(s) for s in self.spread],
+            "pooled_changes": [{"change_idea_id": c.idea.pk, "change_idea": c.idea.title, "scale": c.scale,
+                                "sentence": c.sentence} for c in self.pooled_changes],
+            "pooled_baseline": self.pooled_baseline,
             "prompts": self.prompts,
         }
 
@@ -180,7 +189,9 @@ def build_packet(convening: Convening, team: Team | None = None, *, with_svg: bo
     first_day = since + datetime.timedelta(days=1) if since else datetime.date.min
     spread = [change for change in spread_changes(convening.cluster, first_day, until)
               if change.school_id in school_ids]
-    packet = Packet(convening, team, since, until, sections, signals, charts, adaptations, spread)
+    pooled_changes, pooled_baseline = changes_since_previous(convening)
+    packet = Packet(convening, team, since, until, sections, signals, charts, adaptations, spread,
+                    pooled_changes, pooled_baseline)
     packet.prompts = share_out_prompts(packet)
     if with_svg:
         for chart in charts:

@@ -30,6 +30,7 @@ from improvenet.demo import (
     pyramids,
     sharing,
     student_data,
+    synthesis,
 )
 from improvenet.network.models import ClusterRole, Membership, Network, Person, School, Team
 from improvenet.search.index import rebuild_index
@@ -88,6 +89,7 @@ def load_demo(
         learning.create_learning_demo(seed, report)
         sharing.create_sharing_demo(seed, report)
         convenings.create_convenings_demo(seed, report)
+        synthesis.create_synthesis_demo(seed, report)
         engagement.create_engagement_demo(seed, report)
         families.create_families_demo(seed, report)
         governance.create_governance_demo(seed, report)

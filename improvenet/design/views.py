@@ -24,6 +24,7 @@ from improvenet.design.models import (
 from improvenet.lib.errors import Conflict
 from improvenet.network.models import current_on
 from improvenet.pages import cluster_page, render_cluster, save_form
+from improvenet.synthesis.services import evidence_in_brief
 
 
 def design_page(view: Callable) -> Callable:
@@ -217,8 +218,11 @@ def innovation_page(request, access, innovation_id: int):
     accepted = {v.adaptation_id: v.number for v in DriverDiagramVersion.objects.filter(adaptation__in=adaptations)}
     for adaptation in adaptations:
         adaptation.version_number = accepted.get(adaptation.pk)
+    core = list(innovation.core_elements().select_related("change_idea"))
+    for element in core:
+        element.evidence = evidence_in_brief(access.obj, element.change_idea) if element.change_idea else ""
     context = {
-        "innovation": innovation, "core": innovation.core_elements(), "adaptable": innovation.adaptable_elements(),
+        "innovation": innovation, "core": core, "adaptable": innovation.adaptable_elements(),
         "change_ideas": innovation.change_ideas.order_by("title"), "enactments": enactments,
         "waiting": [(a, forms.DecisionForm(auto_id=f"id_a{a.pk}_%s")) for a in waiting],
         "decided": [a for a in adaptations if a.status in (Adaptation.Status.ACCEPTED, Adaptation.Status.BROUGHT_BACK)],

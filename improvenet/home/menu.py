@@ -35,9 +35,10 @@ AREAS = (
     Area("cycles", "Cycles", "cycles:index", frozenset({"cycles"})),
     Area("measures", "Measures", "measures:list", frozenset({"measures"})),
     Area("learning", "Learning", "learning:index", frozenset({
-        "learning", "convenings", "sharing", "search", "studies", "pilots",
+        "learning", "convenings", "sharing", "search", "synthesis", "studies", "pilots",
     }), (
         Section("Evidence per change idea", "learning:index"),
+        Section("Evidence ledgers (effects across sites)", "synthesis:index"),
         Section("Spread grid", "learning:grid"),
         Section("What traveled", "learning:travel"),
         Section("Studies", "studies:index"),

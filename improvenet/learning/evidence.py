@@ -8,7 +8,10 @@ The levels, checked in this order (the first that applies is the idea's level):
 
 1. untested: no PDSA cycle has tested the idea.
 2. supported: a sustained signal in the direction of improvement, in a linked outcome or driver
-   measure, after the idea was adopted, in at least `supported_min_schools` schools.
+   measure, after the idea was adopted, in at least `supported_min_schools` schools; and, when the
+   network asks for it (`supported_needs_pooled_effect`), a pooled effect from the evidence ledger
+   whose Hartung–Knapp 95% interval lies above zero, from at least `supported_min_effect_sites` sites
+   (effects are entered so that positive is better).
 3. not supported: either abandoned in at least `not_supported_min_abandoned` schools and adopted in
    none; or adopted and then watched (at least `MIN_POINTS_WATCHED` points of a linked outcome or
    driver measure after adoption) in at least `supported_min_schools` schools with a sustained signal
@@ -63,15 +66,37 @@ class Thresholds:
     promising_min_cycles: int = 3
     supported_min_schools: int = 3
     not_supported_min_abandoned: int = 2
+    supported_needs_pooled_effect: bool = False
+    supported_min_effect_sites: int = 3
 
     def problems(self) -> dict[str, str]:
-        """Each threshold must be a whole number of at least 1; a rule with 0 would hold for every idea."""
-        return {
+        """Each threshold must be a whole number of at least 1; a rule with 0 would hold for every idea. A pooled
+        effect needs at least 2 sites."""
+        problems = {
             name: "Use a whole number of at least 1."
             for name in ("promising_min_schools", "promising_min_cycles", "supported_min_schools",
                          "not_supported_min_abandoned")
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1
         }
+        sites = self.supported_min_effect_sites
+        if not isinstance(sites, int) or sites < 2:
+            problems["supported_min_effect_sites"] = "Use a whole number of at least 2: pooling needs 2 sites."
+        return problems
+
+
+@dataclass(frozen=True)
+class PooledFacts:
+    """The idea's pooled effect from the evidence ledger (random effects, REML, Hartung–Knapp 95% interval), in
+    standard deviations; only `sites` when fewer than 2 estimates could be pooled."""
+
+    sites: int
+    estimate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+    @property
+    def above_zero(self) -> bool:
+        return self.ci_low is not None and self.ci_low > 0
 
 
 @dataclass(frozen=True)
@@ -91,6 +116,7 @@ class SchoolFacts:
 @dataclass(frozen=True)
 class IdeaFacts:
     schools: tuple[SchoolFacts, ...] = ()
+    pooled: PooledFacts | None = None
 
     @property
     def cycles(self) -> int:
@@ -122,6 +148,22 @@ def _named(names: list[str]) -> str:
     return f" ({', '.join(names)})" if names else ""
 
 
+def _pooled_effect(pooled: PooledFacts | None, t: Thresholds) -> tuple[bool, list[str]]:
+    """Whether the pooled-effect criterion of supported holds (always, when the network does not ask for it),
+    and the reason naming its numbers."""
+    if not t.supported_needs_pooled_effect:
+        return True, []
+    needs = (f"supported also needs a pooled effect whose Hartung–Knapp 95% interval lies above zero, from at "
+             f"least {t.supported_min_effect_sites} sites")
+    if pooled is None or pooled.estimate is None:
+        sites = pooled.sites if pooled else 0
+        return False, [f"The evidence ledger has {sites} effect estimate{'s' if sites != 1 else ''} in standard "
+                       f"deviations, too few to pool; {needs}."]
+    met = pooled.above_zero and pooled.sites >= t.supported_min_effect_sites
+    return met, [f"Pooled effect {pooled.estimate:.2f} standard deviations from {pooled.sites} sites (95% "
+                 f"interval {pooled.ci_low:.2f} to {pooled.ci_high:.2f}); {needs}."]
+
+
 def evaluate(facts: IdeaFacts, thresholds: Thresholds) -> Evidence:
     """The idea's level and the reasons that put it there, each naming its numbers."""
     if facts.cycles == 0:
@@ -138,8 +180,9 @@ def evaluate(facts: IdeaFacts, thresholds: Thresholds) -> Evidence:
         f"A sustained signal in the direction of improvement after adoption in {_schools(len(with_signal))}"
         f"{_named(with_signal)}; supported needs {t.supported_min_schools}."
     )
-    if len(with_signal) >= t.supported_min_schools:
-        return Evidence(Level.SUPPORTED, [*reasons, signal_reason])
+    effect_met, effect_reason = _pooled_effect(facts.pooled, t)
+    if len(with_signal) >= t.supported_min_schools and effect_met:
+        return Evidence(Level.SUPPORTED, [*reasons, signal_reason, *effect_reason])
 
     if abandoned and not adopted and len(abandoned) >= t.not_supported_min_abandoned:
         return Evidence(Level.NOT_SUPPORTED, [
@@ -161,7 +204,7 @@ def evaluate(facts: IdeaFacts, thresholds: Thresholds) -> Evidence:
         f"promising needs {t.promising_min_cycles}."
     )
     if len(adopted) >= t.promising_min_schools and facts.confirmed_cycles >= t.promising_min_cycles:
-        return Evidence(Level.PROMISING, [*reasons, adopted_reason, confirmed_reason, signal_reason])
+        return Evidence(Level.PROMISING, [*reasons, adopted_reason, confirmed_reason, signal_reason, *effect_reason])
 
     notes = [adopted_reason, confirmed_reason]
     if abandoned:

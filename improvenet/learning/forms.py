@@ -29,4 +29,6 @@ class ThresholdsForm(forms.ModelForm):
             "promising_min_cycles": "Promising: cycles with a confirmed prediction",
             "supported_min_schools": "Supported: schools with a sustained signal after adoption",
             "not_supported_min_abandoned": "Not supported: schools that abandoned the idea (and none adopted it)",
+            "supported_needs_pooled_effect": "Supported also needs a pooled effect above zero (evidence ledger)",
+            "supported_min_effect_sites": "Supported: sites in that pooled effect",
         }

@@ -100,6 +100,14 @@ class EvidenceThresholds(models.Model):
     not_supported_min_abandoned = models.PositiveSmallIntegerField(
         default=2, help_text="Not supported: abandoned in at least this many schools…"
     )
+    supported_needs_pooled_effect = models.BooleanField(
+        "supported also needs a pooled effect", default=False,
+        help_text="Supported also needs a pooled effect in the evidence ledger whose Hartung–Knapp 95% interval "
+                  "lies above zero…",
+    )
+    supported_min_effect_sites = models.PositiveSmallIntegerField(
+        default=3, help_text="…from at least this many sites (schools or studies)."
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -113,6 +121,7 @@ class EvidenceThresholds(models.Model):
 
     THRESHOLD_FIELDS = (
         "promising_min_schools", "promising_min_cycles", "supported_min_schools", "not_supported_min_abandoned",
+        "supported_needs_pooled_effect", "supported_min_effect_sites",
     )
 
     def clean(self) -> None:

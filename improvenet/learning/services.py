@@ -25,6 +25,7 @@ from improvenet.measures import services as measure_services
 from improvenet.measures.models import Measure
 from improvenet.network.models import Cluster, School, cluster_schools, current_on
 from improvenet.sharing.models import adoptions_out_of
+from improvenet.synthesis.services import pooled_facts
 
 # Signals that say the process has moved for a while, not a single unusual point.
 RUN_RULES = {"longest_run", "shift"}
@@ -248,7 +249,9 @@ def _evidence(idea: ChangeIdea, cycles: list[PdsaCycle], thresholds: EvidenceThr
             sustained_signal=any(s.sustained for s in school_signals),
         ))
     other_cycles = elsewhere.cycles[idea.pk]
-    idea_facts = IdeaFacts((*facts, *_elsewhere_facts(other_cycles)))
+    # The effect-based criterion reads the evidence ledger only when the network asks for it.
+    pooled = pooled_facts(idea.cluster, idea) if thresholds.supported_needs_pooled_effect else None
+    idea_facts = IdeaFacts((*facts, *_elsewhere_facts(other_cycles)), pooled)
     by_order = sorted(cycles, key=lambda c: (c.decided_on or datetime.date.max, c.pk))
     return IdeaEvidence(
         idea=idea, evidence=evaluate(idea_facts, thresholds.as_rules()), cycles=cycles,

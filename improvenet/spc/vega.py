@@ -374,3 +374,9 @@ def to_png(spec: dict[str, Any], scale: float = 2.0) -> bytes:
     image = io.BytesIO()
     drawn.convert("RGB").quantize(PNG_COLOURS).save(image, "PNG", optimize=True)
     return image.getvalue()
+
+
+def to_pdf(spec: dict[str, Any]) -> bytes:
+    import vl_convert
+
+    return vl_convert.vegalite_to_pdf(spec)
