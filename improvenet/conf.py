@@ -330,22 +330,15 @@ def secure_cookies() -> bool:
     return (read("IMPROVENET_SITE_URL") or "").lower().startswith("https://")
 
 
-def hsts_seconds() -> int:
-    text = read("IMPROVENET_HSTS_SECONDS") or "0"
-    if not text.isdigit():
+def whole_number(name: str, unit: str, low: int = 0, high: int | None = None) -> int:
+    """A declared setting that counts something in `unit` (days, minutes, seconds), from `low` to `high`
+    (no upper bound when None); a missing setting takes its declared default."""
+    text = (read(name) or _BY_NAME[name].default).strip()
+    allowed = f"from {low} to {high}" if high is not None else f"{low} or more"
+    if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
         raise ConfigurationError(
-            f"IMPROVENET_HSTS_SECONDS is “{text}”; it must be a whole number of seconds, e.g. 31536000 (a year), "
-            "or 0 to send no Strict-Transport-Security header."
+            f"{name} is “{text}”; it must be a whole number of {unit} {allowed}, e.g. {_BY_NAME[name].default}."
         )
-    return int(text)
-
-
-def whole_days(name: str) -> int:
-    """A declared setting that is a number of days (0 or more)."""
-    text = read(name) or _BY_NAME[name].default
-    if not text.isdigit():
-        example = _BY_NAME[name].default
-        raise ConfigurationError(f"{name} is “{text}”; it must be a whole number of days, e.g. {example}.")
     return int(text)
 
 
@@ -368,22 +361,6 @@ def ensure_secret_for_serving() -> None:
             "IMPROVENET_SECRET_KEY_FILE to a file that holds it. "
             "To try improvenet with demo data, run `make demo` instead."
         )
-
-
-def invitation_days() -> int:
-    text = read("IMPROVENET_INVITATION_DAYS") or "7"
-    if not text.isdigit() or not 1 <= int(text) <= 90:
-        raise ConfigurationError(f"IMPROVENET_INVITATION_DAYS is “{text}”; it must be a whole number of days "
-                                 "from 1 to 90, e.g. 7.")
-    return int(text)
-
-
-def whole_number(name: str) -> int:
-    """A declared setting that counts something (minutes, seconds), 0 or more."""
-    text = read(name) or _BY_NAME[name].default
-    if not text.isdigit():
-        raise ConfigurationError(f"{name} is “{text}”; it must be a whole number, e.g. 30, or 0 to turn it off.")
-    return int(text)
 
 
 def oidc_settings() -> dict | None:

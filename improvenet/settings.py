@@ -20,8 +20,8 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-IMPROVENET_HSTS_SECONDS = conf.hsts_seconds()
-IMPROVENET_DECISION_REOPEN_DAYS = conf.whole_days("IMPROVENET_DECISION_REOPEN_DAYS")
+IMPROVENET_HSTS_SECONDS = conf.whole_number("IMPROVENET_HSTS_SECONDS", "seconds")
+IMPROVENET_DECISION_REOPEN_DAYS = conf.whole_number("IMPROVENET_DECISION_REOPEN_DAYS", "days")
 
 INSTALLED_APPS = [
     "improvenet.apps.ImprovenetAdminConfig",
@@ -134,7 +134,7 @@ LOGOUT_REDIRECT_URL = "signin:login"
 AUTHENTICATION_BACKENDS = ["improvenet.signin.backends.GuardedPasswordBackend"]
 SIGNIN_OIDC = conf.oidc_settings()
 SIGNIN_SSO_ONLY = conf.flag("IMPROVENET_SSO_ONLY")
-SIGNIN_IDLE_TIMEOUT = 60 * conf.whole_number("IMPROVENET_IDLE_TIMEOUT_MINUTES")  # seconds; 0: no timeout
+SIGNIN_IDLE_TIMEOUT = 60 * conf.whole_number("IMPROVENET_IDLE_TIMEOUT_MINUTES", "minutes")  # seconds; 0: no timeout
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
@@ -156,7 +156,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Mail: SMTP configured from the environment (conf.email_settings, docs/settings.md); with no
 # IMPROVENET_EMAIL_HOST the backend stays SMTP without a host, and `improvenet reminders send` refuses.
 globals().update(conf.email_settings())
-IMPROVENET_INVITATION_DAYS = conf.invitation_days()
+IMPROVENET_INVITATION_DAYS = conf.whole_number("IMPROVENET_INVITATION_DAYS", "days", low=1, high=90)
 
 LOGGING = {
     "version": 1,

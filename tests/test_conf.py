@@ -98,3 +98,27 @@ def test_commands_on_an_empty_database_say_to_migrate(tmp_path):
     command = [sys.executable, "-m", "improvenet.cli.main", "token", "list", "--user", "alice"]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "improvenet migrate" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("name", "unit", "bounds", "value", "allowed"), [
+    ("IMPROVENET_HSTS_SECONDS", "seconds", {}, "one year", "0 or more"),
+    ("IMPROVENET_DECISION_REOPEN_DAYS", "days", {}, "-3", "0 or more"),
+    ("IMPROVENET_IDLE_TIMEOUT_MINUTES", "minutes", {}, "1.5", "0 or more"),
+    ("IMPROVENET_INVITATION_DAYS", "days", {"low": 1, "high": 90}, "91", "from 1 to 90"),
+    ("IMPROVENET_INVITATION_DAYS", "days", {"low": 1, "high": 90}, "0", "from 1 to 90"),
+])
+def test_a_whole_number_setting_out_of_range_is_refused_naming_setting_value_and_range(
+        monkeypatch, name, unit, bounds, value, allowed):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(conf.ConfigurationError) as refused:
+        conf.whole_number(name, unit, **bounds)
+    assert str(refused.value).startswith(f"{name} is “{value}”; it must be a whole number of {unit} {allowed}")
+
+
+def test_a_whole_number_setting_reads_its_value_or_its_declared_default(monkeypatch):
+    monkeypatch.setenv("IMPROVENET_INVITATION_DAYS", " 90 ")
+    assert conf.whole_number("IMPROVENET_INVITATION_DAYS", "days", low=1, high=90) == 90
+    monkeypatch.delenv("IMPROVENET_INVITATION_DAYS")
+    assert conf.whole_number("IMPROVENET_INVITATION_DAYS", "days", low=1, high=90) == 7
+    monkeypatch.delenv("IMPROVENET_DECISION_REOPEN_DAYS", raising=False)
+    assert conf.whole_number("IMPROVENET_DECISION_REOPEN_DAYS", "days") == 14

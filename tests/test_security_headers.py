@@ -119,7 +119,7 @@ def test_cookies_are_secure_when_the_sites_address_is_https(tmp_path):
 def test_an_hsts_duration_that_is_not_a_number_is_refused_by_name(monkeypatch):
     monkeypatch.setenv("IMPROVENET_HSTS_SECONDS", "one year")
     with pytest.raises(conf.ConfigurationError, match="IMPROVENET_HSTS_SECONDS is “one year”"):
-        conf.hsts_seconds()
+        conf.whole_number("IMPROVENET_HSTS_SECONDS", "seconds")
 
 
 # What the Content-Security-Policy would refuse in a served template: inline script (a <script> without src),

@@ -23,6 +23,7 @@ from improvenet.demo import (
     learning,
     measures,
     network,
+    notifications,
     partners,
     partnership,
     phases,
@@ -100,6 +101,8 @@ def load_demo(
         pyramids.create_pyramids_demo(seed, report)
         phases.create_phases_demo(seed, report)
         invitations.create_invitations_demo(seed, report)
+        # Last: it thins the notifications every other part wrote.
+        notifications.create_notifications_demo(seed, report)
         report("Indexing the learning for search")
         rebuild_index()
         if student_data_stores is not None:

@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django_scopes import ScopedManager
+
+from improvenet.learning.evidence import Level
 
 
 class HomeVisit(models.Model):
@@ -25,3 +28,27 @@ class HomeVisit(models.Model):
             visit.seen_at = now
             visit.save(update_fields=["seen_at"])
         return previous
+
+
+class EvidenceLevelSeen(models.Model):
+    """A change idea's evidence level as the cluster's overview computed it on a day.
+
+    A row is written only when the level differs from the latest one kept, so the level the cluster saw on any
+    past day (a convening's) is the latest row on or before that day. The level cannot be computed again for a
+    past day from dated records: the network's thresholds, answered predictions and the effect-based rules
+    change without a dated history, so the levels as they were shown are kept instead.
+    """
+
+    cluster = models.ForeignKey("network.Cluster", on_delete=models.PROTECT, related_name="+")
+    change_idea = models.ForeignKey("design.ChangeIdea", on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(max_length=20, choices=[(level.value, level.label) for level in Level])
+    seen_on = models.DateField()
+
+    objects = ScopedManager(cluster="cluster")
+
+    class Meta:
+        ordering = ["change_idea_id", "seen_on"]
+        constraints = [models.UniqueConstraint(fields=["change_idea", "seen_on"], name="one_level_per_idea_day")]
+
+    def __str__(self) -> str:
+        return f"{self.change_idea_id}: {Level(self.level).label} on {self.seen_on}"

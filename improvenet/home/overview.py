@@ -9,6 +9,9 @@ from improvenet.convenings.models import Convening
 from improvenet.cycles.models import PdsaCycle
 from improvenet.governance.models import Vote
 from improvenet.home.agenda import EXPIRING_WITHIN_DAYS, cycle_flags
+from improvenet.home.models import EvidenceLevelSeen
+from improvenet.learning.evidence import Level
+from improvenet.learning.services import evidence_index
 from improvenet.measures import services as measure_services
 from improvenet.measures.models import Measure
 from improvenet.network.models import Cluster, School, cluster_phases, current_on, current_phase
@@ -71,13 +74,47 @@ def upcoming_dates(cluster: Cluster, today: datetime.date) -> list[dict]:
     return sorted(dates, key=lambda item: item["on"])
 
 
+def levels_seen_on(day: datetime.date) -> dict[int, str]:
+    """The level each change idea was last seen at on or before the day, by idea id."""
+    latest: dict[int, str] = {}
+    for idea_id, level in (EvidenceLevelSeen.objects.filter(seen_on__lte=day).order_by("seen_on")
+                           .values_list("change_idea_id", "level")):
+        latest[idea_id] = level
+    return latest
+
+
+def level_changes(cluster: Cluster, since: datetime.date | None, today: datetime.date) -> dict:
+    """The change ideas whose evidence level differs from the one seen on `since` (the last convening's day),
+    each with the level then and now; and keep today's levels where they changed (EvidenceLevelSeen).
+
+    `known_from` is the first day any level was kept: before it, a level then is not known.
+    """
+    now = {found.idea.pk: found for found in evidence_index(cluster)}
+    seen = levels_seen_on(today)
+    EvidenceLevelSeen.objects.bulk_create(
+        [EvidenceLevelSeen(cluster=cluster, change_idea_id=pk, level=found.level.value, seen_on=today)
+         for pk, found in now.items() if seen.get(pk) != found.level.value],
+        update_conflicts=True, unique_fields=["change_idea", "seen_on"], update_fields=["level"],
+    )
+    then = levels_seen_on(since) if since else {}
+    changed = [
+        {"idea": found.idea, "was": Level(then[pk]), "now": found.level,
+         "url": reverse("learning:evidence", args=[cluster.slug, pk])}
+        for pk, found in now.items() if pk in then and then[pk] != found.level.value
+    ]
+    first = EvidenceLevelSeen.objects.order_by("seen_on").values_list("seen_on", flat=True).first()
+    return {"changed": changed, "known_from": first}
+
+
 def cluster_overview(cluster: Cluster, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     phases = cluster_phases()
+    last_convening = Convening.objects.filter(held_on__lt=today).order_by("-held_on").first()
     return {
         "current_phase": current_phase(phases, today),
         "cycles": cycle_summary(cluster, today),
         "signals": measures_with_new_signals(cluster),
         "dates": upcoming_dates(cluster, today),
-        "last_convening": Convening.objects.filter(held_on__lt=today).order_by("-held_on").first(),
+        "last_convening": last_convening,
+        "levels": level_changes(cluster, last_convening.held_on if last_convening else None, today),
     }

@@ -13,6 +13,7 @@ from improvenet.convenings.models import Convening
 from improvenet.convenings.packets import build_packet
 from improvenet.convenings.pdf import packet_pdf
 from improvenet.demo import load_demo
+from improvenet.home.overview import cluster_overview
 from improvenet.network.models import Cluster, Person, Team
 
 
@@ -77,3 +78,13 @@ def test_bobs_team_packet_pdf_holds_its_cycles(riverside):
         assert " ".join(entry.cycle.objective.split()) in text
     learned = [e for e in section.cycles if e.stage in ("act", "done")]
     assert learned and " ".join(learned[0].cycle.learning.split()) in text
+
+
+def test_the_overview_names_the_levels_that_rose_since_the_spring_convening(riverside):
+    overview = cluster_overview(riverside.riverside)
+    assert overview["last_convening"].title == "Spring convening of the school teams"
+    changed = overview["levels"]["changed"]
+    assert len(changed) == 2
+    for item in changed:  # the convening saw a weaker claim, or had not ruled the idea out yet
+        assert item["was"] == {"supported": "promising", "promising": "being_tested",
+                               "not_supported": "being_tested"}[item["now"]], item

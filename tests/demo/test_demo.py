@@ -300,3 +300,20 @@ def test_loading_twice_raises_and_writes_nothing_more(demo):
         load_demo(seed=7)
     assert snapshot() == before
     assert Network.objects.filter(slug=DEMO_NETWORK_SLUG).count() == 1
+
+
+def test_each_person_has_a_handful_of_notifications_of_every_kind_some_read(demo):
+    from improvenet.notifications.models import Notification
+
+    notifications = list(Notification.objects.select_related("recipient"))
+    assert {n.kind for n in notifications} == set(Notification.Kind.values)
+    bobs = [n for n in notifications if n.recipient.username == "bob"]
+    assert 5 <= len(bobs) <= 12
+    assert len({n.kind for n in bobs}) >= 2
+    unread = [n for n in bobs if not n.is_read]
+    assert 1 <= len(unread) < len(bobs)
+    # The unread are the newest, each dated on its event's day (not all at the moment the demo loaded).
+    assert min(n.created_at for n in unread) >= max(n.created_at for n in bobs if n.is_read)
+    assert len({n.created_at for n in bobs}) > 1
+    for person in {n.recipient.username for n in notifications}:
+        assert len([n for n in notifications if n.recipient.username == person]) <= 12, person

@@ -5,8 +5,11 @@ import datetime
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from improvenet.convenings.models import Convening
 from improvenet.cycles.models import PdsaCycle
-from improvenet.home.models import HomeVisit
+from improvenet.design.models import ChangeIdea
+from improvenet.home.models import EvidenceLevelSeen, HomeVisit
+from improvenet.home.overview import level_changes
 from improvenet.network.models import ClusterRole, Membership, Person, Team
 from improvenet.partners.models import Agreement
 from tests.cycles.conftest import make_cycle, pdsa  # noqa: F401 (pdsa is a fixture)
@@ -125,3 +128,33 @@ def test_the_menu_is_on_refusals_inside_a_cluster_but_not_on_pages_outside_one(w
     refused = client.get("/clusters/alpha/phases/new/")
     assert refused.status_code == 403 and 'class="cluster-menu"' in refused.content.decode()
     assert 'class="cluster-menu"' not in client.get("/").content.decode()
+
+
+def test_the_overview_names_the_ideas_whose_level_changed_since_the_last_convening(pdsa, client):  # noqa: F811
+    world = pdsa.world
+    client.force_login(world.users.viewer)
+    assert "No convening has been held yet" in client.get("/clusters/alpha/").content.decode()
+    with scope(cluster=world.alpha):
+        steady = ChangeIdea.objects.create(cluster=world.alpha, title="Advisory check-ins")
+        Convening.objects.create(cluster=world.alpha, held_on=TODAY - datetime.timedelta(days=10), title="Spring")
+    page = client.get("/clusters/alpha/").content.decode()
+    assert f"Levels are kept from {TODAY:%B %-d, %Y} on, after that convening" in page
+
+    # Both ideas were seen untested before the convening; then the team tested one of them.
+    with scope(cluster=world.alpha):
+        EvidenceLevelSeen.objects.all().delete()
+        level_changes(world.alpha, None, TODAY - datetime.timedelta(days=20))
+        assert EvidenceLevelSeen.objects.count() == 2
+    page = client.get("/clusters/alpha/").content.decode()
+    assert "No change idea's level changed." in page
+    make_cycle(pdsa, objective="Goal conferences for one advisory")
+    page = client.get("/clusters/alpha/").content.decode()
+    link = f'<a href="/clusters/alpha/learning/ideas/{pdsa.idea.pk}/">Weekly goal-setting conferences</a>'
+    assert f"{link}: Untested → <strong>Being tested</strong>" in page
+    assert "Advisory check-ins" not in page.split('id="levels-heading"')[1].split("</section>")[0]
+    with scope(cluster=world.alpha):
+        # Today's level was kept once, however often the overview is opened; the steady idea's not again.
+        client.get("/clusters/alpha/")
+        assert list(EvidenceLevelSeen.objects.filter(seen_on=TODAY).values_list("change_idea_id", "level")) == [
+            (pdsa.idea.pk, "being_tested")]
+        assert EvidenceLevelSeen.objects.filter(change_idea=steady).count() == 1
