@@ -74,7 +74,7 @@ def _study_form(request, access, form, *, title: str, cancel_url: str):
 def study_new(request, access):
     access.require_change()
     study = Study(cluster=access.obj, created_by=request.user)
-    form = StudyForm(request.POST or None, instance=study)
+    form = StudyForm(request.POST or None, instance=study, access=access)
     return _study_form(request, access, form, title="Plan a study", cancel_url=_index_url(access))
 
 
@@ -82,14 +82,14 @@ def study_new(request, access):
 def study_edit(request, access, study_id: int):
     study = sacc.study_for_user(access, study_id).require_change()
     study.revised_by = request.user
-    form = StudyForm(request.POST or None, instance=study)
+    form = StudyForm(request.POST or None, instance=study, access=access)
     return _study_form(request, access, form, title=f"Edit {study}", cancel_url=_study_url(study))
 
 
 @studies_page
 def power_panel(request, access):
     """The power panel alone, for the form's fields as they stand (htmx asks for it as they change)."""
-    form = StudyForm(request.GET or None, instance=Study(cluster=access.obj))
+    form = StudyForm(request.GET or None, instance=Study(cluster=access.obj), access=access)
     return render_cluster(request, access, "studies/_power.html", {"power": _panel_answer(form)})
 
 
