@@ -31,6 +31,7 @@ PURE_MODULES = [
     "improvenet.synthesis.reading",
     "improvenet.synthesis.sources",
     "improvenet.studies.attrition",
+    "improvenet.studies.charts",
     "improvenet.studies.impact",
     "improvenet.studies.power",
     "improvenet.studies.randomization",
