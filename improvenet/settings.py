@@ -51,9 +51,11 @@ INSTALLED_APPS = [
     "improvenet.induction",
     "improvenet.partnership",
     "improvenet.pyramids",
+    "improvenet.studies",
     "improvenet.home",
     "improvenet.corrections",
     "improvenet.notifications",
+    "improvenet.pilots",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from improvenet.studies import views
+
+app_name = "studies"
+
+c = "clusters/<slug:cluster>/studies"
+urlpatterns = [
+    path(f"{c}/", views.study_index, name="index"),
+    path(f"{c}/new/", views.study_new, name="new"),
+    path(f"{c}/power/", views.power_panel, name="power"),
+    path(f"{c}/<int:study_id>/", views.study_page, name="study"),
+    path(f"{c}/<int:study_id>/edit/", views.study_edit, name="edit"),
+    path(f"{c}/<int:study_id>/register/", views.study_register, name="register"),
+    path(f"{c}/<int:study_id>/allocation/", views.allocation_page, name="allocation"),
+]
