@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from improvenet.analytics import outcomes
 from improvenet.analytics.metrics import METRICS
 from improvenet.data.models import AppendOnlyError, AuditEvent, DataUseAgreement
 from improvenet.design.models import ChangeIdea, Innovation
@@ -43,7 +44,9 @@ def outcome_label(key: str) -> str:
         measure = Measure.objects.filter(pk=_measure_id(key)).first()
         return measure.name if measure else key
     metric = METRICS.get(key)
-    return metric.title if metric else key
+    if metric:
+        return metric.title
+    return outcomes.outcome(key).label.capitalize() if outcomes.is_outcome(key) else key
 
 
 def _measure_id(key: str) -> int | None:
@@ -242,7 +245,7 @@ class Study(models.Model):
         if key.startswith(MEASURE_PREFIX):
             number = _measure_id(key)
             return number is not None and Measure.objects.filter(pk=number, cluster_id=self.cluster_id).exists()
-        return key in METRICS
+        return key in METRICS or outcomes.is_outcome(key)
 
     def power_design_record(self) -> power.Design:
         """The power calculation's input, from the stored design and parameters."""
