@@ -31,6 +31,7 @@ from improvenet.demo import (
     pyramids,
     sharing,
     student_data,
+    studies,
     synthesis,
 )
 from improvenet.network.models import ClusterRole, Membership, Network, Person, School, Team
@@ -101,6 +102,7 @@ def load_demo(
         pyramids.create_pyramids_demo(seed, report)
         phases.create_phases_demo(seed, report)
         invitations.create_invitations_demo(seed, report)
+        studies.create_studies_demo(seed, report)
         # Last: it thins the notifications every other part wrote.
         notifications.create_notifications_demo(seed, report)
         report("Indexing the learning for search")
