@@ -77,5 +77,6 @@ def test_finished_pilots_are_a_source_of_the_evidence_ledger(piloted, api_as):
         "pilots", "Alpha: Reading Coach pilot", piloted.world.alpha.pk)
     assert (estimate.yi, round(estimate.vi, 6), estimate.outcome) == (0.2, 0.0064, "Spring benchmark")
     assert estimate.url == f"/clusters/alpha/pilots/{pilot.pk}/"
+    assert estimate.moderators == {"cluster": "Alpha", "schools": 2, "dosage_minutes_per_week": 56.7}
     assert list(finished_pilot_estimates("product", piloted.product.pk, frozenset({piloted.world.beta.pk}))) == []
     assert list(finished_pilot_estimates("change_idea", piloted.product.pk, alpha)) == []
