@@ -2,7 +2,8 @@
 
 A pilot decided (adopt, adapt or abandon) with an effect estimate and its standard error is one site
 of evidence about its product: its cluster, on the Hedges' g scale. Only pilots of the clusters the
-reader may read are given, and nothing below the pilot (no school, no student).
+reader may read are given, and nothing below the pilot (no school, no student). The observed dosage
+(minutes per active student per week) is a moderator the ledger's meta-regression may use.
 """
 
 from collections.abc import Iterable
@@ -31,7 +32,16 @@ def finished_pilot_estimates(subject_kind: str, subject_id: int,
                 yi=pilot.effect_size, vi=pilot.effect_standard_error ** 2, outcome=pilot.effect_outcome,
                 label=f"Pilot of {pilot.product} ({pilot.get_decision_display().lower()}ed on {pilot.decided_on})",
                 url=reverse("pilots:pilot", args=[pilot.cluster.slug, pilot.pk]),
-                moderators={"schools": pilot.schools.count(), "cluster": pilot.cluster.name},
+                moderators=_moderators(pilot),
             )
             for pilot in pilots
         ]
+
+
+def _moderators(pilot: Pilot) -> dict[str, float | str]:
+    """The pilot's cluster, its number of schools and, when usage was reported, the observed dosage."""
+    moderators: dict[str, float | str] = {"cluster": pilot.cluster.name, "schools": pilot.schools.count()}
+    dosage = pilot.usage_totals()["minutes_per_student_week"]
+    if dosage is not None:
+        moderators["dosage_minutes_per_week"] = round(dosage, 1)
+    return moderators

@@ -150,7 +150,8 @@ def usage_upload(request, access, pilot_id: int):
                 form.add_error("file", error.messages[0] if isinstance(error, ValidationError) else str(error))
             else:
                 if saved is not None:
-                    messages.success(request, f"Saved {saved.weeks} school-weeks of usage from {saved.filename}.")
+                    weeks = f"{saved.weeks} school-week{'' if saved.weeks == 1 else 's'}"
+                    messages.success(request, f"Saved {weeks} of usage from {saved.filename}.")
                     return redirect(_pilot_url(pilot))
         status = 422
     context = {"pilot": pilot, "form": form, "checked": checked, "window": pilot.usage_window(),
