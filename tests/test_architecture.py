@@ -45,6 +45,8 @@ PURE_MODULES = [
     "improvenet.measures.upload",
     "improvenet.partners.dates",
     "improvenet.partnership.health",
+    "improvenet.pilots.costs",
+    "improvenet.pilots.usage",
     "improvenet.sharing.scrub",
 ]
 WEB_PACKAGES = ("django", "ninja", "django_scopes", "waitress", "whitenoise")

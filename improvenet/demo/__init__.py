@@ -26,6 +26,7 @@ from improvenet.demo import (
     partners,
     partnership,
     phases,
+    pilots,
     pyramids,
     sharing,
     student_data,
@@ -93,6 +94,7 @@ def load_demo(
         families.create_families_demo(seed, report)
         governance.create_governance_demo(seed, report)
         partners.create_partners_demo(seed, report)
+        pilots.create_pilots_demo(seed, report, DEMO_PASSWORD)
         induction.create_induction_demo(seed, report)
         partnership.create_partnership_demo(seed, report)
         pyramids.create_pyramids_demo(seed, report)

@@ -34,12 +34,14 @@ AREAS = (
     Area("design", "Design", "design:home", frozenset({"design"})),
     Area("cycles", "Cycles", "cycles:index", frozenset({"cycles"})),
     Area("measures", "Measures", "measures:list", frozenset({"measures"})),
-    Area("learning", "Learning", "learning:index",
-         frozenset({"learning", "convenings", "sharing", "search", "synthesis"}), (
+    Area("learning", "Learning", "learning:index", frozenset({
+        "learning", "convenings", "sharing", "search", "pilots", "synthesis",
+    }), (
         Section("Evidence per change idea", "learning:index"),
         Section("Evidence ledgers (effects across sites)", "synthesis:index"),
         Section("Spread grid", "learning:grid"),
         Section("What traveled", "learning:travel"),
+        Section("Product pilots", "pilots:index"),
         Section("Convenings", "convenings:index"),
         Section("Sharing with the network", "sharing:cluster"),
         Section("Network library", "sharing:library", by_network=True),

@@ -1,4 +1,5 @@
-"""The demo's agreements: Riverside's board, union, university and funder, one expiring soon, a signed copy."""
+"""The demo's agreements: Riverside's board, union, university and funder, one expiring soon, a signed copy,
+and the privacy agreement of the product pilot's company (docs/pilots.md)."""
 
 import io
 
@@ -13,7 +14,7 @@ from improvenet.partners import registry
 from improvenet.partners.models import AgreementDocument
 
 
-def test_riverside_has_four_agreements_one_expiring_soon_with_a_document(db):
+def test_riverside_has_five_agreements_one_expiring_soon_with_a_document(db):
     with transaction.atomic():
         load_demo()
         with scopes_disabled():
@@ -21,7 +22,7 @@ def test_riverside_has_four_agreements_one_expiring_soon_with_a_document(db):
         today = timezone.localdate()
         with scope(cluster=riverside):
             entries = registry.entries(riverside, today)
-            assert {e.kind for e in entries} == {"union", "school_board", "lead_partner", "funding"}
+            assert {e.kind for e in entries} == {"union", "school_board", "lead_partner", "funding", "data_use"}
             due = registry.expiring(riverside, today)
             assert {(e.kind, d.kind) for e, d in due} == {("union", "renewal"), ("union", "expiry")}
             assert all(len(e.parties) == 2 and "Riverside Unified School District" in e.parties for e in entries)

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from improvenet.network.models import Organization
-from improvenet.pilots.models import Product
+from improvenet.pilots.models import Pilot, Product
+from improvenet.pilots.services import import_usage
 from tests.partners.conftest import make_agreement
 
 DAY = datetime.timedelta(days=1)
@@ -31,6 +32,46 @@ def piloted(world):
         product.full_clean()
         product.save()
     return SimpleNamespace(world=world, today=today, company=company, union=union, privacy=privacy, product=product)
+
+
+def make_pilot(p, stage: str = "need", **fields) -> Pilot:
+    """A pilot of the product in both alpha schools, walked to `stage` through its gates."""
+    today = p.today
+    monday = today - datetime.timedelta(days=today.weekday())
+    values = {
+        "need": "Grade 3 reading.", "selection_reason": "It fits.", "success_statement": "0.2 SD on the benchmark.",
+        "claimed_minutes_per_week": Decimal("60"), "claimed_weeks": 12, "students": 100,
+        "starts_on": monday - 4 * 7 * DAY, "ends_on": monday + 8 * 7 * DAY, "training": "Two sessions.",
+    } | fields
+    lead = p.world.users.lead
+    with scope(cluster=p.world.alpha):
+        pilot = Pilot(cluster=p.world.alpha, product=p.product, title="Reading Coach pilot", created_by=lead,
+                      **values)
+        pilot.full_clean()
+        pilot.save()
+        pilot.schools.set([p.world.high, p.world.middle])
+        order = list(Pilot.Stage.values)
+        while order.index(pilot.stage) < order.index(stage):
+            if pilot.stage == Pilot.Stage.IMPLEMENT:
+                upload_usage(pilot, USAGE)
+            if pilot.stage == Pilot.Stage.ANALYZE:
+                pilot.effect_size, pilot.effect_standard_error = 0.2, 0.08
+                pilot.effect_outcome, pilot.effect_source = "Spring benchmark", "District analysis"
+                pilot.save()
+            pilot.advance(lead)
+    return pilot
+
+
+# Two weeks of usage in both schools: Alpha High large, Alpha Middle small (4 students) in its second week.
+USAGE = ("school,week,active_students,minutes\n"
+         "Alpha High,{w0},40,2400\nAlpha Middle,{w0},20,1000\n"
+         "Alpha High,{w1},38,2200\nAlpha Middle,{w1},4,180\n")
+
+
+def upload_usage(pilot: Pilot, template: str, name: str = "usage.csv"):
+    first, _ = pilot.usage_window()
+    text = template.format(w0=first, w1=first + 7 * DAY, w2=first + 14 * DAY)
+    return import_usage(pilot, text.encode(), name, None)
 
 
 @pytest.fixture

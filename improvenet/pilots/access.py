@@ -1,0 +1,79 @@
+"""Who may read and change products and pilots, on top of improvenet.network.access.
+
+Everyone who reads the cluster reads its products and pilots. They are changed by those who change
+the shared design: the cluster lead, network admins and the district design team, who choose what
+the district tries. A company reads one thing only: the suppressed report of the pilots of its own
+products, through `pilot_report_for_user`. It needs no role in the cluster: its people are the
+cluster's people records whose home organization is the company, linked to their accounts by the
+lead, and that gives them no other page of the cluster.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+from django.http import Http404
+from django_scopes import scope
+
+from improvenet.network.access import (
+    MAX_ID,
+    Access,
+    can_change_shared_design,
+    cluster_for_user,
+    member_of_cluster,
+)
+from improvenet.network.models import Cluster, Person, current_on
+from improvenet.pilots.models import Pilot, Product
+
+COMPANY = "company"
+CANNOT_CHANGE = "Product pilots are changed by the cluster lead and the district design team."
+
+
+def can_change_pilots(user, cluster: Access[Cluster]) -> bool:
+    return can_change_shared_design(user, cluster)
+
+
+def pilots_access(user, cluster: Access[Cluster]) -> Access[Cluster]:
+    """The user's access to the cluster's products and pilots: reading as the cluster, changing as above."""
+    return replace(cluster, can_change=can_change_pilots(user, cluster))
+
+
+def product_for_user(cluster: Access[Cluster], pk: int) -> Access[Product]:
+    """A product, given the access of `pilots_access`."""
+    return member_of_cluster(Product, cluster, pk, "product", related=["company", "privacy_agreement"])
+
+
+def pilot_for_user(cluster: Access[Cluster], pk: int) -> Access[Pilot]:
+    """A pilot, given the access of `pilots_access`."""
+    return member_of_cluster(Pilot, cluster, pk, "pilot", related=["product", "product__company"])
+
+
+def is_company_person(user, pilot: Pilot) -> bool:
+    """Whether the user is a current person of the cluster whose home organization makes the pilot's product."""
+    return bool(user and user.is_authenticated and user.is_active) and Person.objects.filter(
+        current_on(), user=user, home_organization_id=pilot.product.company_id).exists()
+
+
+@contextmanager
+def pilot_report_for_user(user, slug: str, pk: int) -> Iterator[tuple[Access[Pilot], Access[Cluster] | None]]:
+    """Open the cluster's scope for a pilot's suppressed report: (the pilot, the cluster access or None).
+
+    Anyone who reads the cluster reads the report (the cluster access is then given); a person of the
+    company that makes the product reads it with no other access to the cluster (None). Everyone else
+    gets 404, as if the cluster did not exist.
+    """
+    cluster = Cluster.objects.select_related("network").filter(slug=slug).first()
+    if cluster is None:
+        raise Http404("No such cluster.")
+    try:
+        access = cluster_for_user(user, slug)
+    except Http404:
+        access = None
+    with scope(cluster=cluster):
+        pilot = (Pilot.objects.select_related("product", "product__company").filter(pk=pk).first()
+                 if 0 < pk <= MAX_ID else None)
+        if access is None and (pilot is None or not is_company_person(user, pilot)):
+            raise Http404("No such cluster.")
+        if pilot is None:
+            raise Http404("No such pilot in this cluster.")
+        yield Access(pilot, access.role if access else COMPANY, False), access

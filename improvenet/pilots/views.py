@@ -1,0 +1,172 @@
+"""Pages of product pilots: the products and pilots of a cluster, a pilot's stages, its usage and its report."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from improvenet.measures.upload import UploadFileError
+from improvenet.pages import cluster_context, cluster_page, render_cluster, save_form
+from improvenet.pilots.access import pilot_for_user, pilot_report_for_user, pilots_access, product_for_user
+from improvenet.pilots.forms import DecideForm, PilotForm, ProductForm, UsageUploadForm, stage_form
+from improvenet.pilots.models import Pilot, Product
+from improvenet.pilots.report import pilot_report
+from improvenet.pilots.services import import_usage
+
+EXAMPLE_PER_SCHOOL = "school,week,active_students,minutes\nLincoln Elementary,2026-01-05,84,6120"
+EXAMPLE_PER_STUDENT = "student,school,week,minutes\nS-1042,Lincoln Elementary,2026-01-05,75"
+
+
+def _pilot_url(pilot: Pilot) -> str:
+    return reverse("pilots:pilot", args=[pilot.cluster.slug, pilot.pk])
+
+
+def _product_url(product: Product) -> str:
+    return reverse("pilots:product", args=[product.cluster.slug, product.pk])
+
+
+@cluster_page
+def index(request, access):
+    access = pilots_access(request.user, access)
+    pilots = Pilot.objects.select_related("product", "product__company").prefetch_related("schools")
+    context = {"pilots": pilots, "products": Product.objects.select_related("company", "privacy_agreement")}
+    return render_cluster(request, access, "pilots/index.html", context)
+
+
+@cluster_page
+def product_page(request, access, product_id: int):
+    access = pilots_access(request.user, access)
+    product = product_for_user(access, product_id).obj
+    return render_cluster(request, access, "pilots/product.html",
+                          {"product": product, "pilots": product.pilots.all()})
+
+
+@cluster_page
+def product_new(request, access):
+    access = pilots_access(request.user, access)
+    access.require_change()
+    form = ProductForm(request.POST or None, instance=Product(cluster=access.obj, created_by=request.user))
+    return save_form(request, form, title="Add a product", cancel_url=reverse("pilots:index", args=[access.obj.slug]),
+                     next_url=_product_url)
+
+
+@cluster_page
+def product_edit(request, access, product_id: int):
+    product = product_for_user(pilots_access(request.user, access), product_id).require_change()
+    form = ProductForm(request.POST or None, instance=product)
+    return save_form(request, form, title=f"Edit {product}", cancel_url=_product_url(product), next_url=_product_url)
+
+
+@cluster_page
+def pilot_new(request, access):
+    access = pilots_access(request.user, access)
+    access.require_change()
+    pilot = Pilot(cluster=access.obj, created_by=request.user)
+    product = request.GET.get("product", "")
+    form = PilotForm(request.POST or None, instance=pilot,
+                     initial={"product": int(product)} if product.isdigit() else None)
+    return save_form(request, form, title="Start a product pilot",
+                     cancel_url=reverse("pilots:index", args=[access.obj.slug]), next_url=_pilot_url)
+
+
+@cluster_page
+def pilot_page(request, access, pilot_id: int):
+    access = pilots_access(request.user, access)
+    pilot = pilot_for_user(access, pilot_id).obj
+    usage = list(pilot.usage_weeks.select_related("school"))
+    context = {
+        "pilot": pilot, "product": pilot.product, "stages": _stages(pilot), "step": pilot.next_step(),
+        "schools": pilot.schools.order_by("name"), "usage": usage, "totals": pilot.usage_totals(),
+        "uploads": pilot.uploads.select_related("uploaded_by")[:10], "moves": pilot.moves.select_related("moved_by"),
+        "cost": pilot.cost_per_student(), "cost_per_tenth": pilot.cost_per_tenth_sd(),
+        "decide_form": DecideForm() if pilot.stage == Pilot.Stage.DECIDE else None,
+    }
+    return render_cluster(request, access, "pilots/pilot.html", context)
+
+
+def _stages(pilot: Pilot) -> list[dict]:
+    order = list(Pilot.Stage)
+    reached = order.index(pilot.stage)
+    return [{"label": stage.label, "state": "done" if index < reached else "current" if index == reached else "ahead"}
+            for index, stage in enumerate(order[:-1])]
+
+
+@cluster_page
+def pilot_edit(request, access, pilot_id: int):
+    pilot = pilot_for_user(pilots_access(request.user, access), pilot_id).require_change()
+    form = stage_form(pilot, request.POST or None)
+    return save_form(request, form, title=f"{pilot.get_stage_display()}: {pilot}", cancel_url=_pilot_url(pilot),
+                     next_url=_pilot_url)
+
+
+@require_POST
+@cluster_page
+def pilot_advance(request, access, pilot_id: int):
+    pilot = pilot_for_user(pilots_access(request.user, access), pilot_id).require_change()
+    try:
+        with transaction.atomic():
+            pilot.advance(request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, f"The pilot moved on to {pilot.get_stage_display()}.")
+    return redirect(_pilot_url(pilot))
+
+
+@require_POST
+@cluster_page
+def pilot_decide(request, access, pilot_id: int):
+    pilot = pilot_for_user(pilots_access(request.user, access), pilot_id).require_change()
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                pilot.decide(data["decision"], data["decision_reason"], request.user, data["on"])
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(request, f"Decided: {pilot.get_decision_display().lower()}.")
+    else:
+        messages.error(request, "Choose adopt, adapt or abandon and say why.")
+    return redirect(_pilot_url(pilot))
+
+
+@cluster_page
+def usage_upload(request, access, pilot_id: int):
+    pilot = pilot_for_user(pilots_access(request.user, access), pilot_id).require_change()
+    form = UsageUploadForm(request.POST or None, request.FILES or None)
+    checked, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                with transaction.atomic():
+                    checked, saved = import_usage(pilot, upload.file, upload.name, request.user)
+            except (UploadFileError, ValidationError) as error:
+                form.add_error("file", error.messages[0] if isinstance(error, ValidationError) else str(error))
+            else:
+                if saved is not None:
+                    messages.success(request, f"Saved {saved.weeks} school-weeks of usage from {saved.filename}.")
+                    return redirect(_pilot_url(pilot))
+        status = 422
+    context = {"pilot": pilot, "form": form, "checked": checked, "window": pilot.usage_window(),
+               "example_per_school": EXAMPLE_PER_SCHOOL, "example_per_student": EXAMPLE_PER_STUDENT}
+    return render_cluster(request, access, "pilots/upload.html", context, status=status)
+
+
+@login_required
+def report_page(request, cluster: str, pilot_id: int):
+    """The pilot's report as its company reads it; the cluster's readers see the same page."""
+    with pilot_report_for_user(request.user, cluster, pilot_id) as (pilot_access, cluster_access):
+        if cluster_access is not None:
+            request.cluster_access = cluster_access  # the cluster menu and breadcrumbs of the cluster's readers
+        pilot = pilot_access.obj
+        context = {"cluster": pilot.cluster, "pilot": pilot, "report": pilot_report(pilot),
+                   "for_company": cluster_access is None}
+        if cluster_access is not None:
+            context = cluster_context(cluster_access) | context
+        return render(request, "pilots/report.html", context)
