@@ -3,6 +3,7 @@ form and by file (checked whole, every bad line named, nothing saved)."""
 
 import html
 import json
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -116,3 +117,16 @@ def test_studies_from_a_file_are_checked_whole_and_every_bad_line_is_named(poole
     assert cox.effect == pytest.approx(meta.cox_logit(30, 60, 20, 60)[0])
     too_big = client.post(upload, {"file": SimpleUploadedFile("studies.csv", b"citation\n" + b"x" * 11_000_000)})
     assert too_big.status_code == 422 and "can be at most" in text(too_big)
+
+
+def test_the_documented_example_file_of_external_studies_loads(pooled, client):
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "external-studies.csv"
+    client.force_login(pooled.world.users.lead)
+    upload = f"/clusters/alpha/ledger/ideas/{pooled.idea.pk}/studies/upload/"
+    answer = client.post(upload, {"file": SimpleUploadedFile("external-studies.csv", example.read_bytes())})
+    assert answer.status_code == 302, text(answer)[:2000]
+    with scopes_disabled():
+        studies = {s.citation.split(",")[0]: s for s in ExternalStudy.objects.filter(citation__contains=")")}
+    assert studies["Lindqvist et al. (2019)"].effect == pytest.approx(
+        meta.hedges_g(251.2, 30.1, 1240, 247.9, 29.8, 1240)[0])
+    assert studies["Moreau (2021)"].effect == pytest.approx(meta.cox_logit(262, 305, 241, 305)[0])
