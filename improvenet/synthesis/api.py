@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema
 
 from improvenet.design.access import change_idea_for_user, innovation_for_user
 from improvenet.network.access import in_cluster, member_of_cluster
-from improvenet.pilots.models import Product
+from improvenet.pilots.access import product_for_user
 from improvenet.resources import ClusterResource, Filters, RecordId, Text
 from improvenet.synthesis import services
 from improvenet.synthesis.entry import EntryError, effect_from
@@ -185,7 +185,7 @@ def _ledger(request, cluster: Text, kind: str, subject_id: int, method: str):
     if method not in services.RANDOM_METHODS:
         raise ValidationError({"method": f"Unknown method “{method}”: choose REML, DL or PM."})
     find = {"change_idea": change_idea_for_user, "innovation": innovation_for_user,
-            "product": lambda access, pk: member_of_cluster(Product, access, pk, "product")}[kind]
+            "product": product_for_user}[kind]
     with in_cluster(request.auth, cluster) as access:
         subject = find(access, subject_id).obj
         return services.ledger(kind, subject, access.obj, method).to_dict()

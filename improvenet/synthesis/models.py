@@ -117,7 +117,7 @@ class SchoolEstimate(LedgerEstimate):
         help_text="What the school was compared with, for example “6 comparison schools, 2021 to 2026”.",
     )
     included = models.BooleanField(default=True, help_text="Whether the team counts this estimate in the ledger.")
-    inclusion_reason = models.TextField(help_text="Why the team includes it, or leaves it out.")
+    inclusion_reason = models.TextField(blank=True, help_text="Why the team includes it, or leaves it out.")
     shared_with_network = models.BooleanField(
         default=False,
         help_text="When on, the network's clusters that hold the same change idea (its source and its adopters) "

@@ -409,12 +409,17 @@ STUDY_COLUMNS = ("citation", "url", "outcome", "wwc_rating", "sample", "school_l
                  "scale", "effect_type", "effect", "standard_error", *dict.fromkeys([*MEANS, *EVENTS]))
 
 
+# What an empty cell of these columns means.
+STUDY_DEFAULTS = {"wwc_rating": ExternalStudy.Rating.NOT_REVIEWED, "scale": "smd"}
+
+
 def import_studies(rows: list[tuple[int, dict]], new_study) -> tuple[list[ExternalStudy], list[str]]:
     """Check every row of an upload (`measures.upload.read_table`'s rows) as the study form checks one, and save
     them all, or none when any row has a problem; the problems name the line and the column."""
     studies, problems = [], []
     for line, cells in rows:
         data = {name: "" if cells.get(name) is None else str(cells[name]).strip() for name in STUDY_COLUMNS}
+        data = {**data, **{name: value for name, value in STUDY_DEFAULTS.items() if not data[name]}}
         form = ExternalStudyForm(data, instance=new_study())
         if form.is_valid():
             studies.append(form.save(commit=False))

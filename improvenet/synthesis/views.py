@@ -12,6 +12,7 @@ from improvenet.measures.upload import UploadFileError, read_table
 from improvenet.network.access import member_of_cluster
 from improvenet.network.models import current_on
 from improvenet.pages import cluster_page, render_cluster, save_form
+from improvenet.pilots.access import product_for_user
 from improvenet.pilots.models import Product
 from improvenet.spc.vega import to_pdf, to_svg
 from improvenet.synthesis import services
@@ -19,7 +20,7 @@ from improvenet.synthesis.forms import ExternalStudyForm, SchoolEstimateForm, St
 from improvenet.synthesis.models import ExternalStudy, SchoolEstimate
 
 KINDS = {"change_idea": ("change idea", change_idea_for_user), "innovation": ("innovation", innovation_for_user),
-         "product": ("product", lambda access, pk: member_of_cluster(Product, access, pk, "product"))}
+         "product": ("product", product_for_user)}
 URL_NAMES = {"change_idea": "synthesis:idea", "innovation": "synthesis:innovation", "product": "synthesis:product"}
 DOWNLOADS = {"svg": "image/svg+xml", "pdf": "application/pdf"}
 

@@ -167,6 +167,9 @@ def test_every_kind_of_chart_reads_well_at_both_widths(browser, demo_with_studen
     looker.look(f"{cluster}/data/compare/?metric=chronic-absenteeism&treated_role=innovation&start_year=2024")
     page.goto(f"{base}{cluster}/learning/spread/")
     looker.look(looker.links(r"/learning/spread/ideas/\d+/$")[0])
+    # The evidence ledger's forest plot, of the idea with pooled estimates.
+    page.goto(f"{base}{cluster}/ledger/")
+    looker.look(page.locator("tr", has_text="standard deviations").locator("a").first.get_attribute("href"))
 
     # A school's chart drawn on the server, as a person downloads it.
     svg = page.request.get(school_charts[0] + "chart.svg")
