@@ -157,13 +157,21 @@ def test_the_api_documents_work_without_the_internet(browser, live_server_url):
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/clusters/riverside/", "/clusters/riverside/cycles/{cycle}/"])
-def test_the_overview_and_a_cycle_print_on_one_page(browser, live_server_url, pages, path):
-    """The print stylesheet leaves the menus, forms and footer out and keeps these pages to one Letter page."""
-    cycle = next(page["url"] for page in pages if page["name"] == "cycle page")
+# The pages people print, named as in the permission table; a measure's chart page is a school's chart.
+PRINTED = ("cluster home", "cycle page", "school chart page", "aim page", "pyramid dashboard")
+
+
+def test_the_printed_pages_fit_one_sheet_of_a4_and_of_letter(browser, live_server_url, pages):
+    """The print stylesheet leaves the menus, forms, buttons and footer out and keeps each page to one sheet."""
+    urls = {page["name"]: page["url"] for page in pages}
     tab = Tab(browser, live_server_url, "alice")
-    tab.page.goto(live_server_url + path.format(cycle=cycle.rstrip("/").rsplit("/", 1)[1]), wait_until="networkidle")
-    printed = PdfReader(io.BytesIO(tab.page.pdf(format="Letter", print_background=True)))
-    text = printed.pages[0].extract_text()
-    assert len(printed.pages) == 1 and "Sign out" not in text and "Running the cluster" not in text
+    sheets = {}
+    for name in PRINTED:
+        tab.page.goto(live_server_url + urls[name], wait_until="networkidle")
+        for paper in ("A4", "Letter"):
+            printed = PdfReader(io.BytesIO(tab.page.pdf(format=paper, print_background=True)))
+            text = printed.pages[0].extract_text()
+            assert "Sign out" not in text and "Running the cluster" not in text, (name, paper)
+            sheets[(name, paper)] = len(printed.pages)
     tab.context.close()
+    assert sheets == dict.fromkeys(sheets, 1)
