@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from improvenet.demo import DEMO_PASSWORD
+from tests.browser.conftest import sign_in
 from tests.browser.test_cluster_in_browser import AXE, WCAG_21_AA
 
 pytestmark = pytest.mark.browser
@@ -64,11 +64,7 @@ class Tab:
         self.page.on("requestfailed", lambda request: self.errors.append(f"failed: {request.url}"))
         self.page.on("response", self._note_missing_asset)
         if user != "anonymous":
-            self.page.goto(f"{base_url}/accounts/login/")
-            self.page.get_by_label("Username").fill(user)
-            self.page.get_by_label("Password").fill(DEMO_PASSWORD)
-            self.page.get_by_role("button", name="Sign in").click()
-            self.page.wait_for_url(f"{base_url}/")
+            sign_in(self.page, base_url, user)
 
     def _note_missing_asset(self, response) -> None:
         if response.status >= 400 and response.request.resource_type in ASSETS:
