@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "improvenet.home",
     "improvenet.corrections",
     "improvenet.notifications",
+    "improvenet.ratelimits",
 ]
 
 MIDDLEWARE = [
