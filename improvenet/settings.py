@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "improvenet.corrections",
     "improvenet.notifications",
     "improvenet.pilots",
+    "improvenet.ratelimits",
 ]
 
 MIDDLEWARE = [

@@ -41,7 +41,7 @@ LEFT_OUT = {
     "auth.user_groups": "permission groups belong to the instance.",
     "auth.user_user_permissions": "permissions belong to the instance.",
     "contenttypes.contenttype": "content types are the instance's own catalogue of models.",
-    "families.publicrequestcount": "the rate limits' counters of the public family pages last an hour at most.",
+    "ratelimits.requestcount": "the rate limits' counters (family pages, password resets) last an hour at most.",
     "sessions.session": "sign-in sessions belong to the instance.",
     "notifications.digestchoice": "a person's choice of e-mail digest belongs to their account on this instance.",
 }

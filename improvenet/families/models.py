@@ -4,14 +4,14 @@ A cluster's family pages are shown only once its lead publishes them (`FamilyPag
 families may ask. A family's opt-out request (`OptOutRequest`) waits on the data team's list until the
 team confirms it (the student's rows leave the analytics store) or notes that it could not be matched;
 either way the student's id and date of birth are then erased from the request. The public pages'
-rate limits count requests in `PublicRequestCount`.
+rate limits count requests in `improvenet.ratelimits.models.RequestCount`.
 """
 
 import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import models
 from django.utils import timezone
 from django_scopes import ScopedManager
 
@@ -121,48 +121,3 @@ class OptOutRequest(models.Model):
             raise ValidationError({"note": "Say why the request could not be matched, so the family can be told."})
         self._resolve(user, self.Status.NOT_MATCHED, note.strip())
         self.save()
-
-
-class PublicRequestCount(models.Model):
-    """The requests of one window of time to one cluster's public family pages, from one client address
-    (`client`) or, with an empty `client`, from all addresses together: the counters of the rate limits.
-
-    Kept in the database, so that the limits hold across server processes. Times are whole seconds
-    since the epoch; a counter is deleted once its window is over.
-    """
-
-    scope = models.CharField(max_length=20, help_text="What is counted: page reads or opt-out requests.")
-    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
-    client = models.CharField(max_length=64, blank=True, help_text="The client's address; empty: every address.")
-    window_start = models.BigIntegerField()
-    expires = models.BigIntegerField(db_index=True, help_text="When the window ends.")
-    hits = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["scope", "cluster", "client", "window_start"],
-                                               name="families_one_count_per_window")]
-
-    def __str__(self) -> str:
-        return f"{self.hits} {self.scope} requests from {self.client or 'everyone'} at {self.window_start}"
-
-    @classmethod
-    def hit(cls, scope: str, cluster_id: int, client: str, period: int, now: float) -> tuple[int, int]:
-        """Count one request in the window of `period` seconds that holds `now`.
-
-        Returns the requests counted in that window so far and the seconds until it ends. One statement,
-        so that two processes counting at once both count.
-        """
-        start = int(now) // period * period
-        table = connection.ops.quote_name(cls._meta.db_table)
-        statement = (
-            f"INSERT INTO {table} (scope, cluster_id, client, window_start, expires, hits) "
-            "VALUES (%s, %s, %s, %s, %s, 1) "
-            f"ON CONFLICT (scope, cluster_id, client, window_start) DO UPDATE SET hits = {table}.hits + 1 "
-            "RETURNING hits"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(statement, [scope, cluster_id, client, start, start + period])
-            (hits,) = cursor.fetchone()
-        if hits == 1:  # a new window: the ones that are over are of no more use
-            cls.objects.filter(expires__lte=now).delete()
-        return hits, max(1, start + period - int(now))

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from improvenet.data import services as data_services
-from improvenet.families.models import OptOutRequest, PublicRequestCount, new_reference
+from improvenet.families.models import OptOutRequest, new_reference
 from improvenet.lib.clients import client_address
 from improvenet.network.models import Cluster
+from improvenet.ratelimits.models import RequestCount
 
 # What the rate limits count (settings.FAMILY_RATE_LIMITS): reads of the public pages, and opt-out requests sent.
 PAGES, OPT_OUT = "pages", "opt-out"
@@ -80,7 +81,7 @@ def refusal(request, cluster: Cluster, kind: str) -> Refusal | None:
     now = time.time()
     for client, (limit, period) in zip((client_address(request), ""), settings.FAMILY_RATE_LIMITS[kind],
                                        strict=True):
-        hits, left = PublicRequestCount.hit(kind, cluster.pk, client, period, now)
+        hits, left = RequestCount.hit(kind, str(cluster.pk), client, period, now)
         if hits > limit:
             return Refusal(retry_after=left, whole_cluster=not client, sending=kind == OPT_OUT)
     return None

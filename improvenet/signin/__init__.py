@@ -2,6 +2,7 @@
 with OpenID Connect, signing out everywhere and the idle-session timeout (docs/sign-in.md).
 
 Every sign-in, failure, lock-out and sign-out is written to the append-only `SignInEvent` log and to the
-Python log `improvenet.signin`; the lock-outs and the password-reset limit count those events, so that
-they hold across server processes.
+Python log `improvenet.signin`; the lock-outs count those events and the password-reset limit counts in
+the rate limits' shared counter (`improvenet.ratelimits`), both in the database, so that they hold across
+server processes.
 """

@@ -1,20 +1,23 @@
 """The guard in front of passwords: lock-outs after repeated failures, the password-reset e-mail limit, and
-the sign-in log (the `SignInEvent` table and the Python log `improvenet.signin`).
+the sign-in log (the `SignInEvent` table and the Python log `improvenet.signin`). The lock-outs count the
+log; the reset limit counts in the rate limits' shared counter (`improvenet.ratelimits`).
 
 A username is locked out after 5 failures within 15 minutes, and an address after 20, for 15 minutes from
 the failure that reached the limit. Attempts refused while locked out are logged but not counted, so that
-waiting ends a lock-out. Counting the log in the database makes the limits hold across server processes.
+waiting ends a lock-out. Counting in the database makes the limits hold across server processes.
 """
 
 import datetime
 import logging
 import math
+import time
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from improvenet.lib.clients import client_address
+from improvenet.ratelimits.models import RequestCount
 from improvenet.signin.models import SignInEvent
 
 log = logging.getLogger("improvenet.signin")
@@ -25,6 +28,7 @@ FAILURES_PER_USERNAME = 5
 FAILURES_PER_ADDRESS = 20
 RESET_EMAILS_PER_ADDRESS = 3
 RESET_PERIOD = datetime.timedelta(hours=1)
+RESET_SCOPE = "password-reset"
 
 Kind = SignInEvent.Kind
 WARNINGS = {Kind.FAILED, Kind.LOCKED_OUT, Kind.REFUSED, Kind.RESET_LIMITED}
@@ -86,10 +90,13 @@ def lock_out(request, username: str) -> LockOut | None:
 
 
 def may_send_reset(request, email: str) -> bool:
-    """Count a password-reset request for this address; False once it asked more than 3 times in an hour."""
+    """Count a password-reset request for this address; False once it asked more than 3 times in the hour.
+
+    Counted by the rate limits' shared counter (the family pages' too), in windows of a clock hour.
+    """
     address = _normalized(email)
-    sent = SignInEvent.recent(Kind.RESET_REQUESTED, timezone.now() - RESET_PERIOD, username=address).count()
-    if sent >= RESET_EMAILS_PER_ADDRESS:
+    sent, _ = RequestCount.hit(RESET_SCOPE, address, "", int(RESET_PERIOD.total_seconds()), time.time())
+    if sent > RESET_EMAILS_PER_ADDRESS:
         record(Kind.RESET_LIMITED, request, username=address)
         return False
     record(Kind.RESET_REQUESTED, request, username=address)

@@ -10,7 +10,7 @@ from improvenet.data.models import AppendOnlyError, AppendOnlyQuerySet
 class SignInEvent(models.Model):
     """One sign-in, failure, lock-out, sign-out or password-reset request: the sign-in audit log.
 
-    Append-only, like the data audit log; the lock-outs and the reset e-mail limit count its entries.
+    Append-only, like the data audit log; the lock-outs count its entries.
     """
 
     class Kind(models.TextChoices):

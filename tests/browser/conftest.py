@@ -3,6 +3,9 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
+
+from improvenet.demo import DEMO_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -27,3 +30,21 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def sign_in(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in with a password on the sign-in page, as a person would, and land on the home."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
+
+
+def sign_in_at_the_provider(page, login: str) -> None:
+    """On the test OpenID Connect provider's own sign-in page (tests/signin/oidc_provider): the login is an
+    e-mail address, and any password is taken."""
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", "any password: the test provider takes any")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.browser.test_cluster_in_browser import sign_in
+from tests.browser.conftest import sign_in
 from tests.live_server import demo_environment, fresh_database, served
 from tests.svg_charts import assert_reads_well
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from improvenet.demo import DEMO_PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,14 +17,6 @@ def load_axe(page) -> None:
     """Through the DevTools protocol, which the page's Content-Security-Policy does not govern: a <script> tag
     added to the page would be refused as inline script (docs/security.md)."""
     page.evaluate(AXE.read_text(encoding="utf-8"))
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
 
 
 def test_alice_opens_riverside_and_follows_a_school_pyramid(page, live_server_url):

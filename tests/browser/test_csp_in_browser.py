@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_cluster_in_browser import sign_in
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_cluster_in_browser import sign_in
+from tests.browser.conftest import sign_in
 from tests.live_server import COMMAND, _wait_until_up, free_port
 from tests.mail_server import MailServer
 

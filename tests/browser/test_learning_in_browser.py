@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.test_cluster_in_browser import sign_in
+from tests.browser.conftest import sign_in
 from tests.browser.test_pdsa_in_browser import audit
 
 pytestmark = pytest.mark.browser

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from improvenet.demo import DEMO_PASSWORD
+from tests.browser.conftest import sign_in
 from tests.browser.test_cluster_in_browser import AXE, WCAG_21_AA
 
 pytestmark = pytest.mark.browser
@@ -64,11 +64,7 @@ class Tab:
         self.page.on("requestfailed", lambda request: self.errors.append(f"failed: {request.url}"))
         self.page.on("response", self._note_missing_asset)
         if user != "anonymous":
-            self.page.goto(f"{base_url}/accounts/login/")
-            self.page.get_by_label("Username").fill(user)
-            self.page.get_by_label("Password").fill(DEMO_PASSWORD)
-            self.page.get_by_role("button", name="Sign in").click()
-            self.page.wait_for_url(f"{base_url}/")
+            sign_in(self.page, base_url, user)
 
     def _note_missing_asset(self, response) -> None:
         if response.status >= 400 and response.request.resource_type in ASSETS:
@@ -157,13 +153,21 @@ def test_the_api_documents_work_without_the_internet(browser, live_server_url):
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/clusters/riverside/", "/clusters/riverside/cycles/{cycle}/"])
-def test_the_overview_and_a_cycle_print_on_one_page(browser, live_server_url, pages, path):
-    """The print stylesheet leaves the menus, forms and footer out and keeps these pages to one Letter page."""
-    cycle = next(page["url"] for page in pages if page["name"] == "cycle page")
+# The pages people print, named as in the permission table; a measure's chart page is a school's chart.
+PRINTED = ("cluster home", "cycle page", "school chart page", "aim page", "pyramid dashboard")
+
+
+def test_the_printed_pages_fit_one_sheet_of_a4_and_of_letter(browser, live_server_url, pages):
+    """The print stylesheet leaves the menus, forms, buttons and footer out and keeps each page to one sheet."""
+    urls = {page["name"]: page["url"] for page in pages}
     tab = Tab(browser, live_server_url, "alice")
-    tab.page.goto(live_server_url + path.format(cycle=cycle.rstrip("/").rsplit("/", 1)[1]), wait_until="networkidle")
-    printed = PdfReader(io.BytesIO(tab.page.pdf(format="Letter", print_background=True)))
-    text = printed.pages[0].extract_text()
-    assert len(printed.pages) == 1 and "Sign out" not in text and "Running the cluster" not in text
+    sheets = {}
+    for name in PRINTED:
+        tab.page.goto(live_server_url + urls[name], wait_until="networkidle")
+        for paper in ("A4", "Letter"):
+            printed = PdfReader(io.BytesIO(tab.page.pdf(format=paper, print_background=True)))
+            text = printed.pages[0].extract_text()
+            assert "Sign out" not in text and "Running the cluster" not in text, (name, paper)
+            sheets[(name, paper)] = len(printed.pages)
     tab.context.close()
+    assert sheets == dict.fromkeys(sheets, 1)

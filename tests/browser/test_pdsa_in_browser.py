@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_cluster_in_browser import WCAG_21_AA, load_axe, sign_in
+from tests.browser.conftest import sign_in
+from tests.browser.test_cluster_in_browser import WCAG_21_AA, load_axe
 
 pytestmark = pytest.mark.browser
 

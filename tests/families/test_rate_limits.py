@@ -9,7 +9,8 @@ from django_scopes import scopes_disabled
 
 from improvenet import conf
 from improvenet.families import services
-from improvenet.families.models import FamilyPages, OptOutRequest, PublicRequestCount
+from improvenet.families.models import FamilyPages, OptOutRequest
+from improvenet.ratelimits.models import RequestCount
 from tests.families.conftest import request_form
 
 # A fixed moment, in the middle of every window the tests use: a burst never straddles two windows.
@@ -139,24 +140,24 @@ def test_the_count_is_the_databases_so_it_holds_across_server_processes(limits):
     """Another process's requests are rows of the database: three of them leave this address none."""
     world = limits.world
     window = int(NOW) // 600 * 600
-    PublicRequestCount.objects.create(scope="opt-out", cluster=world.alpha, client=ADDRESS, window_start=window,
-                                      expires=window + 600, hits=3)
+    RequestCount.objects.create(scope="opt-out", subject=str(world.alpha.pk), client=ADDRESS, window_start=window,
+                                expires=window + 600, hits=3)
     assert from_address().post(school_url(world), request_form(world.high)).status_code == 429
     assert from_address(OTHER_ADDRESS).post(school_url(world), request_form(world.high)).status_code == 200
 
 
 def test_counters_of_windows_that_are_over_are_deleted(limits):
     world = limits.world
-    old = PublicRequestCount.objects.create(scope="pages", cluster=world.alpha, client=ADDRESS,
-                                            window_start=int(NOW) - 3600, expires=int(NOW) - 3540, hits=9)
+    old = RequestCount.objects.create(scope="pages", subject=str(world.alpha.pk), client=ADDRESS,
+                                      window_start=int(NOW) - 3600, expires=int(NOW) - 3540, hits=9)
     assert from_address().get("/families/alpha/").status_code == 200
-    assert not PublicRequestCount.objects.filter(pk=old.pk).exists()
-    assert sorted(PublicRequestCount.objects.values_list("client", "hits")) == [("", 1), (ADDRESS, 1)]
+    assert not RequestCount.objects.filter(pk=old.pk).exists()
+    assert sorted(RequestCount.objects.values_list("client", "hits")) == [("", 1), (ADDRESS, 1)]
 
 
 def test_unpublished_pages_count_nothing(limits):
     assert from_address().get("/families/beta/").status_code == 404
-    assert not PublicRequestCount.objects.exists()
+    assert not RequestCount.objects.exists()
 
 
 @pytest.mark.parametrize(("text", "expected"), [("20/hour", (20, 3600)), ("10/10min", (10, 600)),

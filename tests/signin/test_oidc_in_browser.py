@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import browser, page  # noqa: F401 (the Chromium fixtures)
+from tests.browser.conftest import browser, page, sign_in_at_the_provider  # noqa: F401 (the Chromium fixtures)
 from tests.live_server import free_port, run_command
 from tests.signin.oidc import CLIENT_ID, CLIENT_SECRET, account_email, start_provider, start_server, stop
 
@@ -40,10 +40,7 @@ def sso_site(server_environment, tmp_path_factory):
 def sign_in_through_the_provider(page, base: str, login: str, next_path: str = "") -> None:  # noqa: F811
     page.goto(f"{base}/accounts/login/{next_path}")
     page.get_by_role("link", name=BUTTON).click()
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", "any password: the test provider takes any")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in_at_the_provider(page, login)
 
 
 def test_signing_in_through_the_provider_lands_signed_in(sso_site, page):  # noqa: F811
@@ -102,10 +99,7 @@ def test_an_invitation_accepted_with_single_sign_on_lands_with_the_invited_role(
     link = re.search(rf"{re.escape(base)}/accounts/invitations/[^/\s]+/", body).group(0)
     page.goto(link)
     page.get_by_role("button", name="Sign in with single sign-on").click()
-    page.fill("input[name=login]", newcomer)
-    page.fill("input[name=password]", "any password: the test provider takes any")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in_at_the_provider(page, newcomer)
     # Home, with the cluster the invitation gave and its role.
     assert page.url == f"{base}/", page.inner_text("main")
     assert "Riverside Researcher" in page.inner_text("main")

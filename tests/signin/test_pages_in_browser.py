@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.browser.conftest import browser, page  # noqa: F401 (the Chromium fixtures)
-from tests.browser.test_cluster_in_browser import WCAG_21_AA, load_axe, sign_in
+from tests.browser.conftest import browser, page, sign_in  # noqa: F401 (the Chromium fixtures)
+from tests.browser.test_cluster_in_browser import WCAG_21_AA, load_axe
 
 pytestmark = pytest.mark.browser
 

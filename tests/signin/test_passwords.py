@@ -1,9 +1,11 @@
 """Password reset by e-mail through a real SMTP server, its limit, and changing a password."""
 
 import re
+import time
 
 from django.contrib.auth import get_user_model
 
+from improvenet.ratelimits.models import RequestCount
 from improvenet.signin import guard
 from improvenet.signin.models import SignInEvent
 
@@ -54,6 +56,20 @@ def test_one_address_gets_at_most_3_reset_e_mails_an_hour(world, client, mail_se
     assert len(mail_server.to("viewer@example.org")) == guard.RESET_EMAILS_PER_ADDRESS
     assert len(mail_server.to("member@example.org")) == 1
     assert SignInEvent.objects.filter(kind=SignInEvent.Kind.RESET_LIMITED, username="viewer@example.org").count() == 2
+
+
+def test_the_reset_limit_is_the_shared_counter_in_the_database_so_it_holds_across_processes(world, client,
+                                                                                         mail_server):
+    """Another process's three reset requests are a row of the shared counter: this one sends nothing."""
+    now = int(time.time())
+    window = now // 3600 * 3600
+    RequestCount.objects.create(scope=guard.RESET_SCOPE, subject="viewer@example.org", client="",
+                                window_start=window, expires=window + 3600, hits=guard.RESET_EMAILS_PER_ADDRESS)
+    ask_reset(client, "viewer@example.org")
+    ask_reset(client, "member@example.org")
+    mail_server.wait_for(1)
+    assert mail_server.to("viewer@example.org") == [] and len(mail_server.to("member@example.org")) == 1
+    assert SignInEvent.objects.filter(kind=SignInEvent.Kind.RESET_LIMITED, username="viewer@example.org").count() == 1
 
 
 def test_the_reset_is_in_spanish_from_the_spanish_pages(world, client, mail_server):
