@@ -57,6 +57,15 @@ def test_the_api_is_built_when_one_of_its_addresses_is_reversed_or_requested():
     assert heavy_modules_loaded(code, heavy=("improvenet.api",)) == ["improvenet.api"]
 
 
+def test_the_services_that_draw_charts_load_the_arithmetic_with_the_first_chart():
+    services = ("import django\ndjango.setup()\nimport improvenet.measures.services, improvenet.convenings.packets, "
+                "improvenet.partnership.services\nfrom improvenet.spc import CHART_TYPES, MIN_PART_POINTS")
+    assert heavy_modules_loaded(services, heavy=("improvenet.spc.engine",)) == []
+    # Importing the module `single` must not hide the function `qic` of the same package.
+    drawn = "import improvenet.spc.single\nfrom improvenet import spc\nspc.qic([1, 2, 3])"
+    assert heavy_modules_loaded(drawn, heavy=("improvenet.spc.engine",)) == ["improvenet.spc.engine"]
+
+
 def test_an_i_chart_needs_no_scipy_statistics():
     # Anhøj's fewest crossings are counted in integers: `improvenet spc` on a few rows starts in a second.
     loaded = heavy_modules_loaded("from improvenet.spc import qic\nqic(list(range(30)), chart='i')")
