@@ -325,3 +325,5 @@ def _mount_routers() -> None:
 
 
 _mount_routers()
+# What improvenet/urls.py serves below /api/.
+urlpatterns = api.urls[0]

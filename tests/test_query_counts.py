@@ -114,3 +114,25 @@ def test_no_page_runs_queries_per_school_cycle_convening_or_vote(db, counts):
     grown = {name: f"{before} → {after} queries" for name, (before, after) in counts.items() if after > before}
     assert grown == {}
     assert len(counts) > 150, "every page the lead opens is counted"
+
+
+def test_a_signed_in_page_reads_the_session_guard_and_the_unread_count_in_one_query_each_once(world, client):
+    """The sign-out-everywhere time comes with the user's own query; the unread count is one query, made once
+    although the home shows it twice (header and page)."""
+    from improvenet.notifications.models import Notification
+    from improvenet.signin.models import SessionCutoff
+
+    with scopes_disabled():
+        Notification.objects.create(cluster=world.alpha, recipient=world.users.member, kind="vote_opened",
+                                    text="A vote opened.", url="/clusters/alpha/", key="vote:1:opened")
+    client.force_login(world.users.member)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/")
+    assert page.status_code == 200 and '1<span class="visually-hidden"> unread</span>' in page.content.decode()
+    reads = [query["sql"] for query in captured if query["sql"].lstrip().upper().startswith("SELECT")]
+    cutoff, notifications = SessionCutoff._meta.db_table, Notification._meta.db_table
+    assert [sql for sql in reads if f'FROM "{cutoff}"' in sql] == []
+    assert len([sql for sql in reads if f'FROM "{notifications}"' in sql and "COUNT(" in sql.upper()]) == 1
+    # The guard still ends a session begun before signing out everywhere.
+    SessionCutoff.set_now(world.users.member)
+    assert client.get("/").status_code == 302

@@ -22,9 +22,9 @@ print(json.dumps(sorted(name for name in {heavy!r} if name in sys.modules)))
 """
 
 
-def heavy_modules_loaded(imports: str) -> list[str]:
+def heavy_modules_loaded(imports: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "improvenet.settings"}
-    code = LOADED.format(imports=imports, heavy=HEAVY)
+    code = LOADED.format(imports=imports, heavy=heavy)
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])
@@ -40,6 +40,36 @@ def heavy_modules_loaded(imports: str) -> list[str]:
 ])
 def test_starting_loads_no_heavy_library(what, imports):
     assert heavy_modules_loaded(imports) == [], f"{what} loads these at start-up; import them where they are used"
+
+
+def test_reversing_a_page_address_does_not_build_the_api():
+    # `improvenet reminders` reverses the agreements' addresses: that must not build the API's ~200 operations.
+    reversing = ("import django\ndjango.setup()\nfrom django.urls import reverse\n"
+                 "reverse('partners:registry', args=['x'])")
+    assert heavy_modules_loaded(reversing, heavy=("improvenet.api",)) == []
+
+
+def test_the_api_is_built_when_one_of_its_addresses_is_reversed_or_requested():
+    code = ("import django\ndjango.setup()\nfrom django.urls import resolve, reverse\n"
+            "assert 'improvenet.api' not in sys.modules\n"
+            "assert reverse('api:openapi-json') == '/api/openapi.json'\n"
+            "assert resolve('/api/clusters/riverside/schools').url_name == 'list_records'")
+    assert heavy_modules_loaded(code, heavy=("improvenet.api",)) == ["improvenet.api"]
+
+
+def test_the_services_that_draw_charts_load_the_arithmetic_with_the_first_chart():
+    services = ("import django\ndjango.setup()\nimport improvenet.measures.services, improvenet.convenings.packets, "
+                "improvenet.partnership.services\nfrom improvenet.spc import CHART_TYPES, MIN_PART_POINTS")
+    assert heavy_modules_loaded(services, heavy=("improvenet.spc.engine",)) == []
+    # Importing the module `single` must not hide the function `qic` of the same package.
+    drawn = "import improvenet.spc.single\nfrom improvenet import spc\nspc.qic([1, 2, 3])"
+    assert heavy_modules_loaded(drawn, heavy=("improvenet.spc.engine",)) == ["improvenet.spc.engine"]
+
+
+def test_an_i_chart_needs_no_scipy_statistics():
+    # Anhøj's fewest crossings are counted in integers: `improvenet spc` on a few rows starts in a second.
+    loaded = heavy_modules_loaded("from improvenet.spc import qic\nqic(list(range(30)), chart='i')")
+    assert "scipy.stats" not in loaded
 
 
 def test_the_check_sees_a_heavy_library_that_is_loaded():

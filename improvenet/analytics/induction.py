@@ -23,9 +23,6 @@ from dataclasses import dataclass
 from improvenet.analytics.metrics.common import RATE_DIGITS
 from improvenet.analytics.suppression import DEFAULT_MIN_N, DISTRICT, suppress
 from improvenet.analytics.survival import yearly_retention
-from improvenet.lib.lazy import LazyModule
-
-pd = LazyModule("pandas")  # seconds to load: the site starts without it
 
 DAYS_PER_YEAR = 365.25
 STAYED, PLACED, LEFT = "stayed", "placed", "left"
@@ -122,6 +119,8 @@ def destinations(teachers: list[Inducted], as_of: datetime.date, min_n: int = DE
     """Rows `cohort, destination, teachers, share, suppressed`: per cohort its total (`destination` "all")
     and the three destinations, with small cells and their complements hidden. There is no total over the
     cohorts: with it, a cell hidden in one cohort could be recovered from the other cohorts' cells."""
+    import pandas as pd  # seconds to load: not when the site starts
+
     if not teachers:
         return []
     counts: dict[tuple[str, str], int] = {}

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from improvenet.lib.lazy import LazyModule
+if TYPE_CHECKING:  # pandas takes seconds to load: each function that needs it imports it
+    import pandas as pd
 
-pd = LazyModule("pandas")  # seconds to load: the site starts without it
 
 DEFAULT_MIN_N = 10
 DISTRICT = "ALL"
@@ -57,6 +58,8 @@ def suppress(
     group_column: str = "group",
 ) -> pd.DataFrame | pa.Table:
     """`table` with small cells hidden: `suppressed` set to 1 and `count_column`, `value_columns` emptied."""
+    import pandas as pd  # seconds to load: not when the site starts
+
     if min_n < 1:
         raise ValueError(f"min_n must be at least 1, not {min_n}")
     frame = table.to_pandas() if isinstance(table, pa.Table) else table.copy()
@@ -99,6 +102,8 @@ def hidden_rows(
     frame: pd.DataFrame, count_column: str, min_n: int, unit_column: str, period_column: str, group_column: str
 ) -> list[bool]:
     """Which rows to hide, by the rules of the module docstring."""
+    import pandas as pd  # seconds to load: not when the site starts
+
     counts = [int(c) if pd.notna(c) else 0 for c in frame[count_column].tolist()]
     names = [f"{u}|{g}" for u, g in zip(frame[unit_column].astype(str), frame[group_column].astype(str), strict=True)]
     hidden = [count < min_n for count in counts]
@@ -147,6 +152,8 @@ def unsafe_partitions(table: pd.DataFrame | pa.Table, count_column: str, min_n: 
     `original_counts`: the counts before suppression (the suppressed table has them emptied); needed
     to check the flag complements. Used by the tests and available to callers who build tables by hand.
     """
+    import pandas as pd  # seconds to load: not when the site starts
+
     frame = table.to_pandas() if isinstance(table, pa.Table) else table
     hidden = [bool(s) for s in frame["suppressed"].tolist()]
     counts = frame[count_column].tolist()

@@ -83,7 +83,9 @@ def serve(
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         fail(f"The {database_label()} is not up to date. Run `improvenet migrate` first.")
     application = get_wsgi_application()
-    get_resolver().url_patterns  # noqa: B018  (loads every app's pages now, not on the first request)
+    # Every app's pages and the API, loaded now rather than on the first request.
+    for pattern in get_resolver().url_patterns:
+        getattr(pattern, "url_patterns", None)
     # Each process opens its own connections: one opened here would be shared by the processes forked below.
     connections.close_all()
     # Without a trusted proxy, waitress ignores X-Forwarded-For: anyone could send one.

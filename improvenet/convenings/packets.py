@@ -37,7 +37,7 @@ from improvenet.learning.services import spread_changes
 from improvenet.measures import services as measure_services
 from improvenet.measures.models import Measure, MeasureValue
 from improvenet.network.models import School, Team, current_on
-from improvenet.spc import MIN_PART_POINTS, SPCInputError, qic_many
+from improvenet.spc import MIN_PART_POINTS, SPCInputError
 from improvenet.spc.vega import to_svg
 from improvenet.synthesis.services import CHANGE_THRESHOLD, PooledChange, changes_since_previous
 
@@ -341,6 +341,8 @@ def _drawn_period(since: datetime.date | None, until: datetime.date, spec: dict)
 def _chart(measure: Measure, frame: pd.DataFrame):
     """The measure's chart of each school with at least two periods of data, or None."""
     import pandas as pd
+
+    from improvenet.spc import qic_many  # the arithmetic loads with the first chart
 
     frame = frame[frame.groupby("school")["school"].transform("size") >= 2]
     if frame.empty:

@@ -9,7 +9,7 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 from django.db import connections, transaction
@@ -22,8 +22,11 @@ from improvenet.lib.spreadsheet import safe_row
 from improvenet.measures.models import ChartBreak, ImportLog, Measure, MeasureValue
 from improvenet.measures.upload import RowProblem, check_rows, read_table, school_keys
 from improvenet.network.models import Membership, School, Team, current_on
-from improvenet.spc import MIN_PART_POINTS, PartPlan, SPCInputError, plan_parts, qic, qic_many
+from improvenet.spc import MIN_PART_POINTS, SPCInputError
 from improvenet.spc.vega import default_y_title
+
+if TYPE_CHECKING:
+    from improvenet.spc import PartPlan
 
 IMPORT_BATCH = 2000
 
@@ -181,6 +184,8 @@ def plan_school_parts(measure: Measure, school_id: np.ndarray, days: np.ndarray,
     multiples, the API, the packets and the evidence rules: a new part at the sustained shift
     after each adopted change, and at each break set by hand (`improvenet.spc.plan_parts`).
     """
+    from improvenet.spc import plan_parts  # the arithmetic loads with the first chart
+
     labels = np.ones(school_id.size, dtype=np.int64)
     plans: dict[int, PartPlan] = {}
     starts = np.flatnonzero(np.r_[True, school_id[1:] != school_id[:-1]]) if school_id.size else []
@@ -213,6 +218,8 @@ def _qic_options(measure: Measure) -> dict:
 
 
 def school_chart(measure: Measure, school: School) -> Chart:
+    from improvenet.spc import qic  # the arithmetic loads with the first chart
+
     rows = list(_values(measure, [school.pk]))
     marks = cycle_marks(measure, [school.pk])
     annotations = marks.get(school.pk, [])
@@ -242,6 +249,8 @@ def _raw_rows(queryset) -> list[tuple]:
 def cluster_chart(measure: Measure, schools: list[School]) -> Chart:
     """One chart per school, all computed in one `qic_many` call."""
     import pandas as pd  # seconds to load: only for the charts, not at start-up
+
+    from improvenet.spc import qic_many  # the arithmetic loads with the first chart
 
     # The period as ISO text: turning 6,000 strings into dates costs more than the whole chart.
     periods_as_text = (MeasureValue.objects.filter(measure=measure, school_id__in=[s.pk for s in schools])

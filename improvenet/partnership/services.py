@@ -19,7 +19,7 @@ from improvenet.measures.models import Measure, MeasureValue
 from improvenet.network.models import Cluster, current_on
 from improvenet.partnership import health as ph
 from improvenet.partnership.models import Rating, Round, Rubric, SelfAssessment
-from improvenet.spc import SPCInputError, qic
+from improvenet.spc import SPCInputError
 from improvenet.spc.vega import SCHEMA
 
 # Ratings as they come from a form or the API: dimension key -> (level key, evidence).
@@ -215,6 +215,8 @@ def outcome_charts(report: Report) -> list[OutcomeChart]:
 
 
 def _outcome_chart(measure: Measure, rounds: list[Round], start: datetime.date, end: datetime.date) -> OutcomeChart:
+    from improvenet.spc import qic  # the arithmetic loads with the first chart
+
     rows = list(MeasureValue.objects.filter(measure=measure, period__lte=end)
                 .values("period").annotate(total=Sum("numerator"), out_of=Sum("denominator"), mean=Avg("numerator"))
                 .order_by("period"))

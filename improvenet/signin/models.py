@@ -75,5 +75,8 @@ class SessionCutoff(models.Model):
     @classmethod
     def ends(cls, user, signed_in_at: float) -> bool:
         """Whether a session begun at `signed_in_at` (seconds since the epoch) was signed out everywhere."""
-        cutoff = cls.objects.filter(user=user).values_list("at", flat=True).first()
-        return cutoff is not None and signed_in_at < cutoff.timestamp()
+        try:
+            cutoff = user.session_cutoff  # read with the user by the sign-in backend, so no query of its own
+        except cls.DoesNotExist:
+            return False
+        return signed_in_at < cutoff.at.timestamp()

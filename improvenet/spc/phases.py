@@ -21,12 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from improvenet.spc.chart_types import MIN_PART_POINTS
 from improvenet.spc.errors import SPCInputError
-from improvenet.spc.qic import qic
+from improvenet.spc.single import qic
 
-# Fewer points than this do not give a part limits of its own (Provost & Murray: 20 to 25
-# points make reliable limits, 12 are the least for useful trial limits).
-MIN_PART_POINTS = 12
 # The rule of each rule set that reports a sustained shift, with its first point.
 SHIFT_RULES = {"anhoej": "longest_run", "ihi": "shift", "nhs": "shift"}
 

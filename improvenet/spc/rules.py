@@ -14,6 +14,7 @@ Everything works on flat arrays of all parts of all series (``seg`` = part segme
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,8 +76,6 @@ class RunsAnalysis:
 def anhoej_thresholds(n_useful: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Longest run allowed (signal if longer) and fewest crossings expected (signal if fewer)
     for the given numbers of useful points; NaN where there are none."""
-    from scipy.stats import binom  # seconds to load: not when the site or a command starts
-
     n_useful = np.asarray(n_useful, dtype=np.float64)
     has = n_useful > 0
     longest_max = np.full(n_useful.shape, np.nan)
@@ -84,8 +83,23 @@ def anhoej_thresholds(n_useful: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     longest_max[has] = np.round(np.log2(n_useful[has])) + 3
     # Few distinct sizes occur, so evaluate the binomial quantile once per size.
     sizes, inverse = np.unique(n_useful[has], return_inverse=True)
-    crossings_min[has] = binom.ppf(0.05, sizes - 1, 0.5)[inverse]
+    crossings_min[has] = np.array([fewest_crossings_expected(int(size) - 1) for size in sizes])[inverse]
     return longest_max, crossings_min
+
+
+@functools.lru_cache(maxsize=1024)
+def fewest_crossings_expected(chances: int) -> int:
+    """The 5th percentile of the crossings of the median among `chances` neighbouring pairs: the smallest k with
+    P(Binomial(chances, 1/2) <= k) >= 0.05, as SciPy's `binom.ppf(0.05, chances, 0.5)` gives it.
+
+    Counted exactly in integers (P(X <= k) = sum of C(chances, i) / 2**chances, which never equals 1/20), so the
+    command line and the site need not load SciPy's statistics (over a second) for one quantile."""
+    below, term, k, every = 1, 1, 0, 2**chances  # C(chances, 0) and the number of outcomes
+    while 20 * below < every:
+        term = term * (chances - k) // (k + 1)
+        k += 1
+        below += term
+    return k
 
 
 def _direction(sign: np.ndarray, positive: str, negative: str) -> np.ndarray:

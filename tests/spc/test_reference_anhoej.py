@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from improvenet.spc import qic
-from improvenet.spc.rules import anhoej_thresholds
+from improvenet.spc.rules import anhoej_thresholds, fewest_crossings_expected
 
 DIR = Path(__file__).resolve().parents[1] / "fixtures" / "spc"
 
@@ -42,3 +42,12 @@ def test_chart_reports_the_thresholds_for_its_useful_points() -> None:
 def test_bestbox_and_cutbox_are_out_of_scope() -> None:
     assert (DIR / "anhoej_bestbox_cutbox_bounds_qicharts2.csv").exists()
     pytest.skip("qicharts2's experimental bestbox/cutbox methods are not offered (rules=anhoej only)")
+
+
+def test_fewest_crossings_is_scipys_binomial_quantile() -> None:
+    # The quantile is counted in integers so that charts need no SciPy statistics; it must agree with SciPy.
+    from scipy.stats import binom
+
+    chances = np.arange(0, 1501)
+    counted = [fewest_crossings_expected(int(each)) for each in chances]
+    np.testing.assert_array_equal(counted, binom.ppf(0.05, chances, 0.5))

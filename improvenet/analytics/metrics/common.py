@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import narwhals as nw
 import pyarrow as pa
@@ -19,9 +20,10 @@ import pyarrow as pa
 from improvenet.analytics.engines import Tables
 from improvenet.analytics.schema import OPT_OUT_TABLE
 from improvenet.analytics.suppression import DEFAULT_MIN_N, DISTRICT, FLAG_GROUPS, suppress
-from improvenet.lib.lazy import LazyModule
 
-pd = LazyModule("pandas")  # seconds to load: the site starts without it
+if TYPE_CHECKING:  # pandas takes seconds to load: each function that needs it imports it
+    import pandas as pd
+
 
 UNKNOWN = "unknown"
 CHARACTERISTICS = ("sex", "race_ethnicity", "ell", "sped", "frl")
@@ -78,6 +80,8 @@ def group_counts(facts: nw.LazyFrame, tables: Tables, period: str, outcome: str)
 
 def expand_groups(counts: pd.DataFrame, period: str) -> pd.DataFrame:
     """Rows per unit, period and published group (`all`, `sex:<v>`, `race:<v>`, `ell`, `sped`, `frl`)."""
+    import pandas as pd  # seconds to load: not when the site starts
+
     keys = ["school_id", period]
     counts = counts.astype({"people": "int64", "outcomes": "int64", "ell": "int64", "sped": "int64", "frl": "int64"})
     parts = [counts.groupby(keys, as_index=False)[["people", "outcomes"]].sum().assign(group="all")]
@@ -137,6 +141,8 @@ def to_arrow(frame: pd.DataFrame, period: str, count_columns: Iterable[str]) -> 
 
 def data_years(tables: Tables, table: str = "student_school_association") -> tuple[int, int] | None:
     """The first and last school years of `table`, or None when it is empty."""
+    import pandas as pd  # seconds to load: not when the site starts
+
     years = tables[table].select(
         nw.col("school_year").min().alias("first"), nw.col("school_year").max().alias("last")
     ).collect(backend="pyarrow").to_native().to_pandas()

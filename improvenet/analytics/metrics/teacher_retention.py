@@ -6,6 +6,8 @@ Definition, edge cases and suppression: docs/metrics.md, "teacher-retention".
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import narwhals as nw
 import pyarrow as pa
 
@@ -13,9 +15,10 @@ from improvenet.analytics.engines import Tables
 from improvenet.analytics.metrics.common import RATE_DIGITS, MetricError, sort_rows, to_arrow
 from improvenet.analytics.suppression import DEFAULT_MIN_N, DISTRICT, suppress
 from improvenet.analytics.survival import yearly_retention
-from improvenet.lib.lazy import LazyModule
 
-pd = LazyModule("pandas")  # seconds to load: the site starts without it
+if TYPE_CHECKING:  # pandas takes seconds to load: each function that needs it imports it
+    import pandas as pd
+
 
 TEACHER_ROLE = "teacher"
 OUTCOMES = ("stayed", "moved", "left")
@@ -94,6 +97,8 @@ def teacher_spells(tables: Tables) -> pd.DataFrame:
     or reached the last year of the data (0, censored). Teachers already present in the first year of the
     data are left out: when they started is unknown.
     """
+    import pandas as pd  # seconds to load: not when the site starts
+
     staff = tables["staff_school_association"]
     presence = distinct_rows(staff.select("staff_id", "school_year"))
     entries = (

@@ -1,8 +1,9 @@
-"""`{% unread_notifications as count %}`: the signed-in person's unread notifications, counted only where shown."""
+"""`{% unread_notifications as count %}`: the signed-in person's unread notifications, counted only where shown
+and once per request (the header and the home both show it)."""
 
 from django import template
 
-from improvenet.notifications.access import own_notifications
+from improvenet.notifications.access import unread_count
 
 register = template.Library()
 
@@ -13,5 +14,6 @@ def unread_notifications(context) -> int:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    with own_notifications(user) as notifications:
-        return notifications.filter(read_at__isnull=True).count()
+    if not hasattr(request, "unread_notifications"):
+        request.unread_notifications = unread_count(user)
+    return request.unread_notifications
