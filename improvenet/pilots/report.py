@@ -10,10 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from improvenet.analytics.suppression import DEFAULT_MIN_N, DISTRICT, suppress
-from improvenet.lib.lazy import LazyModule
 from improvenet.pilots.models import Pilot
-
-pd = LazyModule("pandas")
 
 ALL_SCHOOLS = "All pilot schools"
 
@@ -51,6 +48,8 @@ def pilot_report(pilot: Pilot, min_n: int = DEFAULT_MIN_N) -> PilotReport:
                         "minutes": sum(w.minutes for w in of_week)})
     rows, shown_students, shown_minutes = [], 0, 0.0
     if records:
+        import pandas as pd  # only when there is usage to report: pandas is slow to import
+
         table = suppress(pd.DataFrame.from_records(records), "students", ("minutes",), min_n=min_n,
                          unit_column="school_id", period_column="week", group_column="group")
         # The week's total over the pilot's schools first, then its schools by name.
