@@ -15,7 +15,7 @@ from improvenet.data.services import DataSetupError
 from improvenet.pages import cluster_page, render_cluster
 from improvenet.spc.vega import to_svg
 from improvenet.studies import access as sacc
-from improvenet.studies import analysis, services
+from improvenet.studies import analysis, services, store
 from improvenet.studies.attrition import judge
 from improvenet.studies.charts import sites_spec
 from improvenet.studies.forms import POWER_FIELDS, AllocationForm, PowerFields, StudyForm
@@ -63,7 +63,38 @@ def _number(text) -> float | None:
         return None
 
 
+THREE_LEVELS = {"cra3r3", "bcra3r2", "bcra3f2"}
+
+
+def _estimated_from_store(request, access, form):
+    """The form again, its ρ, R² and n filled in from the store for its primary outcome (an audited read)."""
+    data = request.POST.copy()
+    outcome = data.get("primary_outcome", "")
+    three_levels = data.get("power_design") in THREE_LEVELS
+    try:
+        found = store.variance_parts(request.user, access, outcome, channel=AuditEvent.Channel.WEB,
+                                     by_pyramid=three_levels)
+    except (PermissionDenied, DataSetupError, ValueError) as refused:
+        messages.error(request, f"ρ and R² could not be estimated from the store: {refused}")
+        return form
+    parts = found.parts
+    estimates = {"rho2": parts.rho2, "rho3": parts.rho3, "R1": parts.R1, "R2": parts.R2, "R3": parts.R3,
+                 "n": parts.students_per_school}
+    for name, value in estimates.items():
+        if value is not None:
+            data[name] = f"{value:.4g}"
+    messages.success(request, f"Estimated from {parts.students} students in {parts.schools} schools "
+                              f"({found.outcome.label}, school year ending {found.year}); the read is in the "
+                              "audit log. Check the figures, then save.")
+    return type(form)(data, instance=form.instance, access=access)
+
+
 def _study_form(request, access, form, *, title: str, cancel_url: str):
+    if request.method == "POST" and "estimate" in request.POST:
+        form = _estimated_from_store(request, access, form)
+        return render_cluster(request, access, "studies/study_form.html",
+                              {"form": form, "title": title, "cancel_url": cancel_url,
+                               **_form_context(access, form)})
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             study = form.save()

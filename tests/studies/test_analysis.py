@@ -113,3 +113,18 @@ def test_the_impact_page_estimates_shows_the_sites_and_the_statement(client, sco
     client.force_login(world.users.viewer)
     assert client.get(f"{url}impact/").status_code == 403
     assert client.get(f"{url}statement/").status_code == 200
+
+
+def test_the_form_estimates_rho_and_r2_from_the_store(client, scored, trial):
+    world = scored.world
+    client.force_login(world.users.lead)
+    fields = {"title": "Next trial", "change_idea": trial.change_idea_id, "design": "randomized",
+              "assignment_level": "school", "primary_outcome": trial.primary_outcome, "smallest_effect": "0.2",
+              "starts_on": "2026-08-15", "ends_on": "2027-06-15", "power_design": "cra2r2", "estimate": "1"}
+    page = client.post("/clusters/alpha/studies/new/", fields).content.decode()
+    assert "Estimated from " in page and "the read is in the audit log" in page
+    with scopes_disabled():
+        assert not Study.objects.filter(title="Next trial").exists()
+        event = AuditEvent.objects.get(action__startswith="study variance")
+    assert event.user == world.users.lead
+    assert 'name="rho2" value="0.' in page and 'name="R1" value="0.' in page

@@ -27,11 +27,12 @@ def test_planning_a_study_names_each_problem_and_saves_nothing(client, world, st
     client.force_login(world.users.researcher)
     with scopes_disabled():
         idea = ChangeIdea.objects.get(cluster=world.alpha)
-    bad = client.post(f"{C}/new/", _form(smallest_effect="7", ends_on="2026-01-01",
+    bad = client.post(f"{C}/new/", _form(smallest_effect="7", ends_on="2026-01-01", J="",
                                          secondary_outcomes=["absence-rate", "gpa"], primary_outcome="gpa"))
     page = bad.content.decode()
     assert bad.status_code == 422
     assert "Choose exactly one thing the study is about" in page
+    assert "The design cra2r2 needs --J." in page
     assert "Name each outcome once" in page and "must end after it starts" in page and "at most 2" in page
     with scopes_disabled():
         assert Study.objects.count() == 1
