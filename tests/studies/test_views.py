@@ -71,7 +71,7 @@ def test_registering_locks_the_design_and_shows_later_changes(client, world, stu
     saved = client.post(f"{url}edit/", fields | {"revision_reason": "The board's cost threshold."})
     assert saved.status_code == 302
     page = client.get(url).content.decode()
-    assert "1 later change is listed below" in page and "smallest_effect: 0.2 → 0.3" in page
+    assert "1 later change is listed below" in page and "Smallest effect that matters: 0.2 → 0.3" in page
     assert "The board&#x27;s cost threshold." in page
 
 
