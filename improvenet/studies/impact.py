@@ -10,7 +10,7 @@ compare both estimators with estimatr 1.0.0 and lme4 1.1-31 (tests/fixtures/stud
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +80,30 @@ def estimate(sample: Sample, method: str = "cr2", level: float = 0.95) -> Impact
     return Impact(method=method, estimate=b, se=se, df=df, ci_low=b - crit * se, ci_high=b + crit * se,
                   p_value=float(p_value), hedges_g=g, improvement_index=improvement_index(g), n_analyzed=len(y),
                   clusters=len(groups), **extra)
+
+
+def reassigned_estimate(sample: Sample, units: Sequence[str]) -> Callable[[np.ndarray], float]:
+    """The impact estimate as a function of the assignment: given which of `units` (the sample's clusters, in
+    the allocation's order) are treated, the least-squares treatment coefficient with the sample's blocks and
+    covariates. For randomization inference (randomization.randomization_p_value): each re-drawn allocation is
+    scored without refitting the whole model, through the Frisch–Waugh–Lovell theorem (the coefficient is
+    t̃ᵀỹ / t̃ᵀt̃, with ỹ and t̃ the outcome and treatment net of the other terms)."""
+    y, X, _ = _design(sample)
+    others = np.delete(X, 1, axis=1)
+    solve = np.linalg.pinv(others)
+    net_outcome = y - others @ (solve @ y)
+    position = {unit: index for index, unit in enumerate(units)}
+    missing = sorted(set(sample.cluster) - set(position))
+    if missing:
+        raise ImpactError(f"The allocation does not list the clusters {', '.join(missing[:5])} of the sample.")
+    rows = np.array([position[cluster] for cluster in sample.cluster])
+
+    def coefficient(treated: np.ndarray) -> float:
+        t = np.asarray(treated, dtype=float)[rows]
+        net_treatment = t - others @ (solve @ t)
+        return float(net_treatment @ net_outcome / (net_treatment @ net_treatment))
+
+    return coefficient
 
 
 def hedges_g(impact: float, outcome: np.ndarray, treatment: np.ndarray) -> float:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -41,9 +42,11 @@ from improvenet.network.models import School
 from improvenet.studies import variance
 from improvenet.studies.attrition import Arm, Attrition
 from improvenet.studies.impact import Sample
+from improvenet.studies.models import Study, StudyError
 
 PRIOR_YEAR = "prior_year"
 PRIOR_YEAR_MISSING = "prior_year_missing"
+SCHOOL_MEAN_PRIOR_YEAR = "school_mean_prior_year"
 
 
 def _existing_store(access, store: Path | None) -> Path:
@@ -105,7 +108,11 @@ def variance_parts(user, access, outcome_key: str, *, channel: str, year: int | 
                                      "in these schools.")
     prior = values[values["school_year"] == year - 1].set_index("student_id")["value"]
     school = current["school_id"].to_numpy()
-    higher = ([str(by_store_id[key].pyramid_head.pk) for key in school] if by_pyramid else None)
+    if by_pyramid:
+        head_of = {key: str(by_store_id[key].feeds_into_id or by_store_id[key].pk) for key in set(school)}
+        higher = [head_of[key] for key in school]
+    else:
+        higher = None
     parts = variance.variance_parts(current["value"].to_numpy(), school, higher)
     has_prior = current["student_id"].isin(prior.index).to_numpy()
     with_prior = int(has_prior.sum())
@@ -115,7 +122,7 @@ def variance_parts(user, access, outcome_key: str, *, channel: str, year: int | 
         explained = variance.variance_parts(
             current["value"].to_numpy()[has_prior], school[has_prior],
             [h for h, keep in zip(higher, has_prior, strict=True) if keep] if higher else None,
-            {PRIOR_YEAR: own, "school_mean_prior_year": school_mean})
+            {PRIOR_YEAR: own, SCHOOL_MEAN_PRIOR_YEAR: school_mean})
         parts = _with_explained(parts, explained)
     event = audit(user, access, channel=channel, action=f"study variance {chosen.key}", agreement=agreement, detail={
         "outcome": chosen.key, "school_year": year, "by_pyramid": by_pyramid, "fields": sorted(chosen.fields),
@@ -136,8 +143,10 @@ class SampleRequest:
     students who joined a school later are left out. `treated`: School pk → True (treated) or False (control)
     for every assigned school. `blocks`: School pk → block label, when assignment was within blocks.
     `agreement`: the study's data use agreement. `grades`: the lowest and highest grade (0 for kindergarten) of
-    the students the study is about, at assignment (None: every grade). `prior_year_covariate`: adjust for the
-    student's value in the year before (students without one get the mean and an indicator).
+    the students the study is about, at assignment (None: the grades in which the outcome is measured, from the
+    lowest to the highest grade of the assigned students who have it). `prior_year_covariate`: adjust for the
+    student's value in the year before (students without one get the mean and an indicator) and for its mean in
+    the student's school.
     """
 
     label: str
@@ -151,13 +160,39 @@ class SampleRequest:
     prior_year_covariate: bool = True
 
 
+def school_year_of(day: datetime.date) -> int:
+    """The school year holding `day`, by its ending year (July 1 to June 30)."""
+    return day.year + 1 if day.month >= 7 else day.year
+
+
+def request_for(study: Study, outcome: str | None = None) -> SampleRequest:
+    """The sample request of a study assigned by school, from its current allocation: the students enrolled
+    when the study's window starts are its sample, the outcome (default the primary) is that of the school year
+    in which the window ends. Raises StudyError when the study has no allocation or does not assign schools."""
+    allocation = study.current_allocation()
+    if study.assignment_level != Study.Level.SCHOOL:
+        raise StudyError({"assignment_level": "The store gives the samples of studies that assign schools."})
+    if allocation is None:
+        raise StudyError({"allocation": "Save the study's allocation first: its sample is the schools it assigned."})
+    units = allocation.units
+    return SampleRequest(
+        label=f"study {study.pk}: {study.title}", outcome=outcome or study.primary_outcome,
+        year=school_year_of(study.ends_on), assigned_on=study.starts_on,
+        treated={int(unit["unit"]): bool(unit["treated"]) for unit in units},
+        blocks={int(unit["unit"]): unit["block"] for unit in units} if study.block_level else None,
+        agreement=study.agreement,
+    )
+
+
 @dataclass(frozen=True)
 class AnalyticSample:
     sample: Sample
     """One entry per analysed student: outcome, treatment (1/0), school (store id), block, covariates."""
     outcome: Outcome
     students: Attrition
-    """Students enrolled in an assigned school on the day of assignment, and those of them analysed, per arm."""
+    """Students of the study's grades enrolled in an assigned school on the day of assignment, and those of them
+    analysed, per arm."""
+    grades: tuple[int, int] | None
     schools: Attrition
     """Schools assigned, and those with at least one analysed student, per arm."""
     analysed_by_school: dict[int, int]
@@ -191,17 +226,21 @@ def analytic_sample(user, access, request: SampleRequest, *, channel: str,
         randomized = outcomes.enrolled_on(tables, request.assigned_on).to_pandas()
         years = [request.year - 1, request.year] if request.prior_year_covariate else [request.year]
         values = outcomes.student_values(tables, chosen, years).to_pandas()
-    randomized = randomized[randomized["school_id"].isin(list(school_of))]
-    if request.grades is not None:
-        randomized = randomized[randomized["grade_level"].between(*request.grades)]
+    # In a fixed order, so that the same store gives the same sample (the engine returns rows in any order).
+    randomized = randomized[randomized["school_id"].isin(list(school_of))].sort_values(["school_id", "student_id"])
     outcome_now = values[values["school_year"] == request.year].set_index("student_id")["value"]
+    # The study is about the grades its outcome measures: by default those of the students who have it.
+    measured = randomized[randomized["student_id"].isin(outcome_now.index)]["grade_level"]
+    grades = request.grades or ((int(measured.min()), int(measured.max())) if len(measured) else None)
+    if grades is not None:
+        randomized = randomized[randomized["grade_level"].between(*grades)]
     kept = randomized[randomized["student_id"].isin(outcome_now.index)]
     pk = kept["school_id"].map(school_of).to_numpy()
     treatment = np.array([int(request.treated[p]) for p in pk], dtype=int)
     covariates = {}
     if request.prior_year_covariate:
         before = values[values["school_year"] == request.year - 1].set_index("student_id")["value"]
-        covariates = _prior_covariates(before.reindex(kept["student_id"]).to_numpy())
+        covariates = _prior_covariates(before.reindex(kept["student_id"]).to_numpy(), kept["school_id"].to_numpy())
     sample = Sample(
         outcome=outcome_now.reindex(kept["student_id"]).to_numpy().tolist(),
         treatment=treatment.tolist(),
@@ -217,9 +256,9 @@ def analytic_sample(user, access, request: SampleRequest, *, channel: str,
         unit="schools")
     event = audit(user, access, channel=channel, action=f"study sample {chosen.key}", agreement=request.agreement,
                   detail={"study": request.label, "outcome": chosen.key, "school_year": request.year,
-                          "assigned_on": request.assigned_on.isoformat(), "grades": request.grades,
+                          "assigned_on": request.assigned_on.isoformat(), "grades": grades,
                           "fields": sorted(fields), "schools": sorted(request.treated), "rows": len(sample.outcome)})
-    return AnalyticSample(sample, chosen, students, schools, analysed_by_school, request.agreement, event)
+    return AnalyticSample(sample, chosen, students, grades, schools, analysed_by_school, request.agreement, event)
 
 
 def _require_study_agreement(user, access, request: SampleRequest, fields: frozenset[str]) -> None:
@@ -244,9 +283,11 @@ def _attrition(randomized_schools, analysed_schools, treated: Mapping[int, bool]
     return Attrition(arm(True), arm(False), unit=unit)
 
 
-def _prior_covariates(prior: np.ndarray) -> dict[str, list[float]]:
-    """The prior-year values, the missing ones set to the mean of the others and flagged in a second column
-    (the indicator is left out when nothing or everything is missing, as it would be constant)."""
+def _prior_covariates(prior: np.ndarray, school: np.ndarray) -> dict[str, list[float]]:
+    """The prior-year values, the missing ones set to the mean of the others and flagged in a column of their own
+    (left out when nothing or everything is missing, as it would be constant), and the school's mean of the
+    prior-year values it has: the school-level covariate that takes most of the schools' lasting differences out
+    of a cluster-randomized study's error (Bloom, Richburg-Hayes & Black 2007)."""
     missing = np.isnan(prior)
     if missing.all():
         return {}
@@ -254,6 +295,8 @@ def _prior_covariates(prior: np.ndarray) -> dict[str, list[float]]:
     columns = {PRIOR_YEAR: filled.tolist()}
     if missing.any():
         columns[PRIOR_YEAR_MISSING] = missing.astype(float).tolist()
+    present = pd.Series(prior).groupby(school).transform("mean")
+    columns[SCHOOL_MEAN_PRIOR_YEAR] = present.fillna(prior[~missing].mean()).tolist()
     return columns
 
 

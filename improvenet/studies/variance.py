@@ -94,11 +94,13 @@ def reml_fit(y: np.ndarray, X: np.ndarray, schools: Sequence[np.ndarray],
 
 
 def _two_components(criterion) -> tuple[float, float]:
-    """The (θ₂, θ₃) ≥ 0 minimizing the criterion, boundaries included: on log scale inside, then each edge."""
+    """The (θ₂, θ₃) ≥ 0 minimizing the criterion. Searched over the relative standard deviations √θ, bounded
+    below by 0 as lme4 bounds them, from two starts; each edge (one component 0) is searched on its own too."""
     candidates = []
-    inside = optimize.minimize(lambda t: criterion(math.exp(t[0]), math.exp(t[1])), x0=np.array([-2.0, -3.0]),
-                               method="Nelder-Mead", options={"xatol": 1e-9, "fatol": 1e-10, "maxiter": 4000})
-    candidates.append((inside.fun, (math.exp(inside.x[0]), math.exp(inside.x[1]))))
+    for start in ((0.3, 0.3), (1.0, 0.1)):
+        found = optimize.minimize(lambda s: criterion(s[0] ** 2, s[1] ** 2), x0=np.array(start), method="L-BFGS-B",
+                                  bounds=[(0, 1e3), (0, 1e3)], options={"ftol": 1e-15, "gtol": 1e-10})
+        candidates.append((found.fun, (found.x[0] ** 2, found.x[1] ** 2)))
     # On an edge one component is 0: (θ₂, 0) without variance between the higher groups, (0, θ₃) without any
     # between schools within them.
     for place in (lambda t: (t, 0.0), lambda t: (0.0, t)):

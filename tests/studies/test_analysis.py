@@ -78,7 +78,7 @@ def test_the_analysis_needs_the_agreement_and_a_saved_allocation(scored, trial):
             cluster=world.alpha, title="Draft", change_idea=trial.change_idea, primary_outcome="gpa",
             smallest_effect=0.2, starts_on=trial.starts_on, ends_on=trial.ends_on,
         )
-    with pytest.raises(StudyError, match="from a saved allocation"):
+    with pytest.raises(StudyError, match="Save the study's allocation first"):
         _analyse(world.users.researcher, world, draft)
 
 

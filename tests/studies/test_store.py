@@ -35,7 +35,7 @@ def study_request(world, agreement, **changes):
         pk = dict(School.objects.filter(cluster=world.alpha).values_list("state_id", "pk"))
     request = dict(label="study 1: Reading coaches", outcome=OUTCOME, year=TRIAL_YEAR,
                    assigned_on=datetime.date(TRIAL_YEAR - 1, 9, 15), treated={pk[s]: t for s, t in TREATED.items()},
-                   blocks={pk[s]: s[0] for s in TREATED}, agreement=agreement, grades=(3, 11))
+                   blocks={pk[s]: s[0] for s in TREATED}, agreement=agreement)
     return SampleRequest(**(request | changes))
 
 
@@ -102,10 +102,11 @@ def test_the_analytic_sample_is_read_under_the_studys_agreement(scored):
     # Intention to treat: the randomized are the students of the tested grades enrolled on the day of assignment;
     # some left or missed the test, so fewer are analysed, and no one who joined later is.
     assert read.students.treated.randomized > read.students.treated.analyzed > 0.7 * read.students.treated.randomized
+    assert read.grades == (3, 11)
     assert (read.schools.treated.randomized, read.schools.control.randomized) == (3, 3)
     assert read.schools.overall == 0
     assert sum(read.analysed_by_school.values()) == n
-    assert set(sample.covariates) <= {"prior_year", "prior_year_missing"} and "prior_year" in sample.covariates
+    assert set(sample.covariates) == {"prior_year", "prior_year_missing", "school_mean_prior_year"}
     [event] = audited(pk=read.event.pk)
     assert event.agreement == agreement and event.channel == "api" and event.detail["rows"] == n
     assert event.detail["study"] == "study 1: Reading coaches"
@@ -155,8 +156,14 @@ def test_an_allocation_without_both_arms_is_refused(scored):
 def test_the_prior_year_fills_missing_values_and_flags_them(scored):
     world = scored.world
     agreement = make_agreement(scored, fields=SCORE_FIELDS)
-    covariates = read_sample(world.users.researcher, world, study_request(world, agreement)).sample.covariates
+    sample = read_sample(world.users.researcher, world, study_request(world, agreement)).sample
+    covariates = sample.covariates
     flagged = np.asarray(covariates["prior_year_missing"]) == 1
     prior = np.asarray(covariates["prior_year"])
     assert 0 < flagged.sum() < len(flagged)
     assert np.allclose(prior[flagged], prior[~flagged].mean())
+    school = np.asarray(sample.cluster)
+    school_mean = np.asarray(covariates["school_mean_prior_year"])
+    for name in set(school):
+        here = (school == name) & ~flagged
+        assert np.allclose(school_mean[school == name], prior[here].mean())
