@@ -86,7 +86,8 @@ def analyse(study: Study, user, access, *, channel: str, store_path=None) -> Stu
     cr2, mixed = impact.estimate(sample, "cr2"), impact.estimate(sample, "mixed")
     # The sample names schools by their store ids; the allocation by their records' ids.
     school_pk = _store_id_to_pk(sample, read.analysed_by_school)
-    store_id = {str(pk): key for key, pk in school_pk.items()}
+    # A school may be known to the store by two ids (state and NCES): the one its rows carry counts.
+    store_id = {str(school_pk[key]): key for key in set(sample.cluster)}
     procedure = procedure_of(allocation)
     # Schools without an analysed student are re-drawn too, under a name no sample row carries.
     units = [store_id.get(unit, f"not analysed: {unit}") for unit in procedure.units]
