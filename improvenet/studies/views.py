@@ -167,7 +167,11 @@ def allocation_page(request, access, study_id: int):
     if not sacc.may_read_details(access):
         raise PermissionDenied("The allocation is for the cluster's team members, researchers and leads.")
     allocations = list(study.allocations.order_by("number"))
-    form = AllocationForm(request.POST or None)
+    # A new allocation starts from the current one's schools and share.
+    current = allocations[-1] if allocations else None
+    initial = {"schools": [int(unit["unit"]) for unit in current.units], "proportion": current.proportion} \
+        if current else {}
+    form = AllocationForm(request.POST or None, initial=initial)
     draw = None
     if request.method == "POST":
         study_access.require_change()

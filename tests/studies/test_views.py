@@ -117,3 +117,15 @@ def test_viewers_read_the_summary_only_and_members_do_not_change(client, world, 
     assert client.get(f"{C}/new/").status_code == 403
     client.force_login(world.users.outsider)
     assert client.get(f"{C}/{study.pk}/").status_code == 404
+
+
+def test_a_new_allocation_starts_from_the_current_schools(client, world, study):
+    with scopes_disabled():
+        study.register(world.users.lead)
+    client.force_login(world.users.lead)
+    url = f"{C}/{study.pk}/allocation/"
+    assert client.post(url, {"schools": [world.high.pk, world.middle.pk], "proportion": "0.5", "seed": "4",
+                             "save": ""}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Allocation 1 (current)" in page and "Draw a new allocation" in page
+    assert page.count("checked") == 2
