@@ -77,7 +77,9 @@ def _impact_figures(found: impact.Impact) -> dict:
 
 
 def analyse(study: Study, user, access, *, channel: str, store_path=None) -> StudyResult:
-    """Estimate the study's impact on its primary outcome and keep the figures (refused with a reason)."""
+    """Estimate the study's impact on its primary outcome and keep the figures (refused with a reason).
+
+    `access` is the cluster's access as the store's rules read it (studies.access.district_access)."""
     request = store.request_for(study)
     allocation = study.current_allocation()
     blocks = request.blocks

@@ -72,7 +72,8 @@ def _estimated_from_store(request, access, form):
     outcome = data.get("primary_outcome", "")
     three_levels = data.get("power_design") in THREE_LEVELS
     try:
-        found = store.variance_parts(request.user, access, outcome, channel=AuditEvent.Channel.WEB,
+        found = store.variance_parts(request.user, sacc.district_access(access), outcome,
+                                     channel=AuditEvent.Channel.WEB,
                                      by_pyramid=three_levels)
     except (PermissionDenied, DataSetupError, ValueError) as refused:
         messages.error(request, f"ρ and R² could not be estimated from the store: {refused}")
@@ -229,7 +230,7 @@ def impact_page(request, access, study_id: int):
         study_access.require_change()
         try:
             with transaction.atomic():
-                analysis.analyse(study, request.user, access, channel=AuditEvent.Channel.WEB)
+                analysis.analyse(study, request.user, sacc.district_access(access), channel=AuditEvent.Channel.WEB)
         except (ValidationError, PermissionDenied, DataSetupError, ValueError) as refused:
             text = " ".join(refused.messages) if isinstance(refused, ValidationError) else str(refused)
             messages.error(request, f"The impact could not be estimated: {text}")
