@@ -127,7 +127,9 @@ def study_edit(request, access, study_id: int):
 def power_panel(request, access):
     """The power panel alone, for the form's fields as they stand (htmx asks for it as they change)."""
     form = StudyForm(request.GET or None, instance=Study(cluster=access.obj), access=access)
-    return render_cluster(request, access, "studies/_power.html", {"power": _panel_answer(form)})
+    # htmx swaps the panel alone into the form; an address opened directly gets a whole page around it.
+    template = "studies/_power.html" if request.headers.get("HX-Request") else "studies/power.html"
+    return render_cluster(request, access, template, {"power": _panel_answer(form)})
 
 
 @studies_page
