@@ -12,7 +12,13 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from improvenet.data.services import is_data_team_member
-from improvenet.network.access import SHARED_READER, Access, in_cluster, member_of_cluster
+from improvenet.network.access import (
+    ROLES_THAT_CHANGE_THE_CLUSTER,
+    SHARED_READER,
+    Access,
+    in_cluster,
+    member_of_cluster,
+)
 from improvenet.network.models import Cluster, ClusterRole
 from improvenet.studies.models import Study
 
@@ -30,6 +36,12 @@ def may_read_details(cluster: Access) -> bool:
 def studies_access(user, cluster: Access[Cluster]) -> Access[Cluster]:
     """The cluster's access as the study pages use it: `can_change` means may design and run studies."""
     return replace(cluster, can_change=may_write_studies(user, cluster))
+
+
+def district_access(cluster: Access[Cluster]) -> Access[Cluster]:
+    """The cluster's access as the store's rules read it (`can_change`: the lead and network admins), for the
+    reads of student data a study makes: writing studies gives a researcher no district reader's rights."""
+    return replace(cluster, can_change=cluster.role in ROLES_THAT_CHANGE_THE_CLUSTER)
 
 
 def study_for_user(cluster: Access[Cluster], pk: int) -> Access[Study]:

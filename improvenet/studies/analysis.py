@@ -4,7 +4,7 @@ attrition judgement, baseline equivalence of the analysed groups, and the estima
 are kept (StudyResult); a site with fewer students than the suppression threshold in an arm is not reported.
 
 The randomized sample is the students enrolled in an assigned school on the first day of the study's window
-(intention to treat), and the outcome is that of the school year the window ends in.
+(intention to treat), and the outcome is that of the school year the window ends in (studies.store.request_for).
 """
 
 from __future__ import annotations
@@ -15,14 +15,9 @@ from improvenet.analytics import outcomes
 from improvenet.analytics.suppression import DEFAULT_MIN_N
 from improvenet.data.services import store_school_ids
 from improvenet.studies import attrition, impact, randomization, statement, store
-from improvenet.studies.models import Allocation, Study, StudyError, StudyResult
+from improvenet.studies.models import Allocation, Study, StudyResult
 
 RANDOMIZATION_DRAWS = 499
-
-
-def _school_year(study: Study) -> int:
-    """The school year (named by the calendar year it ends in) the window ends in; years turn in August."""
-    return study.ends_on.year + (1 if study.ends_on.month >= 8 else 0)
 
 
 def procedure_of(allocation: Allocation) -> randomization.Procedure:
@@ -38,18 +33,6 @@ def procedure_of(allocation: Allocation) -> randomization.Procedure:
         match_on=baseline if rule.get("matched_on") else None,
         balance=randomization.BalanceRule(covariates, acceptance=rule["acceptance"]) if covariates else None,
     )
-
-
-def _difference_in_means(outcome: np.ndarray, school_of_row: np.ndarray, units: list[str]):
-    """The statistic re-drawn: treated minus control mean outcome, students of each school taking its arm."""
-    position = {unit: index for index, unit in enumerate(units)}
-    rows = np.array([position[school] for school in school_of_row])
-
-    def statistic(treated: np.ndarray) -> float:
-        arm = treated[rows]
-        return float(outcome[arm].mean() - outcome[~arm].mean()) if arm.any() and (~arm).any() else 0.0
-
-    return statistic
 
 
 def _sites(study: Study, sample: impact.Sample, by_school: dict[str, str], icc: float) -> list[dict]:
@@ -94,28 +77,26 @@ def _impact_figures(found: impact.Impact) -> dict:
 
 
 def analyse(study: Study, user, access, *, channel: str, store_path=None) -> StudyResult:
-    """Estimate the study's impact on its primary outcome and keep the figures (refused with a reason)."""
+    """Estimate the study's impact on its primary outcome and keep the figures (refused with a reason).
+
+    `access` is the cluster's access as the store's rules read it (studies.access.district_access)."""
+    request = store.request_for(study)
     allocation = study.current_allocation()
-    if allocation is None:
-        raise StudyError({"analysis": "The impact is estimated from a saved allocation: draw and save it first."})
-    treated = {int(unit["unit"]): unit["treated"] for unit in allocation.units}
-    blocks = {int(unit["unit"]): unit["block"] for unit in allocation.units} if study.block_level else None
-    request = store.SampleRequest(
-        label=f"study {study.pk}: {study.title}", outcome=study.primary_outcome, year=_school_year(study),
-        assigned_on=study.starts_on, treated=treated, agreement=study.agreement, blocks=blocks,
-    )
+    blocks = request.blocks
     read = store.analytic_sample(user, access, request, channel=channel, store=store_path)
     sample = read.sample
     cr2, mixed = impact.estimate(sample, "cr2"), impact.estimate(sample, "mixed")
     # The sample names schools by their store ids; the allocation by their records' ids.
     school_pk = _store_id_to_pk(sample, read.analysed_by_school)
-    rows_school = np.array([str(school_pk[school]) for school in sample.cluster])
+    # A school may be known to the store by two ids (state and NCES): the one its rows carry counts.
+    store_id = {str(school_pk[key]): key for key in set(sample.cluster)}
     procedure = procedure_of(allocation)
+    # Schools without an analysed student are re-drawn too, under a name no sample row carries.
+    units = [store_id.get(unit, f"not analysed: {unit}") for unit in procedure.units]
     p_value = randomization.randomization_p_value(
         procedure, randomization.Allocation(tuple(procedure.units), tuple(unit["treated"] for unit in allocation.units),
                                             allocation.seed, allocation.draws, allocation.distance),
-        _difference_in_means(np.asarray(sample.outcome, dtype=float), rows_school, list(procedure.units)),
-        draws=RANDOMIZATION_DRAWS, seed=allocation.seed,
+        impact.reassigned_estimate(sample, units), draws=RANDOMIZATION_DRAWS, seed=allocation.seed,
     )
     equivalence = _equivalence(sample)
     icc = mixed.cluster_variance / (mixed.cluster_variance + mixed.residual_variance)

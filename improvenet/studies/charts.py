@@ -30,7 +30,8 @@ def sites_spec(sites: Sequence[dict], overall_g: float, overall_low: float, over
         "height": max(80, 36 * len(rows)),
         "data": {"values": rows},
         "layer": [
-            {"mark": {"type": "rule", "color": LIMIT_COLOUR, "strokeDash": [4, 4]},
+            # The line at zero is a guide, not data: hidden from screen readers (the table gives the numbers).
+            {"mark": {"type": "rule", "color": LIMIT_COLOUR, "strokeDash": [4, 4], "aria": False},
              "encoding": {"x": {"datum": 0}}},
             {"mark": {"type": "rule"}, "encoding": {
                 "y": y, "x": {"field": "low", "type": "quantitative", "title": "Hedges' g (standard deviations)"},

@@ -103,6 +103,13 @@ with scopes_disabled():
                                     secondary_outcomes=study.secondary_outcomes,
                                     two_tailed=study.power_parameters.get("two_tailed", True))
 
+        def _update_errors(self, errors):
+            # The model names the parameters as one field; the form shows them under the design's choice.
+            moved = getattr(errors, "error_dict", {}).pop("power_parameters", None)
+            if moved:
+                errors.error_dict.setdefault("power_design", []).extend(moved)
+            super()._update_errors(errors)
+
         def _post_clean(self):
             study = self.instance
             data = self.cleaned_data

@@ -327,6 +327,12 @@ class StudyRevision(models.Model):
         return f"Revision of {self.study} on {self.edited_at:%Y-%m-%d}"
 
     @property
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        """Each change as (the field's label, before, after), for the page."""
+        return [(str(Study._meta.get_field(name).verbose_name).capitalize(), before, after)
+                for name, (before, after) in self.changes.items()]
+
+    @property
     def editor_name(self) -> str:
         if self.edited_by is None:
             return "a team member"

@@ -15,7 +15,7 @@ from improvenet.data.services import DataSetupError
 from improvenet.pages import cluster_page, render_cluster
 from improvenet.spc.vega import to_svg
 from improvenet.studies import access as sacc
-from improvenet.studies import analysis, services
+from improvenet.studies import analysis, services, store
 from improvenet.studies.attrition import judge
 from improvenet.studies.charts import sites_spec
 from improvenet.studies.forms import POWER_FIELDS, AllocationForm, PowerFields, StudyForm
@@ -63,7 +63,39 @@ def _number(text) -> float | None:
         return None
 
 
+THREE_LEVELS = {"cra3r3", "bcra3r2", "bcra3f2"}
+
+
+def _estimated_from_store(request, access, form):
+    """The form again, its ρ, R² and n filled in from the store for its primary outcome (an audited read)."""
+    data = request.POST.copy()
+    outcome = data.get("primary_outcome", "")
+    three_levels = data.get("power_design") in THREE_LEVELS
+    try:
+        found = store.variance_parts(request.user, sacc.district_access(access), outcome,
+                                     channel=AuditEvent.Channel.WEB,
+                                     by_pyramid=three_levels)
+    except (PermissionDenied, DataSetupError, ValueError) as refused:
+        messages.error(request, f"ρ and R² could not be estimated from the store: {refused}")
+        return form
+    parts = found.parts
+    estimates = {"rho2": parts.rho2, "rho3": parts.rho3, "R1": parts.R1, "R2": parts.R2, "R3": parts.R3,
+                 "n": parts.students_per_school}
+    for name, value in estimates.items():
+        if value is not None:
+            data[name] = f"{value:.4g}"
+    messages.success(request, f"Estimated from {parts.students} students in {parts.schools} schools "
+                              f"({found.outcome.label}, school year ending {found.year}); the read is in the "
+                              "audit log. Check the figures, then save.")
+    return type(form)(data, instance=form.instance, access=access)
+
+
 def _study_form(request, access, form, *, title: str, cancel_url: str):
+    if request.method == "POST" and "estimate" in request.POST:
+        form = _estimated_from_store(request, access, form)
+        return render_cluster(request, access, "studies/study_form.html",
+                              {"form": form, "title": title, "cancel_url": cancel_url,
+                               **_form_context(access, form)})
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             study = form.save()
@@ -95,7 +127,9 @@ def study_edit(request, access, study_id: int):
 def power_panel(request, access):
     """The power panel alone, for the form's fields as they stand (htmx asks for it as they change)."""
     form = StudyForm(request.GET or None, instance=Study(cluster=access.obj), access=access)
-    return render_cluster(request, access, "studies/_power.html", {"power": _panel_answer(form)})
+    # htmx swaps the panel alone into the form; an address opened directly gets a whole page around it.
+    template = "studies/_power.html" if request.headers.get("HX-Request") else "studies/power.html"
+    return render_cluster(request, access, template, {"power": _panel_answer(form)})
 
 
 @studies_page
@@ -136,7 +170,11 @@ def allocation_page(request, access, study_id: int):
     if not sacc.may_read_details(access):
         raise PermissionDenied("The allocation is for the cluster's team members, researchers and leads.")
     allocations = list(study.allocations.order_by("number"))
-    form = AllocationForm(request.POST or None)
+    # A new allocation starts from the current one's schools and share.
+    current = allocations[-1] if allocations else None
+    initial = {"schools": [int(unit["unit"]) for unit in current.units], "proportion": current.proportion} \
+        if current else {}
+    form = AllocationForm(request.POST or None, initial=initial)
     draw = None
     if request.method == "POST":
         study_access.require_change()
@@ -194,7 +232,7 @@ def impact_page(request, access, study_id: int):
         study_access.require_change()
         try:
             with transaction.atomic():
-                analysis.analyse(study, request.user, access, channel=AuditEvent.Channel.WEB)
+                analysis.analyse(study, request.user, sacc.district_access(access), channel=AuditEvent.Channel.WEB)
         except (ValidationError, PermissionDenied, DataSetupError, ValueError) as refused:
             text = " ".join(refused.messages) if isinstance(refused, ValidationError) else str(refused)
             messages.error(request, f"The impact could not be estimated: {text}")

@@ -34,8 +34,15 @@ FIGURES = {
 
 
 def demo_ids() -> dict:
+    """The rows' studies, made once: tests/browser/page_list.py calls this against a live server's database."""
     riverside = Cluster.objects.get(slug="riverside")
     idea = ChangeIdea.objects.filter(cluster=riverside).order_by("pk").first()
+    schools = list(School.objects.filter(cluster=riverside).order_by("name").values_list("pk", flat=True)[:4])
+    made = Study.objects.filter(cluster=riverside, title__startswith="Advisory trial")
+    if made.count() == 2:
+        ids = {study.title: study.pk for study in made}
+        return {"studies_idea": idea.pk, "studies_draft": ids["Advisory trial (draft)"],
+                "studies_registered": ids["Advisory trial"], "studies_schools": schools}
     agreement = DataUseAgreement.objects.create(
         cluster=riverside, project="Advisory trial", purpose="Impact of advisory on GPA.",
         permitted_fields=["course_mark.*", "student_school_association.*"], starts_on=datetime.date(2026, 1, 1),
@@ -50,7 +57,6 @@ def demo_ids() -> dict:
     registered.register(None)
     StudyResult.objects.create(study=registered, outcome="gpa", figures=FIGURES, sites=[
         {"site": "Riverside", "yi": 0.25, "vi": 0.01, "treated": 200, "control": 200, "schools": 8}])
-    schools = list(School.objects.filter(cluster=riverside).order_by("name").values_list("pk", flat=True)[:4])
     return {"studies_idea": idea.pk, "studies_draft": draft.pk, "studies_registered": registered.pk,
             "studies_schools": schools}
 

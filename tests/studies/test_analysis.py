@@ -4,15 +4,16 @@ the study's agreement, only aggregates kept, estimates by site for the evidence 
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django_scopes import scope, scopes_disabled
 
 from improvenet.data.models import AuditEvent
 from improvenet.design.models import ChangeIdea
 from improvenet.network.access import cluster_for_user
-from improvenet.network.models import School
+from improvenet.network.models import ClusterRole, School
 from improvenet.studies import analysis, randomization
-from improvenet.studies.access import studies_access
+from improvenet.studies.access import district_access
 from improvenet.studies.models import Allocation, Study, StudyError
 from improvenet.synthesis.sources import estimate_sources
 from tests.data.conftest import make_agreement
@@ -46,7 +47,7 @@ def trial(scored):
 
 def _analyse(user, world, study):
     with scope(cluster=world.alpha):
-        access = studies_access(user, cluster_for_user(user, "alpha"))
+        access = district_access(cluster_for_user(user, "alpha"))
         return analysis.analyse(Study.objects.get(pk=study.pk), user, access, channel="web")
 
 
@@ -69,16 +70,24 @@ def test_the_impact_recovers_the_planted_effect_and_keeps_only_aggregates(scored
     assert "What Works Clearinghouse" in text and "criteria of ESSA Tier 1" in text
 
 
-def test_the_analysis_needs_the_agreement_and_a_saved_allocation(scored, trial):
+def test_the_analysis_needs_the_agreement_and_a_saved_allocation(client, scored, trial):
     world = scored.world
     with pytest.raises(PermissionDenied, match="does not name you"):
         _analyse(world.users.member, world, trial)
+    # A researcher may write studies, which makes no district reader of them: not named, refused.
+    with scopes_disabled():
+        other = get_user_model().objects.create_user("other-researcher", "o@example.org", "x")
+        ClusterRole.objects.create(cluster=world.alpha, user=other, role="researcher")
+    client.force_login(other)
+    client.post(f"/clusters/alpha/studies/{trial.pk}/impact/")
+    page = client.get(f"/clusters/alpha/studies/{trial.pk}/impact/").content.decode()
+    assert "does not name you" in page and "No estimate yet" in page
     with scopes_disabled():
         draft = Study.objects.create(
             cluster=world.alpha, title="Draft", change_idea=trial.change_idea, primary_outcome="gpa",
             smallest_effect=0.2, starts_on=trial.starts_on, ends_on=trial.ends_on,
         )
-    with pytest.raises(StudyError, match="from a saved allocation"):
+    with pytest.raises(StudyError, match="Save the study's allocation first"):
         _analyse(world.users.researcher, world, draft)
 
 
@@ -113,3 +122,18 @@ def test_the_impact_page_estimates_shows_the_sites_and_the_statement(client, sco
     client.force_login(world.users.viewer)
     assert client.get(f"{url}impact/").status_code == 403
     assert client.get(f"{url}statement/").status_code == 200
+
+
+def test_the_form_estimates_rho_and_r2_from_the_store(client, scored, trial):
+    world = scored.world
+    client.force_login(world.users.lead)
+    fields = {"title": "Next trial", "change_idea": trial.change_idea_id, "design": "randomized",
+              "assignment_level": "school", "primary_outcome": trial.primary_outcome, "smallest_effect": "0.2",
+              "starts_on": "2026-08-15", "ends_on": "2027-06-15", "power_design": "cra2r2", "estimate": "1"}
+    page = client.post("/clusters/alpha/studies/new/", fields).content.decode()
+    assert "Estimated from " in page and "the read is in the audit log" in page
+    with scopes_disabled():
+        assert not Study.objects.filter(title="Next trial").exists()
+        event = AuditEvent.objects.get(action__startswith="study variance")
+    assert event.user == world.users.lead
+    assert 'name="rho2" value="0.' in page and 'name="R1" value="0.' in page

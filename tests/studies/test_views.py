@@ -27,11 +27,12 @@ def test_planning_a_study_names_each_problem_and_saves_nothing(client, world, st
     client.force_login(world.users.researcher)
     with scopes_disabled():
         idea = ChangeIdea.objects.get(cluster=world.alpha)
-    bad = client.post(f"{C}/new/", _form(smallest_effect="7", ends_on="2026-01-01",
+    bad = client.post(f"{C}/new/", _form(smallest_effect="7", ends_on="2026-01-01", J="",
                                          secondary_outcomes=["absence-rate", "gpa"], primary_outcome="gpa"))
     page = bad.content.decode()
     assert bad.status_code == 422
     assert "Choose exactly one thing the study is about" in page
+    assert "The design cra2r2 needs --J." in page
     assert "Name each outcome once" in page and "must end after it starts" in page and "at most 2" in page
     with scopes_disabled():
         assert Study.objects.count() == 1
@@ -53,6 +54,11 @@ def test_the_power_panel_answers_for_the_fields_as_they_stand(client, world, stu
     # docs/studies.md's example: MDES 0.629 with 20 schools of 15 students, ρ₂ = 0.17.
     assert "0.629 standard deviations" in answer and "too small to detect it" in answer
     assert "it needs J = " in answer
+    assert "<h1>Power of a study design</h1>" in answer
+    fragment = client.get(f"{C}/power/", {"power_design": "cra2r2", "n": "15", "J": "20", "rho2": "0.17",
+                                           "two_tailed": "on"},
+                          headers={"HX-Request": "true"}).content.decode()
+    assert fragment.startswith('<div id="power-panel"') and "0.629 standard deviations" in fragment
     unknown = client.get(f"{C}/power/", {"power_design": "cra2r2", "n": "15"}).content.decode()
     assert "J" in unknown and "standard deviations" not in unknown
 
@@ -70,7 +76,7 @@ def test_registering_locks_the_design_and_shows_later_changes(client, world, stu
     saved = client.post(f"{url}edit/", fields | {"revision_reason": "The board's cost threshold."})
     assert saved.status_code == 302
     page = client.get(url).content.decode()
-    assert "1 later change is listed below" in page and "smallest_effect: 0.2 → 0.3" in page
+    assert "1 later change is listed below" in page and "Smallest effect that matters: 0.2 → 0.3" in page
     assert "The board&#x27;s cost threshold." in page
 
 
@@ -116,3 +122,15 @@ def test_viewers_read_the_summary_only_and_members_do_not_change(client, world, 
     assert client.get(f"{C}/new/").status_code == 403
     client.force_login(world.users.outsider)
     assert client.get(f"{C}/{study.pk}/").status_code == 404
+
+
+def test_a_new_allocation_starts_from_the_current_schools(client, world, study):
+    with scopes_disabled():
+        study.register(world.users.lead)
+    client.force_login(world.users.lead)
+    url = f"{C}/{study.pk}/allocation/"
+    assert client.post(url, {"schools": [world.high.pk, world.middle.pk], "proportion": "0.5", "seed": "4",
+                             "save": ""}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Allocation 1 (current)" in page and "Draw a new allocation" in page
+    assert page.count("checked") == 2
