@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from improvenet.analytics import outcomes
 from improvenet.analytics.engines import open_tables
-from improvenet.analytics.outcomes import Outcome
+from improvenet.analytics.outcomes import Outcome, school_year_of
 from improvenet.data.models import AuditEvent, DataRequest, DataUseAgreement
 from improvenet.data.services import (
     DataSetupError,
@@ -161,11 +161,6 @@ class SampleRequest:
     prior_year_covariate: bool = True
 
 
-def school_year_of(day: datetime.date) -> int:
-    """The school year holding `day`, by its ending year (July 1 to June 30)."""
-    return day.year + 1 if day.month >= 7 else day.year
-
-
 def request_for(study: Study, outcome: str | None = None) -> SampleRequest:
     """The sample request of a study assigned by school, from its current allocation: the students enrolled
     when the study's window starts are its sample, the outcome (default the primary) is that of the school year
@@ -230,6 +225,13 @@ def analytic_sample(user, access, request: SampleRequest, *, channel: str,
     # In a fixed order, so that the same store gives the same sample (the engine returns rows in any order).
     randomized = randomized[randomized["school_id"].isin(list(school_of))].sort_values(["school_id", "student_id"])
     outcome_now = values[values["school_year"] == request.year].set_index("student_id")["value"]
+    if randomized.empty:
+        raise ValueError(f"The store has no student enrolled in the study's schools on "
+                         f"{request.assigned_on:%B %-d, %Y}, the day its window starts: check the window against "
+                         "the school years loaded.")
+    if not randomized["student_id"].isin(outcome_now.index).any():
+        raise ValueError(f"The store holds no {chosen.label} in the school year {_year_label(request.year)} for "
+                         "the study's students: load that year's data first.")
     # The study is about the grades its outcome measures: by default those of the students who have it.
     measured = randomized[randomized["student_id"].isin(outcome_now.index)]["grade_level"]
     grades = request.grades or ((int(measured.min()), int(measured.max())) if len(measured) else None)
