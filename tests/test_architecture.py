@@ -27,6 +27,7 @@ PURE_MODULES = [
     "improvenet.spc.",
     "improvenet.synthesis.",
     "improvenet.studies.attrition",
+    "improvenet.studies.charts",
     "improvenet.studies.impact",
     "improvenet.studies.power",
     "improvenet.studies.randomization",

@@ -1,12 +1,11 @@
 from django import forms
 from django_scopes import scopes_disabled
 
-from improvenet.analytics.metrics import METRICS
 from improvenet.measures.models import Measure
 from improvenet.network.forms import ClusterScopedForm, DateInput
 from improvenet.network.models import School, current_on
-from improvenet.studies import power
-from improvenet.studies.models import MEASURE_PREFIX, Study
+from improvenet.studies import power, store
+from improvenet.studies.models import MEASURE_PREFIX, Study, outcome_label
 
 # The PowerUp! parameters a study form asks for, with the words a design team uses.
 POWER_FIELDS = {
@@ -28,12 +27,13 @@ POWER_FIELDS = {
 POWER_DEFAULTS = {"P": 0.5, "alpha": 0.05, "power": 0.8}
 
 
-def outcome_choices() -> list[tuple[str, str]]:
-    """The store's metrics and the cluster's current measures, as outcomes a study may name."""
-    metrics = [(name, metric.title) for name, metric in METRICS.items()]
+def outcome_choices(access) -> list[tuple[str, str]]:
+    """The store's student outcomes and the cluster's current measures, as outcomes a study may name."""
+    from_store = [(chosen.key, f"{chosen.label.capitalize()} ({chosen.unit})")
+                  for chosen in store.outcome_choices(access)]
     measures = [(f"{MEASURE_PREFIX}{pk}", f"Measure: {name}")
                 for pk, name in Measure.objects.filter(current_on()).values_list("pk", "name")]
-    return metrics + measures
+    return from_store + measures
 
 
 def design_label(code: str) -> str:
@@ -85,10 +85,13 @@ with scopes_disabled():
                        "primary_outcome": forms.Select, "shared_with": forms.CheckboxSelectMultiple,
                        "smallest_effect": forms.NumberInput(attrs={"step": "any", "min": 0})}
 
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args, access, **kwargs):
             super().__init__(*args, **kwargs)
             study = self.instance
-            choices = outcome_choices()
+            choices = outcome_choices(access)
+            # A study's own outcomes stay choosable even when the store no longer lists them.
+            offered = {key for key, _ in choices}
+            choices += [(key, outcome_label(key)) for key in study.outcomes if key and key not in offered]
             self.fields["primary_outcome"].widget.choices = [("", "Choose an outcome")] + choices
             self.fields["secondary_outcomes"].choices = choices
             self.fields["shared_with"].queryset = study.cluster.network.clusters.exclude(pk=study.cluster_id)
@@ -99,6 +102,13 @@ with scopes_disabled():
                 self.initial.update(study.power_parameters, power_design=study.power_design,
                                     secondary_outcomes=study.secondary_outcomes,
                                     two_tailed=study.power_parameters.get("two_tailed", True))
+
+        def _update_errors(self, errors):
+            # The model names the parameters as one field; the form shows them under the design's choice.
+            moved = getattr(errors, "error_dict", {}).pop("power_parameters", None)
+            if moved:
+                errors.error_dict.setdefault("power_design", []).extend(moved)
+            super()._update_errors(errors)
 
         def _post_clean(self):
             study = self.instance

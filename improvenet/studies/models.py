@@ -18,7 +18,6 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 
 from improvenet.analytics import outcomes
-from improvenet.analytics.metrics import METRICS
 from improvenet.data.models import AppendOnlyError, AuditEvent, DataUseAgreement
 from improvenet.design.models import ChangeIdea, Innovation
 from improvenet.governance.models import AgendaPriority
@@ -30,7 +29,8 @@ from improvenet.studies import power
 MAX_SECONDARY_OUTCOMES = 2
 # An effect of several standard deviations is not a smallest effect that matters but a typing error.
 LARGEST_SMALLEST_EFFECT = 2.0
-# A measure of the cluster is named "measure:<id>" among outcomes; a store metric by its name.
+# A measure of the cluster is named "measure:<id>" among outcomes; a student outcome of the store by its key
+# (improvenet.analytics.outcomes: absence-rate, gpa, chronic-absenteeism, on-track, assessment/<name>/<subject>).
 MEASURE_PREFIX = "measure:"
 
 
@@ -39,14 +39,14 @@ class StudyError(ValidationError):
 
 
 def outcome_label(key: str) -> str:
-    """The plain name of an outcome key, for pages: a metric's title or the measure's name."""
+    """The plain name of an outcome key, for pages: the store outcome's label or the measure's name."""
     if key.startswith(MEASURE_PREFIX):
         measure = Measure.objects.filter(pk=_measure_id(key)).first()
-        return measure.name if measure else key
-    metric = METRICS.get(key)
-    if metric:
-        return metric.title
-    return outcomes.outcome(key).label.capitalize() if outcomes.is_outcome(key) else key
+        return f"{measure.name} (a measure)" if measure else key
+    if not outcomes.is_outcome(key):
+        return key
+    chosen = outcomes.outcome(key)
+    return f"{chosen.label} ({chosen.unit})"
 
 
 def _measure_id(key: str) -> int | None:
@@ -104,7 +104,7 @@ class Study(models.Model):
         help_text="Assign within groups of similar units, so that each group has treated and control units.",
     )
     primary_outcome = models.CharField(
-        max_length=60, help_text="A metric of the analytics store, or a measure of the cluster.",
+        max_length=120, help_text="A student outcome of the analytics store, or a measure of the cluster.",
     )
     secondary_outcomes = models.JSONField(default=list, blank=True,
                                           help_text="At most two further outcomes.")
@@ -237,15 +237,15 @@ class Study(models.Model):
             unknown = [key for key in keys if not self._outcome_is_known(key)]
             if unknown and field not in errors:
                 errors[field] = (
-                    f"No outcome “{unknown[0]}”: choose a metric of the store ({', '.join(METRICS)}) or one of "
-                    "this cluster's measures."
+                    f"No outcome “{unknown[0]}”: choose a student outcome of the store ({', '.join(outcomes.FIXED)} "
+                    "or assessment/<assessment>/<subject>) or one of this cluster's measures."
                 )
 
     def _outcome_is_known(self, key: str) -> bool:
         if key.startswith(MEASURE_PREFIX):
             number = _measure_id(key)
             return number is not None and Measure.objects.filter(pk=number, cluster_id=self.cluster_id).exists()
-        return key in METRICS or outcomes.is_outcome(key)
+        return outcomes.is_outcome(key)
 
     def power_design_record(self) -> power.Design:
         """The power calculation's input, from the stored design and parameters."""
@@ -325,6 +325,12 @@ class StudyRevision(models.Model):
 
     def __str__(self) -> str:
         return f"Revision of {self.study} on {self.edited_at:%Y-%m-%d}"
+
+    @property
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        """Each change as (the field's label, before, after), for the page."""
+        return [(str(Study._meta.get_field(name).verbose_name).capitalize(), before, after)
+                for name, (before, after) in self.changes.items()]
 
     @property
     def editor_name(self) -> str:
@@ -424,7 +430,7 @@ class StudyResult(models.Model):
     """The impact figures of a finished study: aggregates only (estimates, per-site effects, attrition)."""
 
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="results")
-    outcome = models.CharField(max_length=60)
+    outcome = models.CharField(max_length=120)
     computed_at = models.DateTimeField(default=timezone.now)
     computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")

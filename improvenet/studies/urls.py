@@ -13,4 +13,7 @@ urlpatterns = [
     path(f"{c}/<int:study_id>/edit/", views.study_edit, name="edit"),
     path(f"{c}/<int:study_id>/register/", views.study_register, name="register"),
     path(f"{c}/<int:study_id>/allocation/", views.allocation_page, name="allocation"),
+    path(f"{c}/<int:study_id>/impact/", views.impact_page, name="impact"),
+    path(f"{c}/<int:study_id>/impact/sites.svg", views.impact_chart, name="impact_chart"),
+    path(f"{c}/<int:study_id>/statement/", views.statement_page, name="statement"),
 ]

@@ -16,7 +16,7 @@ def _form(study_fields: dict | None = None, **changes) -> dict:
     fields = {
         "title": "Advisory trial", "question": "", "change_idea": "", "design": "randomized",
         "assignment_level": "school", "block_level": "", "primary_outcome": "on-track",
-        "secondary_outcomes": ["chronic-absenteeism"], "smallest_effect": "0.25", "starts_on": "2026-08-15",
+        "secondary_outcomes": ["absence-rate"], "smallest_effect": "0.25", "starts_on": "2026-08-15",
         "ends_on": "2027-06-15", "agreement": "", "power_design": "cra2r2", "two_tailed": "on", "n": "80",
         "J": "24", "rho2": "0.15", "P": "0.5", "alpha": "0.05", "power": "0.8",
     }
@@ -27,12 +27,13 @@ def test_planning_a_study_names_each_problem_and_saves_nothing(client, world, st
     client.force_login(world.users.researcher)
     with scopes_disabled():
         idea = ChangeIdea.objects.get(cluster=world.alpha)
-    bad = client.post(f"{C}/new/", _form(primary_outcome="reading", smallest_effect="7", ends_on="2026-01-01",
-                                         secondary_outcomes=["on-track", "graduation-rate", "teacher-retention"]))
+    bad = client.post(f"{C}/new/", _form(smallest_effect="7", ends_on="2026-01-01", J="",
+                                         secondary_outcomes=["absence-rate", "gpa"], primary_outcome="gpa"))
     page = bad.content.decode()
     assert bad.status_code == 422
     assert "Choose exactly one thing the study is about" in page
-    assert "No outcome “reading”" in page and "At most 2" in page and "must end after it starts" in page
+    assert "The design cra2r2 needs --J." in page
+    assert "Name each outcome once" in page and "must end after it starts" in page and "at most 2" in page
     with scopes_disabled():
         assert Study.objects.count() == 1
     made = client.post(f"{C}/new/", _form(change_idea=idea.pk))
@@ -40,7 +41,7 @@ def test_planning_a_study_names_each_problem_and_saves_nothing(client, world, st
     with scopes_disabled():
         created = Study.objects.get(title="Advisory trial")
         assert created.power_parameters == {"n": 80, "J": 24, "rho2": 0.15, "P": 0.5, "alpha": 0.05, "power": 0.8}
-        assert created.secondary_outcomes == ["chronic-absenteeism"]
+        assert created.secondary_outcomes == ["absence-rate"]
     shown = client.get(made.url).content.decode()
     assert "Schools randomly assigned (two levels)" in shown and "Not registered yet" in shown
 
@@ -70,7 +71,7 @@ def test_registering_locks_the_design_and_shows_later_changes(client, world, stu
     saved = client.post(f"{url}edit/", fields | {"revision_reason": "The board's cost threshold."})
     assert saved.status_code == 302
     page = client.get(url).content.decode()
-    assert "1 later change is listed below" in page and "smallest_effect: 0.2 → 0.3" in page
+    assert "1 later change is listed below" in page and "Smallest effect that matters: 0.2 → 0.3" in page
     assert "The board&#x27;s cost threshold." in page
 
 
@@ -116,3 +117,15 @@ def test_viewers_read_the_summary_only_and_members_do_not_change(client, world, 
     assert client.get(f"{C}/new/").status_code == 403
     client.force_login(world.users.outsider)
     assert client.get(f"{C}/{study.pk}/").status_code == 404
+
+
+def test_a_new_allocation_starts_from_the_current_schools(client, world, study):
+    with scopes_disabled():
+        study.register(world.users.lead)
+    client.force_login(world.users.lead)
+    url = f"{C}/{study.pk}/allocation/"
+    assert client.post(url, {"schools": [world.high.pk, world.middle.pk], "proportion": "0.5", "seed": "4",
+                             "save": ""}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Allocation 1 (current)" in page and "Draw a new allocation" in page
+    assert page.count("checked") == 2
