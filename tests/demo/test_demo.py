@@ -94,6 +94,7 @@ def test_riverside_is_launched_and_led_by_its_district_with_partners(riverside):
     assert partner_kinds == {
         Kind.DISTRICT: 1, Kind.UNIVERSITY: 1, Kind.RESEARCH: 1, Kind.NONPROFIT: 1, Kind.FUNDER: 1,
         Kind.SCHOOL_BOARD: 1, Kind.UNION: 1, Kind.COMMUNITY: 2,
+        Kind.COMPANY: 1,  # the company of the product pilot (improvenet/demo/pilots.py)
     }
 
 
