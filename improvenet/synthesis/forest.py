@@ -47,7 +47,8 @@ def forest_spec(rows: Sequence[tuple[str, float, float]], fixed: Pooled | None, 
         "data": {"values": values},
         "encoding": {"y": y},
         "layer": [
-            {"mark": {"type": "rule", "strokeDash": [4, 4], "color": "#555"},
+            {"mark": {"type": "rule", "strokeDash": [4, 4], "color": "#555",
+                      "description": "No effect: zero"},
              "encoding": {"x": {"datum": 0}, "y": None}},
             # The intervals are thin bars rather than rules, so that they are data marks with a size.
             {"mark": {"type": "bar", "height": 3},
