@@ -32,3 +32,12 @@ class ThresholdsForm(forms.ModelForm):
             "supported_needs_pooled_effect": "Supported also needs a pooled effect above zero (evidence ledger)",
             "supported_min_effect_sites": "Supported: sites in that pooled effect",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a post (as before the criterion existed), the number of sites keeps its value.
+        self.fields["supported_min_effect_sites"].required = False
+
+    def clean_supported_min_effect_sites(self):
+        sites = self.cleaned_data.get("supported_min_effect_sites")
+        return self.instance.supported_min_effect_sites if sites is None else sites

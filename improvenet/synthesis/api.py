@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema
 from improvenet.design.access import change_idea_for_user, innovation_for_user
 from improvenet.network.access import in_cluster, member_of_cluster
 from improvenet.pilots.access import product_for_user
-from improvenet.resources import ClusterResource, Filters, RecordId, Text
+from improvenet.resources import MAX_INTEGER, ClusterResource, Filters, RecordId, Text
 from improvenet.synthesis import services
 from improvenet.synthesis.entry import EntryError, effect_from
 from improvenet.synthesis.models import ExternalStudy, SchoolEstimate
@@ -47,12 +47,12 @@ class ExternalStudyIn(Schema):
                                              "deviations and sizes), log_rr or cox (from events and sizes).")
     mean_treatment: float | None = None
     sd_treatment: float | None = None
-    n_treatment: int | None = Field(None, ge=0)
+    n_treatment: int | None = Field(None, ge=0, le=MAX_INTEGER)
     mean_comparison: float | None = None
     sd_comparison: float | None = None
-    n_comparison: int | None = Field(None, ge=0)
-    events_treatment: int | None = Field(None, ge=0)
-    events_comparison: int | None = Field(None, ge=0)
+    n_comparison: int | None = Field(None, ge=0, le=MAX_INTEGER)
+    events_treatment: int | None = Field(None, ge=0, le=MAX_INTEGER)
+    events_comparison: int | None = Field(None, ge=0, le=MAX_INTEGER)
 
 
 class ExternalStudyOut(Schema):

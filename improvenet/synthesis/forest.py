@@ -47,9 +47,11 @@ def forest_spec(rows: Sequence[tuple[str, float, float]], fixed: Pooled | None, 
         "data": {"values": values},
         "encoding": {"y": y},
         "layer": [
-            {"mark": {"type": "rule", "strokeDash": [4, 4], "color": "#555"},
+            {"mark": {"type": "rule", "strokeDash": [4, 4], "color": "#555",
+                      "description": "No effect: zero"},
              "encoding": {"x": {"datum": 0}, "y": None}},
-            {"mark": {"type": "rule", "strokeWidth": 2},
+            # The intervals are thin bars rather than rules, so that they are data marks with a size.
+            {"mark": {"type": "bar", "height": 3},
              "encoding": {"x": {"field": "low", "type": "quantitative", "title": f"Effect ({unit})"},
                           "x2": {"field": "high"}, "color": colour, "tooltip": tooltip}},
             {"mark": {"type": "point", "filled": True, "shape": "square", "size": 60},

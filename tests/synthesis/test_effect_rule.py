@@ -63,3 +63,17 @@ def test_the_learning_app_reads_the_pooled_effect_from_the_ledger(ledger_world):
     expected = meta.pool([0.20, 0.30, 0.25], [0.0025] * 3, "REML", test="knha")
     assert found.facts.pooled.sites == 3
     assert found.facts.pooled.ci_low == expected.ci_low and found.facts.pooled.ci_high == expected.ci_high
+
+
+def test_the_network_admin_sets_the_effect_criterion_on_the_thresholds_page(world, client):
+    client.force_login(world.users.admin)
+    numbers = {"promising_min_schools": 2, "promising_min_cycles": 3, "supported_min_schools": 3,
+               "not_supported_min_abandoned": 2, "supported_needs_pooled_effect": "on"}
+    refused = client.post("/clusters/alpha/learning/thresholds/", {**numbers, "supported_min_effect_sites": 1})
+    assert refused.status_code == 422 and "pooling needs 2 sites" in refused.content.decode()
+    assert client.post("/clusters/alpha/learning/thresholds/",
+                       {**numbers, "supported_min_effect_sites": 4}).status_code == 302
+    rules = EvidenceThresholds.for_network(world.network).as_rules()
+    assert rules.supported_needs_pooled_effect and rules.supported_min_effect_sites == 4
+    page = client.get("/clusters/alpha/learning/thresholds/").content.decode()
+    assert "Hartung–Knapp 95% interval lies above zero, from at least <strong>4</strong> sites" in page
