@@ -1,9 +1,10 @@
 """Demo notifications: the handful a person finds on a normal week, not two years' worth.
 
 The demo's cycles, votes and adoptions notify as they are built, all at once (bob alone would get about 90).
-Each notification is dated on its event's day, then every person keeps the newest KEPT_PER_KIND of each
-kind, and only their newest UNREAD stay unread. Riverside's leads are told of the agreements expiring
-within a month, as `improvenet notifications send` would, so every kind of notification is in the demo.
+Each notification is dated on its event's day, and a cycle's move is told as a teammate's (the demo builds
+the cycles with nobody signed in, which would read "Someone moved…"); then every person keeps the newest
+KEPT_PER_KIND of each kind, and only their newest UNREAD stay unread. Riverside's leads are told of the
+agreements expiring within a month, as `improvenet notifications send` would, so every kind is in the demo.
 """
 
 import datetime
@@ -15,7 +16,7 @@ from django_scopes import scope
 from improvenet.cycles.models import PdsaCycle
 from improvenet.demo.network import RIVERSIDE
 from improvenet.governance.models import Vote
-from improvenet.network.models import Cluster
+from improvenet.network.models import Cluster, Membership, current_on
 from improvenet.notifications import events
 from improvenet.notifications.models import Notification
 from improvenet.sharing.models import Adoption
@@ -42,6 +43,15 @@ def _event_day(notification: Notification, cycles: dict, votes: dict, adoptions:
     return None
 
 
+def _told_by_a_teammate(notification: Notification, cycles: dict, teammates: dict) -> str:
+    """The text of a cycle's move, naming one of the recipient's teammates instead of "Someone"."""
+    cycle = cycles[int(notification.key.split(":")[1])]
+    others = [name for user_id, name in teammates.get(cycle.team_id, []) if user_id != notification.recipient_id]
+    if not others or not notification.text.startswith("Someone "):
+        return notification.text
+    return notification.text.replace("Someone", others[cycle.pk % len(others)], 1)
+
+
 def create_notifications_demo(seed: int, report: Callable[[str], None]) -> None:
     riverside = Cluster.objects.get(slug=RIVERSIDE)
     with scope(cluster=riverside):
@@ -52,11 +62,16 @@ def create_notifications_demo(seed: int, report: Callable[[str], None]) -> None:
     votes = Vote.objects.in_bulk()
     adoptions = Adoption.objects.in_bulk()
     now = timezone.now()
+    teammates: dict[int, list[tuple[int | None, str]]] = {}
+    for membership in Membership.objects.filter(current_on()).select_related("person").order_by("person__given_name"):
+        teammates.setdefault(membership.team_id, []).append((membership.person.user_id, membership.person.full_name))
     for notification in notifications:
+        if notification.kind == Kind.CYCLE_MOVED:
+            notification.text = _told_by_a_teammate(notification, cycles, teammates)
         day = _event_day(notification, cycles, votes, adoptions)
         if day is not None:
             notification.created_at = min(now, timezone.make_aware(datetime.datetime.combine(day, datetime.time(16))))
-    Notification.objects.bulk_update(notifications, ["created_at"])
+    Notification.objects.bulk_update(notifications, ["created_at", "text"])
 
     newest_first = sorted(notifications, key=lambda n: (n.created_at, n.pk), reverse=True)
     kept: dict[tuple[int, str], int] = {}

@@ -37,6 +37,7 @@ class ClusterWork:
     cycles_by_stage: list[dict] = field(default_factory=list)
     flagged_cycles: list[dict] = field(default_factory=list)
     waiting_measures: list[dict] = field(default_factory=list)
+    enters_data: bool = False  # on a school's team, so the home says when nothing waits
     open_votes: list[Vote] = field(default_factory=list)
     expiring: list[dict] = field(default_factory=list)
     opt_out_requests: int = 0
@@ -86,10 +87,14 @@ def _my_cycles(user, cluster: Cluster, today: datetime.date) -> tuple[list[dict]
     return [column for column in by_stage if column["cycles"]], [e for e in entries if e["flags"]]
 
 
-def _waiting_measures(user, cluster: Cluster) -> list[dict]:
+def _my_school_ids(user) -> set[int]:
+    """The schools of the user's current school teams, whose measure values they enter."""
+    return set(Membership.objects.filter(current_on(), person__user=user, team__school__isnull=False)
+               .values_list("team__school_id", flat=True))
+
+
+def _waiting_measures(school_ids: set[int], cluster: Cluster) -> list[dict]:
     """Each open measure whose latest period some school has entered, with the user's schools still missing it."""
-    school_ids = set(Membership.objects.filter(current_on(), person__user=user, team__school__isnull=False)
-                     .values_list("team__school_id", flat=True))
     if not school_ids:
         return []
     waiting = []
@@ -135,7 +140,9 @@ def cluster_work(user, access: acc.Access, today: datetime.date) -> ClusterWork:
     cluster = access.obj
     work = ClusterWork(cluster, access, menu=cluster_menu(user, access))
     work.cycles_by_stage, work.flagged_cycles = _my_cycles(user, cluster, today)
-    work.waiting_measures = _waiting_measures(user, cluster)
+    school_ids = _my_school_ids(user)
+    work.enters_data = bool(school_ids)
+    work.waiting_measures = _waiting_measures(school_ids, cluster)
     work.open_votes = _open_votes(user, access)
     work.next_convening = Convening.objects.filter(held_on__gte=today).order_by("held_on").first()
     if access.can_change:

@@ -316,5 +316,6 @@ def test_each_person_has_a_handful_of_notifications_of_every_kind_some_read(demo
     # The unread are the newest, each dated on its event's day (not all at the moment the demo loaded).
     assert min(n.created_at for n in unread) >= max(n.created_at for n in bobs if n.is_read)
     assert len({n.created_at for n in bobs}) > 1
+    assert not [n.text for n in bobs if n.text.startswith("Someone")], "a teammate, by name, moved the cycles"
     for person in {n.recipient.username for n in notifications}:
         assert len([n for n in notifications if n.recipient.username == person]) <= 12, person

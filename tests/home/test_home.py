@@ -158,3 +158,13 @@ def test_the_overview_names_the_ideas_whose_level_changed_since_the_last_conveni
         assert list(EvidenceLevelSeen.objects.filter(seen_on=TODAY).values_list("change_idea_id", "level")) == [
             (pdsa.idea.pk, "being_tested")]
         assert EvidenceLevelSeen.objects.filter(change_idea=steady).count() == 1
+
+
+def test_a_school_team_member_with_no_data_waiting_is_told_so_and_where_the_charts_are(pdsa, client):  # noqa: F811
+    world = pdsa.world
+    client.force_login(world.users.member)
+    page = client.get("/").content.decode()
+    assert "Your school's values are in for the latest period of every measure." in page
+    assert 'href="/clusters/alpha/measures/">the measures page</a>' in page
+    client.force_login(world.users.viewer)  # on no school's team: nothing to enter, no card
+    assert "Data to enter" not in client.get("/").content.decode()
