@@ -11,7 +11,8 @@ metric, its options and the small-cell minimum), named after the store's *stamp*
 
 A result is only used when its stamp is the store's current one. Computing happens under a file lock in
 the results folder, which holds across processes (web workers, the command line): a second reader of
-the same result waits for the first and then reads what it wrote, so nothing is computed twice at once.
+the same result waits for the first and then reads what it wrote, so nothing is computed twice at once; a
+reader that would rather not wait (a page, which shows its progress instead) gets `StillComputing`.
 The stamp is read before computing: a result computed while a write commits is filed under the old
 stamp and never read.
 """
@@ -34,6 +35,10 @@ import pyarrow.feather as feather
 GENERATION_FILE = "generation"
 LOCK_FILE = "lock"
 RESULT_SUFFIX = ".arrow"
+
+
+class StillComputing(Exception):
+    """Another reader is computing a result of this store, and this one asked not to wait for it."""
 
 
 def results_folder(store_path: Path | str) -> Path:
@@ -72,15 +77,16 @@ class ResultCache:
             return None
 
     def result(self, question: dict, compute: Callable[[], pa.Table],
-               waiting: Callable[[], None] | None = None) -> tuple[pa.Table, bool]:
+               waiting: Callable[[], None] | None = None, *, wait: bool = True) -> tuple[pa.Table, bool]:
         """(the table for `question`, whether it was kept): the kept result, else `compute()` kept for next time.
 
-        `waiting` is called once when another process or thread is computing and this one waits for it.
+        `waiting` is called once when another process or thread is computing and this one waits for it;
+        with `wait=False` it does not wait but raises StillComputing.
         """
         table = self.kept(question)
         if table is not None:
             return table, True
-        with self._locked(waiting):
+        with self._locked(waiting, wait):
             stamp = self.stamp()
             path = self._path(stamp, question)
             try:
@@ -116,12 +122,14 @@ class ResultCache:
                 path.unlink(missing_ok=True)
 
     @contextmanager
-    def _locked(self, waiting: Callable[[], None] | None) -> Iterator[None]:
+    def _locked(self, waiting: Callable[[], None] | None, wait: bool = True) -> Iterator[None]:
         self.folder.mkdir(parents=True, exist_ok=True)
         with open(self.folder / LOCK_FILE, "a+") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
+                if not wait:
+                    raise StillComputing("Another reader is computing results of this store.") from None
                 if waiting is not None:
                     waiting()
                 fcntl.flock(lock, fcntl.LOCK_EX)

@@ -326,21 +326,13 @@ class MetricResult:
 
 def read_metric(user, access, name: str, options: dict, *, channel: str, min_n: int = 10,
                 engine: str = "duckdb", store: Path | None = None,
-                waiting: Callable[[], None] | None = None) -> MetricResult:
+                waiting: Callable[[], None] | None = None, wait: bool = True) -> MetricResult:
     """A metric for the cluster's schools and the district, suppressed at `min_n`: authorized and audited on
-    every read, computed once per state of the store (`waiting` is called if another reader is computing it)."""
-    from improvenet.analytics.metrics import METRICS
-
-    if name not in METRICS:
-        raise ValueError(f"There is no metric named “{name}”; the metrics are {', '.join(METRICS)}.")
-    if min_n < 10 and not is_district_reader(user, access):
-        raise PermissionDenied("Only the district's own readers may lower the small-cell minimum below 10.")
-    agreement = authorize(user, access, METRIC_FIELDS[name])
-    path = store or store_path(access.obj)
-    if not path.exists():
-        raise DataSetupError(f"There is no analytics store at {path} yet: load data first (improvenet data load).")
+    every read, computed once per state of the store (`waiting` is called if another reader is computing it;
+    with `wait=False`, StillComputing is raised instead, before anything is audited)."""
+    agreement, path = _metric_reader(user, access, name, min_n, store)
     started = time.perf_counter()
-    table, kept = computed_metric(path, name, options, min_n=min_n, engine=engine, waiting=waiting)
+    table, kept = computed_metric(path, name, options, min_n=min_n, engine=engine, waiting=waiting, wait=wait)
     schools = store_school_ids()
     table = _cluster_rows(table, schools)
     with transaction.atomic():
@@ -352,24 +344,71 @@ def read_metric(user, access, name: str, options: dict, *, channel: str, min_n: 
     return MetricResult(name, options, table, schools, agreement, event, time.perf_counter() - started)
 
 
+def prepare_metric(user, access, name: str, options: dict, *, min_n: int = 10) -> None:
+    """Compute the metric's table for a read to come, or find it kept: authorized as a read, but not audited,
+    since nothing is shown (the page that polls while another reader computes loads again to show it).
+    Raises StillComputing while another reader computes."""
+    _, path = _metric_reader(user, access, name, min_n, None)
+    computed_metric(path, name, options, min_n=min_n, wait=False)
+
+
+def _metric_reader(user, access, name: str, min_n: int, store: Path | None) -> tuple[DataUseAgreement | None, Path]:
+    """(the agreement the user reads `name` under, the store's path), or the reason they may not."""
+    from improvenet.analytics.metrics import METRICS
+
+    if name not in METRICS:
+        raise ValueError(f"There is no metric named “{name}”; the metrics are {', '.join(METRICS)}.")
+    if min_n < 10 and not is_district_reader(user, access):
+        raise PermissionDenied("Only the district's own readers may lower the small-cell minimum below 10.")
+    agreement = authorize(user, access, METRIC_FIELDS[name])
+    path = store or store_path(access.obj)
+    if not path.exists():
+        raise DataSetupError(f"There is no analytics store at {path} yet: load data first (improvenet data load).")
+    return agreement, path
+
+
 def computed_metric(path: Path, name: str, options: dict, *, min_n: int = 10, engine: str = "duckdb",
-                    waiting: Callable[[], None] | None = None) -> tuple[pa.Table, bool]:
+                    waiting: Callable[[], None] | None = None, wait: bool = True) -> tuple[pa.Table, bool]:
     """(the metric's whole table on the store at `path`, whether it was kept from an earlier read).
 
     No check and no audit: the callers (read_metric, and warm_results right after a load) do those or
     show nothing. Results are kept beside the store until its next write (improvenet.analytics.results).
     """
-    from improvenet.analytics.metrics import METRICS, run_metric
+    from improvenet.analytics.metrics import run_metric
 
-    question = {"metric": name, "min_n": min_n, "engine": engine,
-                "options": {option.name: option.default for option in METRICS[name].options} | options}
+    question = _metric_question(name, options, min_n, engine)
 
     def compute() -> pa.Table:
         spark_master = conf.read("IMPROVENET_SPARK_MASTER") or "local[2]"
         with open_tables(path, engine=engine, spark_master=spark_master) as tables:
             return run_metric(name, tables, min_n=min_n, **options)
 
-    return ResultCache(path).result(question, compute, waiting)
+    return ResultCache(path).result(question, compute, waiting, wait=wait)
+
+
+def _metric_question(name: str, options: dict, min_n: int = 10, engine: str = "duckdb") -> dict:
+    from improvenet.analytics.metrics import METRICS
+
+    return {"metric": name, "min_n": min_n, "engine": engine,
+            "options": {option.name: option.default for option in METRICS[name].options} | options}
+
+
+def warm_next(cluster: Cluster) -> tuple[int, int]:
+    """Compute one of the results the pages ask for first (each metric with its default options) that is not
+    kept yet, for a page that shows the progress after a load; (how many are kept now, how many there are).
+
+    Raises StillComputing when another reader is computing: the page says so and asks again. Nothing is shown,
+    so nothing is audited (as warm_results).
+    """
+    from improvenet.analytics.metrics import METRICS
+
+    path = store_path(cluster)
+    cache = ResultCache(path)
+    missing = [name for name in METRICS if cache.kept(_metric_question(name, {})) is None]
+    if missing and path.exists():
+        computed_metric(path, missing[0], {}, wait=False)
+        missing = missing[1:]
+    return len(METRICS) - len(missing), len(METRICS)
 
 
 def warm_results(cluster: Cluster, progress: Progress | None = None, store: Path | None = None) -> int:

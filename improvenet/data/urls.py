@@ -9,6 +9,7 @@ BASE = "clusters/<slug:cluster>/data/"
 urlpatterns = [
     path(BASE, views.home, name="home"),
     path(BASE + "load/", views.load, name="load"),
+    path(BASE + "load/results/", views.warm, name="warm"),
     path(BASE + "opt-out/", views.opt_out, name="opt_out"),
     path(BASE + "metrics/<slug:name>/", views.metric_page, name="metric"),
     path(BASE + "metrics/<slug:name>/csv/", views.metric_csv, name="metric_csv"),

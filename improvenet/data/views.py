@@ -20,13 +20,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from improvenet.analytics.engines import EngineError
 from improvenet.analytics.metrics import METRICS, MetricError
+from improvenet.analytics.results import StillComputing
 from improvenet.analytics.store import Store
 from improvenet.data import presentation, services
 from improvenet.data.forms import (
@@ -50,6 +51,9 @@ RECENT_LOADS = 10
 NO_STORE = "No data loaded yet: the data team loads the district's files first (Load data)."
 # duckdb.Error: another process (a load from the command line) holds the store's write lock.
 COMPUTE_ERRORS = (services.DataSetupError, MetricError, EngineError, duckdb.Error)
+# The id of the element that asks again, while another reader computes, whether the figures are ready (htmx sends
+# it as HX-Trigger).
+COMPUTING = "metric-computing"
 
 
 def data_page(view: Callable) -> Callable:
@@ -167,8 +171,22 @@ def _metric(name: str):
     return metric
 
 
-def _read(request, access, name: str):
-    """(form, MetricResult or None, problem): the metric for the options in the query string."""
+@data_page
+def warm(request, access):
+    """After a load, computes the next of the metrics' tables the pages ask for first and says how many are ready;
+    the load report asks for it again (htmx) until all are, so that the first reader of each page does not wait."""
+    require_load(request, access)
+    try:
+        ready, total = services.warm_next(access.obj)
+    except StillComputing:
+        ready = total = None
+    return render(request, "data/_warming.html", {"cluster": access.obj, "ready": ready, "total": total})
+
+
+def _read(request, access, name: str, wait: bool = True):
+    """(form, MetricResult or None, problem): the metric for the options in the query string.
+
+    With `wait=False`, StillComputing is raised while another reader computes results of the store."""
     form = MetricOptionsForm(request.GET or None, metric=name)
     if form.is_bound and not form.is_valid():
         return form, None, None
@@ -176,16 +194,35 @@ def _read(request, access, name: str):
         return form, None, NO_STORE
     options, min_n = (form.options(), form.minimum()) if form.is_bound else ({}, 10)
     try:
-        return form, services.read_metric(request.user, access, name, options, channel=WEB, min_n=min_n), None
+        return form, services.read_metric(request.user, access, name, options, channel=WEB, min_n=min_n,
+                                          wait=wait), None
     except COMPUTE_ERRORS as problem:
         return form, None, str(problem)
 
 
 @data_page
 def metric_page(request, access, name: str):
-    _metric(name)
+    """The metric's table and chart. While another reader computes results of the store (after a load), the
+    page says so and asks again every 2 seconds (htmx) instead of holding a server thread; once they are
+    ready, the page loads again and shows them (the read is audited then, when it is shown)."""
+    metric = _metric(name)
     services.require_student_data(request.user, access)
-    return _metric_response(request, access, name, *_read(request, access, name))
+    form = MetricOptionsForm(request.GET or None, metric=name)
+    computing = {"metric": metric, "form": form, "computing": True}
+    if request.headers.get("HX-Trigger") == COMPUTING:
+        options, min_n = (form.options(), form.minimum()) if form.is_bound and form.is_valid() else ({}, 10)
+        try:
+            services.prepare_metric(request.user, access, name, options, min_n=min_n)
+        except StillComputing:
+            return render(request, "data/_computing.html", computing)
+        except COMPUTE_ERRORS:
+            pass  # the page, loaded again, says what went wrong
+        return HttpResponse(headers={"HX-Refresh": "true"})
+    try:
+        read = _read(request, access, name, wait=False)
+    except StillComputing:
+        return render_cluster(request, access, "data/metric.html", computing, status=202)
+    return _metric_response(request, access, name, *read)
 
 
 def _metric_response(request, access, name: str, form, result, problem):

@@ -1,7 +1,11 @@
 """A cluster at a glance: what its overview page shows (network:cluster). The cluster's scope must be open."""
 
 import datetime
+import hashlib
 
+import numpy as np
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +17,7 @@ from improvenet.home.models import EvidenceLevelSeen
 from improvenet.learning.evidence import Level
 from improvenet.learning.services import evidence_index
 from improvenet.measures import services as measure_services
-from improvenet.measures.models import Measure
+from improvenet.measures.models import ChartBreak, Measure, MeasureValue
 from improvenet.network.models import Cluster, School, cluster_phases, current_on, current_phase
 from improvenet.partners.models import Agreement
 
@@ -33,26 +37,55 @@ def cycle_summary(cluster: Cluster, today: datetime.date) -> dict:
 
 
 def measures_with_new_signals(cluster: Cluster) -> list[dict]:
-    """Each current measure whose chart shows a signal in one of its last RECENT_PERIODS periods."""
+    """Each current measure whose chart shows a signal in one of its last RECENT_PERIODS periods.
+
+    Every measure's chart of every school takes about 0.1 s to compute, and the overview is the page most
+    opened: the answer is kept (in each server process) under a digest of everything the charts read, so
+    that any change of a value, a measure, a school, a linked PDSA cycle or a break computes it afresh.
+    """
     schools = list(School.objects.filter(current_on()))
-    found = []
-    for measure in Measure.objects.filter(current_on()).order_by("name"):
-        chart = measure_services.cluster_chart(measure, schools)
-        if chart.result is None:
-            continue
-        periods = sorted({measure_services.iso(x) for x in chart.result.point_columns["x"]})
-        recent = periods[-RECENT_PERIODS:]
-        if not recent:
-            continue
-        columns = chart.result.signal_columns
-        names = {s.pk: s.name for s in schools}
-        school_names = sorted({names.get(int(pk), "") for pk, last in zip(columns["school_id"].tolist(),
-                                                                          columns["last_x"], strict=True)
-                               if measure_services.iso(last) >= recent[0]} - {""})
-        if school_names:
-            found.append({"measure": measure, "schools": school_names,
-                          "url": reverse("measures:measure", args=[cluster.slug, measure.slug])})
-    return found
+    measures = list(Measure.objects.filter(current_on()).order_by("name"))
+    key = f"overview-signals:{cluster.pk}:{_charts_digest(measures, schools)}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = [(measure.pk, names) for measure in measures if (names := _schools_with_new_signals(measure, schools))]
+        cache.set(key, kept, timeout=24 * 3600)
+    by_pk = {measure.pk: measure for measure in measures}
+    return [{"measure": by_pk[pk], "schools": names,
+             "url": reverse("measures:measure", args=[cluster.slug, by_pk[pk].slug])} for pk, names in kept]
+
+
+def _charts_digest(measures: list[Measure], schools: list[School]) -> str:
+    """A digest of what the measures' charts of every school are computed from, in three aggregate queries."""
+    pks = [measure.pk for measure in measures]
+    values = (MeasureValue.objects.filter(measure_id__in=pks).values("measure_id").order_by("measure_id")
+              .annotate(Count("pk"), Max("pk"), Max("updated_at"), Sum("numerator"), Sum("denominator")))
+    cycles = (PdsaCycle.objects.filter(measures__in=pks).values("measures").order_by("measures")
+              .annotate(Count("pk"), Max("pk"), Max("updated_at")))
+    breaks = (ChartBreak.objects.filter(measure_id__in=pks).values("measure_id").order_by("measure_id")
+              .annotate(Count("pk"), Max("pk"), Max("removed_at")))
+    state = (
+        [(field.attname, getattr(measure, field.attname)) for measure in measures for field in Measure._meta.fields],
+        [(school.pk, school.name) for school in schools],
+        list(values), list(cycles), list(breaks),
+    )
+    return hashlib.sha256(repr(state).encode()).hexdigest()
+
+
+def _schools_with_new_signals(measure: Measure, schools: list[School]) -> list[str]:
+    """The schools whose chart of `measure` has a signal reaching one of its last RECENT_PERIODS periods."""
+    chart = measure_services.cluster_chart(measure, schools)
+    if chart.result is None:
+        return []
+    periods = sorted({measure_services.iso(x) for x in np.unique(chart.result.point_columns["x"])})
+    recent = periods[-RECENT_PERIODS:]
+    if not recent:
+        return []
+    columns = chart.result.signal_columns
+    names = {s.pk: s.name for s in schools}
+    return sorted({names.get(int(pk), "") for pk, last in zip(columns["school_id"].tolist(), columns["last_x"],
+                                                                strict=True)
+                   if measure_services.iso(last) >= recent[0]} - {""})
 
 
 def upcoming_dates(cluster: Cluster, today: datetime.date) -> list[dict]:

@@ -138,7 +138,7 @@ class Chart:
     """A computed chart of one school (result) or of all schools (result with `school_id` series).
 
     `plans` gives, per school, where its parts start and why (an adopted change or a break set by
-    hand).
+    hand); `marks`, per school, the annotations of a chart of all schools (`cycle_marks`).
     """
 
     measure: Measure
@@ -147,6 +147,7 @@ class Chart:
     annotations: list[dict] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
     plans: dict[int, PartPlan] = field(default_factory=dict)
+    marks: dict[int, list[dict]] = field(default_factory=dict)
 
 
 def cycle_marks(measure: Measure, school_ids) -> dict[int, list[dict]]:
@@ -258,8 +259,9 @@ def cluster_chart(measure: Measure, schools: list[School]) -> Chart:
                        .order_by("school_id", "period")
                        .values_list("school_id", "period_text", "numerator", "denominator"))
     rows = _raw_rows(periods_as_text)
+    marks = cycle_marks(measure, [s.pk for s in schools])
     if not rows:
-        return Chart(measure, None, "No data has been entered yet.")
+        return Chart(measure, None, "No data has been entered yet.", marks=marks)
     school_id, period, numerator, denominator = zip(*rows, strict=True)
     school_id = np.array(school_id, dtype=np.int64)
     counts = np.bincount(school_id)
@@ -270,7 +272,6 @@ def cluster_chart(measure: Measure, schools: list[School]) -> Chart:
     y = np.array(numerator, dtype=float)[keep]
     n = np.array([np.nan if d is None else d for d in denominator], dtype=float)[keep]
     school_id = school_id[keep]
-    marks = cycle_marks(measure, [s.pk for s in schools])
     labels, plans = plan_school_parts(measure, school_id, days, y, n if measure.has_denominator else None, marks)
     frame = pd.DataFrame({"school_id": school_id, "period": days.astype("datetime64[ns]"), "y": y, "n": n,
                           "part": labels})
@@ -278,8 +279,8 @@ def cluster_chart(measure: Measure, schools: list[School]) -> Chart:
         result = qic_many(frame, by="school_id", y="y", n="n" if measure.has_denominator else None, x="period",
                           part="part", **_qic_options(measure))
     except SPCInputError as error:
-        return Chart(measure, None, f"The charts cannot be drawn: {error}.", left_out=left_out)
-    return Chart(measure, result, "", left_out=left_out, plans=plans)
+        return Chart(measure, None, f"The charts cannot be drawn: {error}.", left_out=left_out, marks=marks)
+    return Chart(measure, result, "", left_out=left_out, plans=plans, marks=marks)
 
 
 def y_title(measure: Measure) -> str:

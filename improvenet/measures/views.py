@@ -102,7 +102,7 @@ def measure_page(request, access, slug: str):
     measure = measure_for(access, slug)
     all_schools = cluster_schools()
     chart = services.cluster_chart(measure, all_schools)
-    marks = services.cycle_marks(measure, [s.pk for s in all_schools])
+    marks = chart.marks
     chosen = _multiples_filters(request, all_schools)
     schools = [s for s in all_schools if _school_matches(s, chosen)]
     tiles = []

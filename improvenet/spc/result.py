@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -98,10 +99,24 @@ class QICResult:
             "direction": sig["direction"],
         }
         self.episode_columns = _episode_columns(self.by, keys, analysis, prepared)
-        self.points = to_native(self.point_columns, backend)
-        self.parts = to_native(self.part_columns, backend)
-        self.signals = to_native(self.signal_columns, backend)
-        self.episodes = to_native(self.episode_columns, backend)
+
+    # The tables as data frames, built when first read: the site reads the columns of most results, and building
+    # four frames costs more than some charts' arithmetic.
+    @cached_property
+    def points(self):
+        return to_native(self.point_columns, self.backend)
+
+    @cached_property
+    def parts(self):
+        return to_native(self.part_columns, self.backend)
+
+    @cached_property
+    def signals(self):
+        return to_native(self.signal_columns, self.backend)
+
+    @cached_property
+    def episodes(self):
+        return to_native(self.episode_columns, self.backend)
 
     def __repr__(self) -> str:
         n_series = len(self.series_first_row)

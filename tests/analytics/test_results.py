@@ -48,6 +48,32 @@ def test_a_result_is_computed_once_then_kept(store):
     assert cache.result({**QUESTION, "min_n": 5}, compute)[1] is False, "another question has its own result"
 
 
+def test_two_threads_asking_for_the_same_result_compute_it_once(store):
+    import threading
+
+    from improvenet.analytics.results import StillComputing
+
+    compute, inside, release = Counting(store), threading.Event(), threading.Event()
+
+    def slow():
+        inside.set()
+        release.wait(30)
+        return compute()
+
+    answers = []
+    first = threading.Thread(target=lambda: answers.append(students(ResultCache(store.path), slow)))
+    first.start()
+    assert inside.wait(30)
+    with pytest.raises(StillComputing):  # a page asks without waiting, and shows its progress instead
+        ResultCache(store.path).result(QUESTION, compute, wait=False)
+    second = threading.Thread(target=lambda: answers.append(students(ResultCache(store.path), compute)))
+    second.start()
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert sorted(answers) == [(4, False), (4, True)] and compute.runs == 1
+
+
 def test_an_opt_out_and_a_load_forget_the_kept_results(store, tiny_bundle, pseudonymizer):
     cache, compute = ResultCache(store.path), Counting(store)
     students(cache, compute)

@@ -61,6 +61,7 @@ def rows(ids) -> dict[str, Action]:
         "data home": Action("GET", f"{c}/", DISTRICT_READ),
         "data load form": Action("GET", f"{c}/load/", DISTRICT_READ),
         "data load without a file": Action("POST", f"{c}/load/", DISTRICT_POST_EMPTY, {}),
+        "data metrics' tables after a load": Action("GET", f"{c}/load/results/", DISTRICT_READ),
         "data opt-out form": Action("GET", f"{c}/opt-out/", DISTRICT_READ),
         "data opt-out without an id": Action("POST", f"{c}/opt-out/", DISTRICT_POST_EMPTY, {}),
         "data metric page": Action("GET", f"{c}/metrics/chronic-absenteeism/", DISTRICT_READ),

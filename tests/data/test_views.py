@@ -141,6 +141,10 @@ def test_a_zip_of_the_bundle_loads_and_the_report_shows_rows_per_table(client, d
     assert (record.status, record.source, record.channel) == ("loaded", "district", "web")
     assert f"<th scope=\"row\">student</th><td>{record.rows['student']['new']}</td>" in text
     assert Store(data_world.store).counts()["student"] == record.rows["student"]["new"] > 1000
+    # The report asks (htmx) for the metrics' tables to be computed, one a request, showing how many are ready.
+    assert f'hx-get="{BASE}/load/results/" hx-trigger="load"' in text
+    warming = client.get(f"{BASE}/load/results/").content.decode()
+    assert "1 of 4 ready" in warming and 'hx-trigger="load"' in warming
     assert_accessible(answer)
 
 
@@ -232,6 +236,39 @@ def test_the_metric_page_shows_rates_by_school_and_group_with_a_trend_chart_and_
     with scopes_disabled():
         assert AuditEvent.objects.get().channel == "web"
     assert_accessible(answer)
+
+
+def test_while_another_reader_computes_the_page_shows_progress_asks_again_then_shows_the_figures(client, loaded):
+    """Two readers never compute at once: the second page does not wait in the server but polls (htmx)."""
+    import threading
+
+    from improvenet.analytics.results import ResultCache
+
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        started.set()
+        release.wait(30)
+        raise RuntimeError("never kept")
+
+    other = threading.Thread(target=lambda: pytest.raises(RuntimeError, ResultCache(loaded.store).result, {}, slow))
+    other.start()
+    try:
+        assert started.wait(30)
+        url = f"{BASE}/metrics/chronic-absenteeism/"
+        waiting = page(client, loaded.world.users.lead, url)
+        assert waiting.status_code == 202 and 'id="metric-computing"' in waiting.content.decode()
+        assert 'hx-trigger="load delay:2s"' in waiting.content.decode() and "Rate (%)" not in waiting.content.decode()
+        polled = client.get(url, headers={"HX-Trigger": "metric-computing"})
+        assert polled.status_code == 200
+        assert 'id="metric-computing"' in polled.content.decode() and "<html" not in polled.content.decode()
+        assert audit_actions() == [], "nothing shown, nothing audited"
+    finally:
+        release.set()
+        other.join(30)
+    ready = client.get(url, headers={"HX-Trigger": "metric-computing"})
+    assert ready["HX-Refresh"] == "true" and audit_actions() == []
+    assert "Rate (%)" in client.get(url).content.decode() and audit_actions() == ["metric chronic-absenteeism"]
 
 
 def test_the_options_form_chooses_the_year_and_the_table_shows_it(client, loaded):
