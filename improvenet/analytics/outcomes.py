@@ -133,10 +133,17 @@ def student_values(tables: Tables, chosen: Outcome, years: Sequence[int]) -> pa.
         nw.col("value").cast(nw.Float64)))
 
 
+def school_year_of(day: datetime.date) -> int:
+    """The school year holding `day`, by its ending year (a school year runs from July 1 to June 30)."""
+    return day.year + 1 if day.month >= 7 else day.year
+
+
 def enrolled_on(tables: Tables, day: datetime.date) -> pa.Table:
     """`student_id, school_id, grade_level` of the students enrolled on `day` (one school each: the latest entry)."""
+    # An open stint (no exit date) lasts to the end of its own school year, not beyond.
     stints = without_opted_out(tables["student_school_association"], tables).filter(
-        (nw.col("entry_date") <= day) & (nw.col("exit_date").fill_null(OPEN_EXIT) >= day))
+        (nw.col("school_year") == school_year_of(day)) & (nw.col("entry_date") <= day)
+        & (nw.col("exit_date").fill_null(OPEN_EXIT) >= day))
     picked = pick_one(stints.select("student_id", "school_id", "grade_level", "entry_date"), ["student_id"],
                       [("entry_date", "max"), ("school_id", "min")])
     return _collected(picked.select(nw.col("student_id"), nw.col("school_id").cast(nw.String),

@@ -201,8 +201,8 @@ def _rating(findings: Findings) -> Rating:
 def _design_line(findings: Findings) -> str:
     blocks = f", within {findings.blocked_by}" if findings.blocked_by else ""
     how = "assigned at random" if findings.design == "experimental" else "compared"
-    return (f"Design: {DESIGNS[findings.design]}; {findings.assigned} {how}{blocks}. Outcome: {findings.outcome} "
-            f"({findings.outcome_unit}; {findings.favourable} is better).")
+    return (f"Design: {DESIGNS[findings.design]}; {findings.assigned} {how}{blocks}. Outcome: {findings.outcome}, "
+            f"in {findings.outcome_unit} ({findings.favourable} is better).")
 
 
 def _numbers(findings: Findings) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from improvenet.analytics import outcomes
 from improvenet.analytics.engines import open_tables
-from improvenet.analytics.outcomes import Outcome
+from improvenet.analytics.outcomes import Outcome, school_year_of
 from improvenet.data.models import AuditEvent, DataRequest, DataUseAgreement
 from improvenet.data.services import (
     DataSetupError,
@@ -39,10 +39,11 @@ from improvenet.data.services import (
     store_school_ids,
 )
 from improvenet.network.models import School
-from improvenet.studies import variance
+from improvenet.studies import randomization, variance
 from improvenet.studies.attrition import Arm, Attrition
-from improvenet.studies.impact import Sample
+from improvenet.studies.impact import Impact, Sample
 from improvenet.studies.models import Study, StudyError
+from improvenet.studies.statement import Findings
 
 PRIOR_YEAR = "prior_year"
 PRIOR_YEAR_MISSING = "prior_year_missing"
@@ -160,11 +161,6 @@ class SampleRequest:
     prior_year_covariate: bool = True
 
 
-def school_year_of(day: datetime.date) -> int:
-    """The school year holding `day`, by its ending year (July 1 to June 30)."""
-    return day.year + 1 if day.month >= 7 else day.year
-
-
 def request_for(study: Study, outcome: str | None = None) -> SampleRequest:
     """The sample request of a study assigned by school, from its current allocation: the students enrolled
     when the study's window starts are its sample, the outcome (default the primary) is that of the school year
@@ -229,6 +225,13 @@ def analytic_sample(user, access, request: SampleRequest, *, channel: str,
     # In a fixed order, so that the same store gives the same sample (the engine returns rows in any order).
     randomized = randomized[randomized["school_id"].isin(list(school_of))].sort_values(["school_id", "student_id"])
     outcome_now = values[values["school_year"] == request.year].set_index("student_id")["value"]
+    if randomized.empty:
+        raise ValueError(f"The store has no student enrolled in the study's schools on "
+                         f"{request.assigned_on:%B %-d, %Y}, the day its window starts: check the window against "
+                         "the school years loaded.")
+    if not randomized["student_id"].isin(outcome_now.index).any():
+        raise ValueError(f"The store holds no {chosen.label} in the school year {_year_label(request.year)} for "
+                         "the study's students: load that year's data first.")
     # The study is about the grades its outcome measures: by default those of the students who have it.
     measured = randomized[randomized["student_id"].isin(outcome_now.index)]["grade_level"]
     grades = request.grades or ((int(measured.min()), int(measured.max())) if len(measured) else None)
@@ -259,6 +262,33 @@ def analytic_sample(user, access, request: SampleRequest, *, channel: str,
                           "assigned_on": request.assigned_on.isoformat(), "grades": grades,
                           "fields": sorted(fields), "schools": sorted(request.treated), "rows": len(sample.outcome)})
     return AnalyticSample(sample, chosen, students, grades, schools, analysed_by_school, request.agreement, event)
+
+
+DESIGN_KINDS = {Study.Design.RANDOMIZED: "experimental", Study.Design.MATCHED: "quasi_experimental",
+                Study.Design.DIFFERENCE_IN_DIFFERENCES: "quasi_experimental"}
+BLOCK_WORDS = {Study.BlockLevel.SCHOOL: "schools", Study.BlockLevel.PYRAMID: "pyramids",
+               Study.BlockLevel.CLUSTER: "clusters"}
+
+
+def findings_for(study: Study, read: AnalyticSample, fit: Impact, assumption: str = "cautious") -> Findings:
+    """What the evidence statement (improvenet.studies.statement) needs, from the study, its sample and its
+    estimate. Baseline equivalence is that of the analysed groups on the prior-year outcome, among the students
+    who have one; the districts are the study's clusters (one store each)."""
+    covariates = read.sample.covariates or {}
+    equivalence = None
+    if PRIOR_YEAR in covariates:
+        has_prior = np.asarray(covariates.get(PRIOR_YEAR_MISSING, [0.0] * len(read.sample.outcome))) == 0
+        treated = np.asarray(read.sample.treatment)[has_prior] == 1
+        if min(treated.sum(), (~treated).sum()) >= 2:
+            prior = np.asarray(covariates[PRIOR_YEAR])[has_prior].tolist()
+            equivalence = randomization.baseline_equivalence({PRIOR_YEAR: prior}, treated.tolist())[0].verdict
+    return Findings(
+        design=DESIGN_KINDS[study.design], assigned=study.get_assignment_level_display().lower(),
+        outcome=read.outcome.label, outcome_unit=read.outcome.unit, impact=fit, students=read.students,
+        clusters=read.schools, blocked_by=BLOCK_WORDS.get(study.block_level), favourable=read.outcome.favourable,
+        assumption=assumption, equivalence=equivalence, adjusted_in_model=PRIOR_YEAR in covariates,
+        schools=len(read.analysed_by_school), districts=1 + study.shared_with.count(),
+    )
 
 
 def _require_study_agreement(user, access, request: SampleRequest, fields: frozenset[str]) -> None:

@@ -15,8 +15,8 @@ from improvenet.network.access import cluster_for_user
 from improvenet.network.models import Cluster
 from improvenet.studies import impact
 from improvenet.studies.models import Study
-from improvenet.studies.statement import Findings, evidence_statement
-from improvenet.studies.store import analytic_sample, request_for, school_year_of, variance_parts
+from improvenet.studies.statement import evidence_statement
+from improvenet.studies.store import analytic_sample, findings_for, request_for, school_year_of, variance_parts
 
 KEY = "cd" * 32
 
@@ -64,14 +64,16 @@ def test_the_analysis_recovers_the_planted_effect_and_the_statement_says_so(db, 
         fit = impact.estimate(read.sample)
         assert fit.ci_low < studies.PLANTED_POINTS < fit.ci_high
         assert fit.ci_low > 0 and fit.p_value < 0.05
-        statement = evidence_statement(Findings(
-            design="experimental", assigned="schools", blocked_by="pyramids", outcome="spring reading score",
-            outcome_unit="scale points", impact=fit, students=read.students, clusters=read.schools,
-            schools=fit.clusters, districts=1))
+        findings = findings_for(study, read, fit)
+        assert (findings.design, findings.assigned, findings.blocked_by) == ("experimental", "schools", "pyramids")
+        # Schools differ, so 21 of them balance the prior year only within 0.25 SD: the model adjusts for it.
+        assert findings.equivalence in ("satisfies", "needs adjustment") and findings.adjusted_in_model
+        statement = evidence_statement(findings)
         text = statement.text()
         assert statement.wwc.rating == "meets WWC standards without reservations", text
         assert "meets the criteria of ESSA Tier 1 (strong evidence) that it can show alone" in text
         assert f"Sample analysed: {fit.n_analyzed:,} students in {len(read.analysed_by_school)} schools" in text
+        assert "Outcome: Spring reading benchmark (reading), in score points (higher is better)." in text
 
 
 def test_the_power_panel_reads_rho_and_r_squared_of_the_reading_score(db, riverside):

@@ -153,6 +153,17 @@ def test_an_allocation_without_both_arms_is_refused(scored):
                     study_request(world, agreement, treated={pk: True for pk in request.treated}))
 
 
+@pytest.mark.parametrize("changes, message", [
+    ({"assigned_on": datetime.date(2030, 9, 15)}, "no student enrolled in the study's schools on September 15, 2030"),
+    ({"year": 2030}, "holds no Spring benchmark \\(reading\\) in the school year 2029–30"),
+])
+def test_a_sample_the_store_does_not_hold_is_refused_with_what_to_check(scored, changes, message):
+    world = scored.world
+    agreement = make_agreement(scored, fields=SCORE_FIELDS)
+    with pytest.raises(ValueError, match=message):
+        read_sample(world.users.researcher, world, study_request(world, agreement, **changes))
+
+
 def test_the_prior_year_fills_missing_values_and_flags_them(scored):
     world = scored.world
     agreement = make_agreement(scored, fields=SCORE_FIELDS)
