@@ -7,10 +7,11 @@ assumptions chosen by the review protocol before the results are known: **cautio
 itself make people leave the sample (a dropout-prevention programme), **optimistic** when it is unlikely to (a
 first-grade reading programme).
 
-The boundary table: WWC Standards Handbook, Version 4.1 (2020), Table II.1, unchanged in Version 5.0 (2022); the
-values were transcribed from the R package baselinr 0.6.0, which publishes the table citing the handbook, and checked
-against three values quoted independently from the handbook (tests/fixtures/studies/wwc_attrition_boundaries.csv
-keeps the table with its provenance; docs/studies.md says more). The handbook's PDF itself was not opened here.
+The boundary table: WWC Standards Handbook, Version 4.1 (2020), Table II.1, which Version 5.0 (2022) is understood to
+keep (not checked against its text here). The values were transcribed from the R package baselinr 0.6.0, which
+publishes the table citing the handbook, and checked against three values quoted independently from the handbook
+(tests/fixtures/studies/wwc_attrition_boundaries.csv keeps the table with its provenance; docs/studies.md says
+more). The handbook's PDF itself was not opened here.
 
 The rating (Standards Handbook 5.0, group designs): a randomized study with low attrition can meet WWC standards
 *without reservations*; a randomized study with high attrition, or a quasi-experimental one, can at best meet them
@@ -23,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ASSUMPTIONS = ("cautious", "optimistic")
-SOURCE = ("What Works Clearinghouse, Standards Handbook, Version 4.1 (2020), Table II.1, kept in Version 5.0 "
-          "(2022); transcribed from the R package baselinr 0.6.0")
+SOURCE = ("What Works Clearinghouse, Standards Handbook, Version 4.1 (2020), Table II.1 (Version 5.0, 2022, is "
+          "understood to keep it); transcribed from the R package baselinr 0.6.0")
 # The highest differential attrition (percentage points) that still counts as low, at overall attrition 0, 1, ...
 # 65 percent. The cautious boundary ends at 57 percent: above it attrition is high at any differential.
 CAUTIOUS_BOUNDARY = (

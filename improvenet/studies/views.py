@@ -129,7 +129,10 @@ def power_panel(request, access):
     form = StudyForm(request.GET or None, instance=Study(cluster=access.obj), access=access)
     # htmx swaps the panel alone into the form; an address opened directly gets a whole page around it.
     template = "studies/_power.html" if request.headers.get("HX-Request") else "studies/power.html"
-    return render_cluster(request, access, template, {"power": _panel_answer(form)})
+    return render_cluster(request, access, template, {
+        "power": _panel_answer(form), "fields": PowerFields(request.GET or None),
+        "smallest_effect": request.GET.get("smallest_effect", ""),
+    })
 
 
 @studies_page

@@ -21,6 +21,16 @@ def test_carol_plans_and_registers_a_study_with_the_power_panel_answering(page, 
     menu.get_by_role("link", name="Learning").click()
     menu.get_by_role("link", name="Studies").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Studies in Riverside")
+    page.get_by_role("link", name="Power calculator").click()
+    page.get_by_label("Power design").select_option("cra2r2")
+    page.get_by_label("Schools (J)").fill("20")
+    page.get_by_label("Students per unit (n)").fill("15")
+    page.get_by_label("ρ₂: share of the outcome's variance between schools").fill("0.17")
+    page.get_by_role("button", name="Compute").click()
+    expect(page.locator("#power-panel")).to_contain_text("0.629 standard deviations")
+    assert audit(page) == []
+    page.go_back()
+    page.go_back()
     page.get_by_role("link", name="Plan a study").click()
     assert audit(page) == []
 

@@ -54,13 +54,14 @@ def test_the_power_panel_answers_for_the_fields_as_they_stand(client, world, stu
     # docs/studies.md's example: MDES 0.629 with 20 schools of 15 students, ρ₂ = 0.17.
     assert "0.629 standard deviations" in answer and "too small to detect it" in answer
     assert "it needs J = " in answer
-    assert "<h1>Power of a study design</h1>" in answer
+    assert "<h1>Power calculator</h1>" in answer and 'name="J" value="20"' in answer
     fragment = client.get(f"{C}/power/", {"power_design": "cra2r2", "n": "15", "J": "20", "rho2": "0.17",
                                            "two_tailed": "on"},
                           headers={"HX-Request": "true"}).content.decode()
     assert fragment.startswith('<div id="power-panel"') and "0.629 standard deviations" in fragment
-    unknown = client.get(f"{C}/power/", {"power_design": "cra2r2", "n": "15"}).content.decode()
-    assert "J" in unknown and "standard deviations" not in unknown
+    unknown = client.get(f"{C}/power/", {"power_design": "cra2r2", "n": "15"},
+                         headers={"HX-Request": "true"}).content.decode()
+    assert "needs --J" in unknown and "standard deviations" not in unknown
 
 
 def test_registering_locks_the_design_and_shows_later_changes(client, world, study):
