@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "improvenet.induction",
     "improvenet.partnership",
     "improvenet.pyramids",
+    "improvenet.studies",
     "improvenet.home",
     "improvenet.corrections",
     "improvenet.notifications",

@@ -30,6 +30,7 @@ from improvenet.demo import (
     pyramids,
     sharing,
     student_data,
+    studies,
 )
 from improvenet.network.models import ClusterRole, Membership, Network, Person, School, Team
 from improvenet.search.index import rebuild_index
@@ -98,6 +99,7 @@ def load_demo(
         pyramids.create_pyramids_demo(seed, report)
         phases.create_phases_demo(seed, report)
         invitations.create_invitations_demo(seed, report)
+        studies.create_studies_demo(seed, report)
         report("Indexing the learning for search")
         rebuild_index()
         if student_data_stores is not None:

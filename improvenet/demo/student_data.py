@@ -16,8 +16,10 @@ from django.utils import timezone
 from improvenet.analytics.bundle import read_bundle
 from improvenet.analytics.store import Store
 from improvenet.analytics.synth import SchoolSpec, synthesize
+from improvenet.analytics.synth_scores import add_assessment_scores
 from improvenet.data.models import DataLoad, DataUseAgreement
 from improvenet.data.services import METRIC_FIELDS, pseudonymizer, store_path
+from improvenet.demo import studies
 from improvenet.network.models import Cluster, School
 
 STUDENTS_A_YEAR = 20_000
@@ -48,17 +50,23 @@ def school_specs(cluster: Cluster) -> tuple[SchoolSpec, ...]:
     return tuple(specs)
 
 
-def create_student_data_demo(seed: int, report: Callable[[str], None], stores: Path) -> None:
-    """Riverside's students into Riverside's own store in the folder `stores`."""
+def create_student_data_demo(seed: int, report: Callable[[str], None], stores: Path, students: int = STUDENTS_A_YEAR,
+                             years: int = YEARS) -> None:
+    """Riverside's students into Riverside's own store in the folder `stores` (the last `years` school years
+    of the six, about `students` students a year), with the demo study's reading scores."""
     cluster = Cluster.objects.get(slug=CLUSTER_SLUG)
     store = store_path(cluster, stores)
     users = get_user_model().objects.in_bulk(["alice", "carol"], field_name="username")
     keys = pseudonymizer(for_demo=True)
     started = timezone.now()
     with tempfile.TemporaryDirectory(prefix="improvenet-demo-") as folder:
-        report(f"Writing {YEARS} synthetic school years for about {STUDENTS_A_YEAR:,} Riverside students")
-        synthesize(STUDENTS_A_YEAR, YEARS, seed, folder, first_year=FIRST_YEAR, schools=school_specs(cluster),
+        report(f"Writing {years} synthetic school years for about {students:,} Riverside students")
+        specs = school_specs(cluster)
+        synthesize(students, years, seed, folder, first_year=FIRST_YEAR + YEARS - years, schools=specs,
                    improvement_start_year=IMPROVEMENT_START_YEAR, lea_id="RIVERSIDE-USD")
+        add_assessment_scores(folder, {spec.school_id: spec.feeds_into or spec.school_id for spec in specs},
+                              seed=seed, assessment=studies.ASSESSMENT, subject=studies.SUBJECT,
+                              trial=studies.planted_trial(cluster))
         report(f"Loading them, pseudonymized, into Riverside's analytics store {store}")
         loaded = Store(store).load(read_bundle(folder), keys, source="riverside-synthetic-bundle")
     DataLoad.objects.create(

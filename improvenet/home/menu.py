@@ -35,12 +35,13 @@ AREAS = (
     Area("cycles", "Cycles", "cycles:index", frozenset({"cycles"})),
     Area("measures", "Measures", "measures:list", frozenset({"measures"})),
     Area("learning", "Learning", "learning:index", frozenset({
-        "learning", "convenings", "sharing", "search", "pilots",
+        "learning", "convenings", "sharing", "search", "pilots", "studies",
     }), (
         Section("Evidence per change idea", "learning:index"),
         Section("Spread grid", "learning:grid"),
         Section("What traveled", "learning:travel"),
         Section("Product pilots", "pilots:index"),
+        Section("Studies", "studies:index"),
         Section("Convenings", "convenings:index"),
         Section("Sharing with the network", "sharing:cluster"),
         Section("Network library", "sharing:library", by_network=True),

@@ -10,11 +10,13 @@ compare both estimators with estimatr 1.0.0 and lme4 1.1-31 (tests/fixtures/stud
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import stats
+
+from improvenet.studies.variance import reml_fit
 
 METHODS = ("cr2", "mixed")
 
@@ -78,6 +80,30 @@ def estimate(sample: Sample, method: str = "cr2", level: float = 0.95) -> Impact
     return Impact(method=method, estimate=b, se=se, df=df, ci_low=b - crit * se, ci_high=b + crit * se,
                   p_value=float(p_value), hedges_g=g, improvement_index=improvement_index(g), n_analyzed=len(y),
                   clusters=len(groups), **extra)
+
+
+def reassigned_estimate(sample: Sample, units: Sequence[str]) -> Callable[[np.ndarray], float]:
+    """The impact estimate as a function of the assignment: given which of `units` (the sample's clusters, in
+    the allocation's order) are treated, the least-squares treatment coefficient with the sample's blocks and
+    covariates. For randomization inference (randomization.randomization_p_value): each re-drawn allocation is
+    scored without refitting the whole model, through the Frisch–Waugh–Lovell theorem (the coefficient is
+    t̃ᵀỹ / t̃ᵀt̃, with ỹ and t̃ the outcome and treatment net of the other terms)."""
+    y, X, _ = _design(sample)
+    others = np.delete(X, 1, axis=1)
+    solve = np.linalg.pinv(others)
+    net_outcome = y - others @ (solve @ y)
+    position = {unit: index for index, unit in enumerate(units)}
+    missing = sorted(set(sample.cluster) - set(position))
+    if missing:
+        raise ImpactError(f"The allocation does not list the clusters {', '.join(missing[:5])} of the sample.")
+    rows = np.array([position[cluster] for cluster in sample.cluster])
+
+    def coefficient(treated: np.ndarray) -> float:
+        t = np.asarray(treated, dtype=float)[rows]
+        net_treatment = t - others @ (solve @ t)
+        return float(net_treatment @ net_outcome / (net_treatment @ net_treatment))
+
+    return coefficient
 
 
 def hedges_g(impact: float, outcome: np.ndarray, treatment: np.ndarray) -> float:
@@ -165,36 +191,11 @@ class _MixedFit:
 
 
 def _random_intercept(y: np.ndarray, X: np.ndarray, groups: list[np.ndarray]) -> _MixedFit:
-    """REML fit of y = Xb + u_cluster + e, reporting the treatment coefficient (column 1). The criterion is
-    profiled over θ = σ²_cluster / σ²_residual and minimized in one dimension; per-cluster sums make each
-    evaluation cost O(clusters · terms²)."""
-    n, p = X.shape
-    sums = [(X[r].T @ X[r], X[r].sum(axis=0), X[r].T @ y[r], y[r].sum(), y[r] @ y[r], len(r)) for r in groups]
-
-    def solve(theta: float):
-        xtx = np.zeros((p, p))
-        xty = np.zeros(p)
-        yty = 0.0
-        log_det = 0.0
-        for gram, xsum, cross, ysum, square, size in sums:
-            shrink = theta / (1 + size * theta)
-            xtx += gram - shrink * np.outer(xsum, xsum)
-            xty += cross - shrink * xsum * ysum
-            yty += square - shrink * ysum**2
-            log_det += math.log1p(size * theta)
-        b = np.linalg.solve(xtx, xty)
-        sigma2 = (yty - xty @ b) / (n - p)
-        # −2 × the restricted log-likelihood (lme4's REMLcrit), with σ² profiled out.
-        criterion = (n - p) * (math.log(2 * math.pi * sigma2) + 1) + log_det + np.linalg.slogdet(xtx)[1]
-        return b, xtx, sigma2, criterion
-
-    best = optimize.minimize_scalar(lambda log_theta: solve(math.exp(log_theta))[3], bounds=(-20, 8),
-                                    method="bounded", options={"xatol": 1e-10, "maxiter": 500})
-    # The variance between clusters may be estimated as 0 (the boundary), as lme4 allows.
-    theta = 0.0 if solve(0.0)[3] <= best.fun else math.exp(best.x)
-    b, xtx, sigma2, criterion = solve(theta)
-    return _MixedFit(coefficient=float(b[1]), se=float(math.sqrt(sigma2 * np.linalg.inv(xtx)[1, 1])),
-                     cluster_variance=theta * sigma2, residual_variance=float(sigma2), criterion=float(criterion))
+    """REML fit of y = Xb + u_cluster + e (improvenet.studies.variance), reporting the treatment coefficient
+    (column 1)."""
+    fit = reml_fit(y, X, groups)
+    return _MixedFit(coefficient=float(fit.coefficients[1]), se=float(math.sqrt(fit.covariance[1, 1])),
+                     cluster_variance=fit.school, residual_variance=fit.residual, criterion=fit.criterion)
 
 
 def reml_criterion(sample: Sample) -> float:

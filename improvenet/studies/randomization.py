@@ -68,15 +68,24 @@ class Procedure:
 
     def draw(self, seed: int) -> Allocation:
         """The allocation of this seed: the first draw that meets the balance rule, if there is one."""
+        return self.drawer()(seed)
+
+    def drawer(self) -> Callable[[int], Allocation]:
+        """`draw`, with the procedure checked and the balance rule prepared once for many seeds."""
         _check(self)
-        rng = np.random.default_rng(seed)
         limit = self.balance.limit() if self.balance else None
-        for attempt in range(1, MAX_DRAWS + 1):
-            treated = self._one_draw(rng)
-            distance = mahalanobis(self.balance.covariates, treated) if self.balance else None
-            if limit is None or distance <= limit:
-                return Allocation(tuple(self.units), tuple(bool(t) for t in treated), seed, attempt, distance)
-        raise RandomizationError(f"No draw in {MAX_DRAWS:,} met the balance rule: loosen it.")
+        measure = distance_measure(self.balance.covariates) if self.balance else None
+
+        def draw(seed: int) -> Allocation:
+            rng = np.random.default_rng(seed)
+            for attempt in range(1, MAX_DRAWS + 1):
+                treated = self._one_draw(rng)
+                distance = measure(treated) if measure else None
+                if limit is None or distance <= limit:
+                    return Allocation(tuple(self.units), tuple(bool(t) for t in treated), seed, attempt, distance)
+            raise RandomizationError(f"No draw in {MAX_DRAWS:,} met the balance rule: loosen it.")
+
+        return draw
 
     def _one_draw(self, rng: np.random.Generator) -> np.ndarray:
         treated = np.zeros(len(self.units), dtype=bool)
@@ -128,13 +137,25 @@ def _check(procedure: Procedure) -> None:
 
 def mahalanobis(covariates: dict[str, Sequence[float]], treated: np.ndarray) -> float:
     """Morgan & Rubin's M = (n_t n_c / n) (x̄_t − x̄_c)ᵀ S⁻¹ (x̄_t − x̄_c), S the covariates' covariance."""
+    return distance_measure(covariates)(treated)
+
+
+def distance_measure(covariates: dict[str, Sequence[float]]) -> Callable[[np.ndarray], float]:
+    """`mahalanobis` for these covariates as a function of the assignment, S⁻¹ computed once: re-randomization
+    and randomization inference measure thousands of draws."""
     X = np.column_stack([np.asarray(values, dtype=float) for values in covariates.values()])
-    n_t, n = int(treated.sum()), len(treated)
-    if n_t in (0, n):
-        return math.inf
-    difference = X[treated].mean(axis=0) - X[~treated].mean(axis=0)
-    covariance = np.atleast_2d(np.cov(X, rowvar=False))
-    return float(n_t * (n - n_t) / n * difference @ np.linalg.solve(covariance, difference))
+    inverse = np.linalg.inv(np.atleast_2d(np.cov(X, rowvar=False)))
+    total = X.sum(axis=0)
+
+    def measure(treated: np.ndarray) -> float:
+        n_t, n = int(treated.sum()), len(treated)
+        if n_t in (0, n):
+            return math.inf
+        treated_sum = X[treated].sum(axis=0)
+        difference = treated_sum / n_t - (total - treated_sum) / (n - n_t)
+        return float(n_t * (n - n_t) / n * difference @ inverse @ difference)
+
+    return measure
 
 
 @dataclass(frozen=True)
@@ -170,6 +191,6 @@ def randomization_p_value(procedure: Procedure, observed: Allocation, statistic:
     at least as far from zero as the observed one, counting the observed: (1 + #extreme) / (1 + draws)."""
     observed_value = abs(statistic(np.asarray(observed.treated)))
     seeds = np.random.default_rng(seed).integers(0, 2**63 - 1, size=draws)
-    extreme = sum(abs(statistic(np.asarray(procedure.draw(int(s)).treated))) >= observed_value - 1e-12
-                  for s in seeds)
+    draw = procedure.drawer()
+    extreme = sum(abs(statistic(np.asarray(draw(int(s)).treated))) >= observed_value - 1e-12 for s in seeds)
     return (1 + extreme) / (1 + draws)

@@ -5,11 +5,12 @@ import json
 import statistics
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from improvenet.cli.main import app
-from improvenet.studies.impact import ImpactError, Sample, estimate, reml_criterion
+from improvenet.studies.impact import ImpactError, Sample, estimate, reassigned_estimate, reml_criterion
 
 FIXTURES = Path(__file__).parents[1] / "fixtures/studies"
 TRIAL = FIXTURES / "impact_trial.csv"
@@ -111,3 +112,25 @@ def test_bad_files_are_refused_naming_the_line(tmp_path, content, message):
 def test_a_method_that_does_not_exist_is_refused():
     with pytest.raises(ImpactError, match="choose cr2 or mixed"):
         estimate(SAMPLES["plain"](), "ols")
+
+
+def test_the_reassigned_estimate_at_the_observed_assignment_is_the_impact_estimate():
+    rng = np.random.default_rng(4)
+    schools = [f"S{i}" for i in range(12)]
+    treated_school = {school: i % 2 == 0 for i, school in enumerate(schools)}
+    cluster = [school for school in schools for _ in range(15)]
+    prior = rng.normal(size=len(cluster))
+    sample = Sample(outcome=(prior + 0.3 * np.array([treated_school[c] for c in cluster])
+                             + rng.normal(size=len(cluster))).tolist(),
+                    treatment=[int(treated_school[c]) for c in cluster], cluster=cluster,
+                    block=[f"B{int(c[1:]) // 4}" for c in cluster], covariates={"prior": prior.tolist()})
+    statistic = reassigned_estimate(sample, schools)
+    assert statistic(np.array([treated_school[s] for s in schools])) == pytest.approx(estimate(sample).estimate)
+    swapped = {s: not t for s, t in treated_school.items()}
+    assert statistic(np.array([swapped[s] for s in schools])) == pytest.approx(-estimate(sample).estimate)
+
+
+def test_the_reassigned_estimate_needs_every_cluster_in_the_allocation():
+    sample = Sample(outcome=[1.0, 2.0, 3.0, 4.0], treatment=[1, 0, 1, 0], cluster=["a", "b", "c", "d"])
+    with pytest.raises(ImpactError, match="does not list the clusters d"):
+        reassigned_estimate(sample, ["a", "b", "c"])

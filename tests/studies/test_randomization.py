@@ -108,3 +108,59 @@ def test_randomization_inference_finds_a_large_effect():
 def test_impossible_procedures_are_refused(procedure, message):
     with pytest.raises(RandomizationError, match=message):
         procedure.draw(1)
+
+
+def _null_p_values(procedure: Procedure, trials: int = 150, draws: int = 59) -> np.ndarray:
+    """p-values of the difference in means when the outcome does not depend on the assignment."""
+    rng = np.random.default_rng(11)
+    size = len(procedure.units)
+    p_values = []
+    for trial in range(trials):
+        outcome = rng.normal(size=size)
+        observed = procedure.draw(int(rng.integers(2**31)))
+
+        def difference(treated, outcome=outcome):
+            return outcome[treated].mean() - outcome[~treated].mean()
+
+        p_values.append(randomization_p_value(procedure, observed, difference, draws=draws, seed=trial))
+    return np.asarray(p_values)
+
+
+@pytest.mark.parametrize("kind", ["pair-matched", "re-randomized"])
+def test_inference_is_uniform_under_the_null_for_pairs_and_re_randomization(kind):
+    """The re-draws follow the study's own procedure, pairs or balance rule included, so p-values stay uniform."""
+    baseline = np.random.default_rng(2).normal(size=14)
+    units = [f"S{i}" for i in range(14)]
+    procedure = (Procedure(units=units, match_on=baseline.tolist()) if kind == "pair-matched" else
+                 Procedure(units=units, balance=BalanceRule({"baseline": baseline.tolist()}, acceptance=0.3)))
+    p_values = _null_p_values(procedure)
+    assert 0.03 <= (p_values <= 0.10).mean() <= 0.19
+    assert 0.38 <= (p_values <= 0.50).mean() <= 0.62
+
+
+def test_inference_under_re_randomization_only_redraws_balanced_allocations():
+    baseline = np.arange(12.0)
+    rule = BalanceRule({"baseline": baseline.tolist()}, threshold=0.05)
+    procedure = Procedure(units=[f"S{i}" for i in range(12)], balance=rule)
+    observed = procedure.draw(1)
+    distances = []
+
+    def record(treated):
+        distances.append(mahalanobis(rule.covariates, treated))
+        return 0.0
+
+    randomization_p_value(procedure, observed, record, draws=40)
+    assert max(distances) <= 0.05
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-100, 100), min_size=2, max_size=15), st.integers(0, 2**32))
+def test_pair_matching_is_reproducible_and_treats_half_of_each_pair(baseline, seed):
+    units = [f"U{i}" for i in range(len(baseline))]
+    procedure = Procedure(units=units, match_on=baseline)
+    first = procedure.draw(seed)
+    assert first == procedure.draw(seed)
+    order = np.argsort(baseline, kind="stable")
+    treated = np.asarray(first.treated)
+    for start in range(0, len(order) - 1, 2):
+        assert treated[order[start]] != treated[order[start + 1]]

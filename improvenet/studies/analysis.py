@@ -1,0 +1,163 @@
+"""A study's impact: its analytic sample read from the store under its agreement (studies.store, audited), the
+CR2 and mixed-model estimates, the randomization-inference p-value from re-drawing its own allocation, the WWC
+attrition judgement, baseline equivalence of the analysed groups, and the estimates by site. Only aggregates
+are kept (StudyResult); a site with fewer students than the suppression threshold in an arm is not reported.
+
+The randomized sample is the students enrolled in an assigned school on the first day of the study's window
+(intention to treat), and the outcome is that of the school year the window ends in (studies.store.request_for).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from improvenet.analytics import outcomes
+from improvenet.analytics.suppression import DEFAULT_MIN_N
+from improvenet.data.services import store_school_ids
+from improvenet.studies import attrition, impact, randomization, statement, store
+from improvenet.studies.models import Allocation, Study, StudyResult
+
+RANDOMIZATION_DRAWS = 499
+
+
+def procedure_of(allocation: Allocation) -> randomization.Procedure:
+    """The procedure the allocation was drawn with, to re-draw it for randomization inference."""
+    units = allocation.units
+    rule = allocation.balance_rule
+    baseline = [unit.get("baseline") for unit in units]
+    covariates = {name: baseline for name in rule.get("covariates", [])}
+    return randomization.Procedure(
+        units=[unit["unit"] for unit in units],
+        blocks=[unit["block"] for unit in units] if any(unit["block"] for unit in units) else None,
+        proportion=allocation.proportion,
+        match_on=baseline if rule.get("matched_on") else None,
+        balance=randomization.BalanceRule(covariates, acceptance=rule["acceptance"]) if covariates else None,
+    )
+
+
+def _sites(study: Study, sample: impact.Sample, by_school: dict[str, str], icc: float) -> list[dict]:
+    """Per site (the blocks of a blocked study, else the cluster): Hedges' g, its variance and the counts.
+
+    g is the site's covariate-adjusted impact over the pooled standard deviation (impact.estimate); its variance
+    is that of a standardized difference inflated by the design effect of assigning whole schools,
+    (1/n_t + 1/n_c)(1 + (m − 1)ρ) + g²/(2N), with m the average number of students per school and ρ the
+    intraclass correlation of the whole study's mixed model (Hedges 2007; the WWC Procedures Handbook's cluster
+    correction)."""
+    blocks = np.array([by_school[school] for school in sample.cluster]) if study.block_level else None
+    labels = sorted(set(blocks)) if blocks is not None else [study.cluster.name]
+    y, t = np.asarray(sample.outcome, dtype=float), np.asarray(sample.treatment, dtype=int)
+    schools = np.asarray(sample.cluster)
+    sites = []
+    for label in labels:
+        keep = blocks == label if blocks is not None else np.ones(len(y), dtype=bool)
+        treated, control = int(t[keep].sum()), int((1 - t[keep]).sum())
+        if min(treated, control) < DEFAULT_MIN_N:
+            continue
+        part = impact.Sample(
+            outcome=y[keep].tolist(), treatment=t[keep].tolist(), cluster=schools[keep].tolist(),
+            covariates={name: np.asarray(values)[keep].tolist() for name, values in (sample.covariates or {}).items()}
+            or None,
+        )
+        try:
+            g = impact.estimate(part, "cr2").hedges_g
+        except (impact.ImpactError, ValueError, np.linalg.LinAlgError):
+            continue
+        n = treated + control
+        per_school = n / len(set(schools[keep]))
+        variance = (1 / treated + 1 / control) * (1 + (per_school - 1) * icc) + g**2 / (2 * n)
+        sites.append({"site": str(label), "yi": float(g), "vi": float(variance), "treated": treated,
+                      "control": control, "schools": len(set(schools[keep]))})
+    return sites
+
+
+def _impact_figures(found: impact.Impact) -> dict:
+    figures = {**found.summary(), "method": found.method, "improvement_index": found.improvement_index}
+    # Plain floats: numpy's scalars are not what a JSON column should hold.
+    return {name: float(value) if isinstance(value, np.floating) else value for name, value in figures.items()}
+
+
+def analyse(study: Study, user, access, *, channel: str, store_path=None) -> StudyResult:
+    """Estimate the study's impact on its primary outcome and keep the figures (refused with a reason).
+
+    `access` is the cluster's access as the store's rules read it (studies.access.district_access)."""
+    request = store.request_for(study)
+    allocation = study.current_allocation()
+    blocks = request.blocks
+    read = store.analytic_sample(user, access, request, channel=channel, store=store_path)
+    sample = read.sample
+    cr2, mixed = impact.estimate(sample, "cr2"), impact.estimate(sample, "mixed")
+    # The sample names schools by their store ids; the allocation by their records' ids.
+    school_pk = _store_id_to_pk(sample, read.analysed_by_school)
+    # A school may be known to the store by two ids (state and NCES): the one its rows carry counts.
+    store_id = {str(school_pk[key]): key for key in set(sample.cluster)}
+    procedure = procedure_of(allocation)
+    # Schools without an analysed student are re-drawn too, under a name no sample row carries.
+    units = [store_id.get(unit, f"not analysed: {unit}") for unit in procedure.units]
+    p_value = randomization.randomization_p_value(
+        procedure, randomization.Allocation(tuple(procedure.units), tuple(unit["treated"] for unit in allocation.units),
+                                            allocation.seed, allocation.draws, allocation.distance),
+        impact.reassigned_estimate(sample, units), draws=RANDOMIZATION_DRAWS, seed=allocation.seed,
+    )
+    equivalence = _equivalence(sample)
+    icc = mixed.cluster_variance / (mixed.cluster_variance + mixed.residual_variance)
+    by_block = {school: blocks[school_pk[school]] for school in set(sample.cluster)} if blocks else {}
+    figures = {
+        "cr2": _impact_figures(cr2), "mixed": _impact_figures(mixed),
+        "randomization_p_value": float(p_value), "randomization_draws": RANDOMIZATION_DRAWS,
+        "students": _attrition_counts(read.students), "schools": _attrition_counts(read.schools),
+        "equivalence": equivalence, "school_year": request.year,
+    }
+    return StudyResult.objects.create(study=study, outcome=study.primary_outcome, computed_by=user,
+                                      figures=figures, sites=_sites(study, sample, by_block, icc))
+
+
+def _store_id_to_pk(sample: impact.Sample, analysed_by_school: dict[int, int]) -> dict[str, int]:
+    return {key: school.pk for key, school in store_school_ids().items() if school.pk in analysed_by_school}
+
+
+def _equivalence(sample: impact.Sample) -> dict | None:
+    """The WWC baseline-equivalence verdict of the analysed groups on the prior-year outcome."""
+    covariates = sample.covariates or {}
+    if store.PRIOR_YEAR not in covariates:
+        return None
+    prior = np.asarray(covariates[store.PRIOR_YEAR], dtype=float)
+    missing = np.asarray(covariates.get(store.PRIOR_YEAR_MISSING, np.zeros(len(prior))), dtype=bool)
+    treated = np.asarray(sample.treatment, dtype=bool)[~missing]
+    if min(treated.sum(), (~treated).sum()) < 2:
+        return None
+    found = randomization.baseline_equivalence({"prior year": prior[~missing].tolist()}, treated.tolist())[0]
+    return {"g": float(found.g), "verdict": found.verdict}
+
+
+def _attrition_counts(level: attrition.Attrition) -> dict:
+    return {"unit": level.unit, "treated": [level.treated.randomized, level.treated.analyzed],
+            "control": [level.control.randomized, level.control.analyzed]}
+
+
+def attrition_of(counts: dict) -> attrition.Attrition:
+    return attrition.Attrition(attrition.Arm(*counts["treated"]), attrition.Arm(*counts["control"]), counts["unit"])
+
+
+def impact_of(figures: dict) -> impact.Impact:
+    known = {name: figures[name] for name in ("method", "estimate", "se", "df", "ci_low", "ci_high", "p_value",
+                                              "hedges_g", "improvement_index", "n_analyzed", "clusters")}
+    return impact.Impact(**known)
+
+
+def evidence_statement(study: Study, result: StudyResult) -> statement.Statement:
+    """The evidence statement of a study's result, in plain words (studies.statement)."""
+    figures = result.figures
+    chosen = outcomes.outcome(result.outcome)
+    equivalence = figures.get("equivalence")
+    design = {Study.Design.RANDOMIZED: "experimental", Study.Design.MATCHED: "quasi_experimental",
+              Study.Design.DIFFERENCE_IN_DIFFERENCES: "quasi_experimental"}[study.design]
+    findings = statement.Findings(
+        design=design, assigned=study.get_assignment_level_display().lower(), outcome=chosen.label,
+        outcome_unit=chosen.unit, impact=impact_of(figures["cr2"]), students=attrition_of(figures["students"]),
+        clusters=attrition_of(figures["schools"]) if study.assignment_level != Study.Level.STUDENT else None,
+        blocked_by=study.get_block_level_display().lower().removeprefix("within ") if study.block_level else None,
+        favourable=chosen.favourable, equivalence=equivalence["verdict"] if equivalence else None,
+        adjusted_in_model=equivalence is not None, schools=figures["schools"]["treated"][1]
+        + figures["schools"]["control"][1],
+    )
+    return statement.evidence_statement(findings)

@@ -1,0 +1,209 @@
+"""API routes for studies: the same rules as the pages.
+
+Everyone who reads the cluster lists and reads its studies (the summary: design, outcomes, registration); the
+cluster lead, network admins, researchers and the data team create, change and register them. A registered
+study's locked fields change only with a `revision_reason` (422 naming it otherwise), and the change is kept.
+Allocations and results are for team members, researchers and leads (403 for viewers); an allocation is drawn
+and saved in one call, refused (422 naming `reason`) once one is saved unless a reason is given.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
+
+from improvenet.data.models import AuditEvent
+from improvenet.network.models import School
+from improvenet.resources import ClusterResource, Day, Filters, RecordId, Text
+from improvenet.studies import access as sacc
+from improvenet.studies import services
+from improvenet.studies.models import Study, StudyError
+
+router = Router(tags=["Studies"])
+
+BASE = "/clusters/{cluster}/studies/{study_id}"
+
+
+class StudyIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    question: str = ""
+    agenda_priority_id: RecordId | None = Field(None, description="The research-agenda priority studied.")
+    change_idea_id: RecordId | None = Field(None, description="The change idea studied.")
+    innovation_id: RecordId | None = Field(None, description="The innovation studied.")
+    product_id: RecordId | None = Field(None, description="The product studied. Exactly one of the four.")
+    design: str = Field("randomized", description="randomized, matched or did (difference-in-differences).")
+    assignment_level: str = Field("school", description="student, classroom, school or cluster.")
+    block_level: str = Field("", description="Empty (not blocked), school, pyramid or cluster.")
+    primary_outcome: str = Field(..., max_length=120, description="A store outcome key (absence-rate, gpa, "
+                                 "chronic-absenteeism, on-track, assessment/<name>/<subject>) or measure:<id>.")
+    secondary_outcomes: list[str] = Field(default_factory=list, max_length=2, description="At most two.")
+    smallest_effect: float = Field(..., description="The smallest effect that matters, in standard deviations.")
+    starts_on: Day
+    ends_on: Day
+    agreement_id: RecordId | None = Field(None, description="The data use agreement the study runs under.")
+    power_design: str = Field("", description="ira1r1, cra2r2, cra3r3, bcra3r2 or bcra3f2.")
+    power_parameters: dict[str, float | bool] = Field(
+        default_factory=dict, description="PowerUp! parameters: n, J, K, rho2, rho3, omega3, R1, R2, R3, RT3, g, "
+        "P, alpha, power, and two_tailed (true or false).")
+    revision_reason: str = Field("", description="Why a registered study's locked fields change (kept).")
+
+
+class StudyOut(Schema):
+    id: int
+    title: str
+    question: str
+    agenda_priority_id: int | None
+    change_idea_id: int | None
+    innovation_id: int | None
+    product_id: int | None
+    design: str
+    assignment_level: str
+    block_level: str
+    primary_outcome: str
+    secondary_outcomes: list[str]
+    smallest_effect: float
+    starts_on: datetime.date
+    ends_on: datetime.date
+    agreement_id: int | None
+    power_design: str
+    power_parameters: dict[str, float | bool]
+    registered_at: datetime.datetime | None
+
+
+class StudyFilters(Filters):
+    design: str = Field("", description="Only studies of this design.")
+    registered: bool | None = Field(None, description="Only registered (true) or draft (false) studies.")
+
+    def filter_registered(self, registered: bool | None) -> Q:
+        return Q() if registered is None else Q(registered_at__isnull=not registered)
+
+
+def _new_study(access, user) -> Study:
+    return Study(cluster=access.obj, created_by=user)
+
+
+def _before_save(study: Study, extras: dict, access, user) -> None:
+    study.revision_reason = extras.get("revision_reason") or ""
+    study.revised_by = user
+
+
+def _may_write(user, access) -> bool:
+    return sacc.may_write_studies(user, access)
+
+
+ClusterResource(
+    path="studies", label="study", model=Study, out=StudyOut, payload=StudyIn, filters=StudyFilters,
+    read=sacc.study_for_user, id_name="study_id", verbs=("list", "create", "read", "change"),
+    operation_names=("studies", "study"), new=_new_study, can_change=_may_write,
+    extra_fields=("revision_reason",), before_save=_before_save, ordering=["-starts_on", "title", "pk"],
+    tag="Studies",
+).register(router)
+
+
+@router.post(f"{BASE}/register", response=StudyOut, operation_id="register_study",
+             summary="Pre-register the study: lock its design, outcomes, smallest effect, window and agreement")
+def register_study(request, cluster: Text, study_id: RecordId):
+    with sacc.in_cluster_studies(request.auth, cluster) as access, transaction.atomic():
+        study = sacc.study_for_user(access, study_id).require_change()
+        study.register(request.auth)
+        return study
+
+
+class AllocationUnitOut(Schema):
+    unit: str = Field(description="The school's id.")
+    name: str
+    block: str
+    treated: bool
+    baseline: float | None = None
+
+
+class AllocationOut(Schema):
+    number: int
+    created_at: datetime.datetime
+    created_by_name: str
+    seed: int
+    draws: int
+    distance: float | None
+    proportion: float
+    balance_rule: dict
+    units: list[AllocationUnitOut]
+    reason: str
+
+
+class BaselineValue(Schema):
+    school_id: RecordId
+    value: float
+
+
+class AllocationIn(Schema):
+    school_ids: list[RecordId] = Field(..., min_length=2, max_length=1000, description="The schools to assign.")
+    proportion: float = Field(0.5, gt=0, lt=1, description="The share assigned to the change.")
+    baseline_name: str = Field("", max_length=80, description="What the baseline values are.")
+    baseline: list[BaselineValue] = Field(default_factory=list, max_length=1000,
+                                          description="One school-level baseline value per school, or none.")
+    match_pairs: StrictBool = Field(False, description="Pair schools on the baseline; one of each pair treated.")
+    acceptance: float | None = Field(None, gt=0, le=1, description="Re-randomize until the Mahalanobis distance "
+                                     "is within this quantile (Morgan & Rubin 2012).")
+    seed: int | None = Field(None, ge=0, le=2**62, description="The seed; a new random one when left out.")
+    reason: str = Field("", description="Why a new allocation: needed once one is saved.")
+
+
+def _require_details(access) -> None:
+    """403 for viewers and readers of other clusters."""
+    if not sacc.may_read_details(access):
+        raise PermissionDenied("A study's allocation and results are for team members, researchers and leads.")
+
+
+@router.get(f"{BASE}/allocations", response=list[AllocationOut], operation_id="list_study_allocations",
+            summary="The study's saved allocations, oldest first (append-only)")
+def list_study_allocations(request, cluster: Text, study_id: RecordId):
+    with sacc.in_cluster_studies(request.auth, cluster) as access:
+        _require_details(access)
+        return list(sacc.study_for_user(access, study_id).obj.allocations.order_by("number"))
+
+
+@router.post(f"{BASE}/allocations", response={201: AllocationOut}, operation_id="create_study_allocation",
+             summary="Draw and save the study's allocation of schools (audited; a new one needs a reason)")
+def create_study_allocation(request, cluster: Text, study_id: RecordId, payload: AllocationIn):
+    with sacc.in_cluster_studies(request.auth, cluster) as access, transaction.atomic():
+        _require_details(access)
+        study = sacc.study_for_user(access, study_id).require_change()
+        schools = list(School.objects.filter(pk__in=payload.school_ids))
+        if len(schools) != len(set(payload.school_ids)):
+            raise StudyError({"school_ids": "A school id names no school of this cluster."})
+        chosen = {school.pk for school in schools}
+        baseline = {item.school_id: item.value for item in payload.baseline}
+        if set(baseline) - chosen or (baseline and set(baseline) != chosen):
+            raise StudyError({"baseline": "Give one baseline value for each chosen school, or none."})
+        draw = services.draw_allocation(study, schools, payload.proportion, payload.baseline_name, baseline,
+                                        payload.match_pairs, payload.acceptance, payload.seed)
+        return Status(201, services.save_allocation(study, draw, request.auth, AuditEvent.Channel.API,
+                                                    payload.reason))
+
+
+class SiteOut(Schema):
+    site: str
+    yi: float = Field(description="Hedges' g of the site.")
+    vi: float = Field(description="Its sampling variance.")
+    treated: int
+    control: int
+    schools: int
+
+
+class ResultOut(Schema):
+    outcome: str
+    computed_at: datetime.datetime
+    figures: dict = Field(description="cr2 and mixed estimates, randomization_p_value, students and schools "
+                          "(randomized and analysed per arm), equivalence, school_year.")
+    sites: list[SiteOut]
+
+
+@router.get(f"{BASE}/results", response=list[ResultOut], operation_id="list_study_results",
+            summary="The study's impact results, newest first (aggregates only)")
+def list_study_results(request, cluster: Text, study_id: RecordId):
+    with sacc.in_cluster_studies(request.auth, cluster) as access:
+        _require_details(access)
+        return list(sacc.study_for_user(access, study_id).obj.results.all())
