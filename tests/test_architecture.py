@@ -217,3 +217,19 @@ def test_the_kit_examples_in_the_architecture_doc_call_the_kits_as_they_are():
         arguments = [None] * len(call.args)
         keywords = {keyword.arg: None for keyword in call.keywords}
         inspect.signature(kits[call.func.id]).bind(*arguments, **keywords)
+
+
+def _private_names_imported(source: str) -> list[str]:
+    """The names starting with one underscore that `source` imports from a project module."""
+    return [f"{node.module}.{alias.name}" for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("improvenet")
+            for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")]
+
+
+def test_no_module_imports_another_modules_private_names():
+    """A name another module needs is made public under a name that explains it, not borrowed as `_name`."""
+    assert _private_names_imported("from improvenet.measures.upload import _key as school_key") == [
+        "improvenet.measures.upload._key"]
+    wrong = sorted(f"{module} imports {name}" for module, path in project_modules().items()
+                   for name in _private_names_imported(path.read_text()))
+    assert wrong == []

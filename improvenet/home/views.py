@@ -9,6 +9,7 @@ from django.utils import timezone
 from improvenet.home.agenda import my_work as work_of
 from improvenet.home.agenda import network_news
 from improvenet.home.models import HomeVisit
+from improvenet.pilots.access import company_reports
 
 # On a first visit, the news of this many days.
 FIRST_VISIT_NEWS_DAYS = 30
@@ -24,5 +25,6 @@ def my_work(request):
             previous = timezone.now() - datetime.timedelta(days=FIRST_VISIT_NEWS_DAYS)
         request.session[SINCE_KEY] = previous.isoformat()
     since = datetime.datetime.fromisoformat(request.session[SINCE_KEY])
-    context = {"clusters": work_of(request.user), "news": network_news(request.user, since), "since": since}
+    context = {"clusters": work_of(request.user), "company": company_reports(request.user),
+               "news": network_news(request.user, since), "since": since}
     return render(request, "home/home.html", context)

@@ -86,7 +86,8 @@ class CheckedFile:
         return not self.problems
 
 
-def _key(text: object) -> str:
+def comparable_text(text: object) -> str:
+    """A cell as names are compared: spaces collapsed, case folded ("  Alpha  HIGH" matches "alpha high")."""
     return " ".join(str(text or "").split()).casefold()
 
 
@@ -106,7 +107,7 @@ def read_table(source: bytes | BinaryIO, filename: str,
     try:
         require_size(filename, stream_size(stream), MAX_FILE_BYTES, what)
         header, rows = _read_xlsx(stream, filename, what) if name.endswith(".xlsx") else _read_csv(stream, filename)
-        columns = [_key(cell).replace(" ", "_") for cell in header]
+        columns = [comparable_text(cell).replace(" ", "_") for cell in header]
         if not any(columns):
             raise UploadFileError(_EMPTY)
         table = []
@@ -186,7 +187,8 @@ def _xlsx_rows(workbook, filename: str) -> Iterator[tuple[int, list]]:
         workbook.close()
 
 
-def _pick(columns: Iterable[str], names: tuple[str, ...]) -> str | None:
+def first_present_column(columns: Iterable[str], names: tuple[str, ...]) -> str | None:
+    """The first of `names`, in their order of preference, that is one of the file's columns; None if none is."""
     present = set(columns)
     return next((name for name in names if name in present), None)
 
@@ -259,10 +261,10 @@ def check_rows(
     if not table:
         raise UploadFileError("The file has a header but no data rows.")
     columns = table[0][1].keys()
-    school_col = _pick(columns, SCHOOL_COLUMNS)
-    period_col = _pick(columns, PERIOD_COLUMNS)
-    numerator_col = _pick(columns, NUMERATOR_COLUMNS)
-    denominator_col = _pick(columns, DENOMINATOR_COLUMNS)
+    school_col = first_present_column(columns, SCHOOL_COLUMNS)
+    period_col = first_present_column(columns, PERIOD_COLUMNS)
+    numerator_col = first_present_column(columns, NUMERATOR_COLUMNS)
+    denominator_col = first_present_column(columns, DENOMINATOR_COLUMNS)
     missing = [name for name, col in (("school", school_col), ("period", period_col),
                                       ("numerator (or value)", numerator_col)) if col is None]
     if rules.has_denominator and denominator_col is None:
@@ -279,7 +281,7 @@ def check_rows(
         school_text = str(cells.get(school_col) or "").strip()
         if isinstance(cells.get(school_col), float) and cells[school_col].is_integer():
             school_text = str(int(cells[school_col]))
-        school_id = schools.get(_key(school_text))
+        school_id = schools.get(comparable_text(school_text))
         if not school_text:
             problems.append("the school is missing")
         elif school_id is None:
@@ -324,5 +326,5 @@ def school_keys(schools: Iterable[tuple[int, str, str, str]]) -> dict[str, int]:
     for pk, name, nces_id, state_id in schools:
         for text in (name, nces_id, state_id):
             if text:
-                keys.setdefault(_key(text), pk)
+                keys.setdefault(comparable_text(text), pk)
     return keys

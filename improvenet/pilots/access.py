@@ -10,10 +10,10 @@ lead, and that gives them no other page of the cluster.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from django.http import Http404
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from improvenet.network.access import (
     MAX_ID,
@@ -22,8 +22,8 @@ from improvenet.network.access import (
     cluster_for_user,
     member_of_cluster,
 )
-from improvenet.network.models import Cluster, Person, current_on
-from improvenet.pilots.models import Pilot, Product
+from improvenet.network.models import Cluster, Organization, Person, current_on
+from improvenet.pilots.models import MAKER_KINDS, Pilot, Product
 
 COMPANY = "company"
 CANNOT_CHANGE = "Product pilots are changed by the cluster lead and the district design team."
@@ -77,3 +77,30 @@ def pilot_report_for_user(user, slug: str, pk: int) -> Iterator[tuple[Access[Pil
         if pilot is None:
             raise Http404("No such pilot in this cluster.")
         yield Access(pilot, access.role if access else COMPANY, False), access
+
+
+@dataclass(frozen=True)
+class CompanyReports:
+    """What a person of a company reads, across every cluster where they are one: their pilots' reports."""
+
+    companies: list[Organization]
+    pilots: list[Pilot]
+
+
+def company_reports(user) -> CompanyReports | None:
+    """The reports of the pilots of the products the user's companies make; None for a user of no company.
+
+    The same rule as `pilot_report_for_user`: a current person of a cluster whose home organization is a
+    company or nonprofit reads the reports of that cluster's pilots of its products.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return None
+    with scopes_disabled():
+        people = Person.objects.filter(current_on(), user=user, home_organization__kind__in=MAKER_KINDS)
+        companies = list(Organization.objects.filter(pk__in=people.values("home_organization_id"))
+                         .select_related("cluster").order_by("name", "cluster__name"))
+        if not companies:
+            return None
+        pilots = list(Pilot.objects.filter(product__company__in=companies)
+                      .select_related("cluster", "product", "product__company").order_by("cluster__name", "title"))
+    return CompanyReports(companies, pilots)

@@ -19,9 +19,15 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from improvenet.measures.upload import SCHOOL_COLUMNS, RowProblem, UploadFileError, parse_number, parse_period
-from improvenet.measures.upload import _key as school_key
-from improvenet.measures.upload import _pick as pick_column
+from improvenet.measures.upload import (
+    SCHOOL_COLUMNS,
+    RowProblem,
+    UploadFileError,
+    comparable_text,
+    first_present_column,
+    parse_number,
+    parse_period,
+)
 
 WEEK_COLUMNS = ("week", "week_start", "week_of", "period", "date")
 MINUTES_COLUMNS = ("minutes", "minutes_used", "usage_minutes")
@@ -73,9 +79,9 @@ def check_usage(table: list[tuple[int, dict[str, object]]], rules: UsageRules) -
     if not table:
         raise UploadFileError("The file has a header but no data rows.")
     columns = set(table[0][1])
-    school_col, week_col = pick_column(columns, SCHOOL_COLUMNS), pick_column(columns, WEEK_COLUMNS)
-    minutes_col = pick_column(columns, MINUTES_COLUMNS)
-    count_col, student_col = pick_column(columns, COUNT_COLUMNS), pick_column(columns, STUDENT_COLUMNS)
+    school_col, week_col, minutes_col, count_col, student_col = (
+        first_present_column(columns, names)
+        for names in (SCHOOL_COLUMNS, WEEK_COLUMNS, MINUTES_COLUMNS, COUNT_COLUMNS, STUDENT_COLUMNS))
     missing = [name for name, column in (("school", school_col), ("week", week_col), ("minutes", minutes_col))
                if column is None]
     if missing:
@@ -90,7 +96,7 @@ def check_usage(table: list[tuple[int, dict[str, object]]], rules: UsageRules) -
     for line, cells in table:
         problems = []
         school_text = _cell_text(cells.get(school_col))
-        school_id = rules.schools.get(school_key(school_text))
+        school_id = rules.schools.get(comparable_text(school_text))
         if not school_text:
             problems.append("the school is missing")
         elif school_id is None:
@@ -113,7 +119,7 @@ def check_usage(table: list[tuple[int, dict[str, object]]], rules: UsageRules) -
             who = _cell_text(cells.get(student_col))
             if not who:
                 problems.append("the student is missing")
-            key = ("student", school_key(who), school_id, week)
+            key = ("student", comparable_text(who), school_id, week)
             count = 1 if used and used > 0 else 0
         else:
             number = parse_number(cells.get(count_col))

@@ -74,3 +74,32 @@ def test_the_company_reads_its_report_through_the_api_with_no_student_row(pilote
     assert api.get(f"/clusters/alpha/pilots/{pilot.pk}").status_code == 404
     assert api.get(f"/clusters/alpha/pilots/{pilot.pk}/usage").status_code == 404
     assert api_as(piloted.world.users.outsider).get(f"/clusters/alpha/pilots/{pilot.pk}/report").status_code == 404
+
+
+def test_the_companys_person_finds_the_reports_of_its_pilots_on_their_home(piloted, client, company_user):
+    client.force_login(company_user)
+    page = client.get("/").content.decode()
+    assert "Your products' pilots" in page
+    assert "No cluster pilots your products yet. When a cluster lead starts a pilot" in page
+    assert "You do not work in any cluster yet" not in page, "a company's person is told what they have"
+
+    pilot = make_pilot(piloted, "implement")
+    page = client.get("/").content.decode()
+    assert f'href="/clusters/alpha/pilots/{pilot.pk}/report/">Report of Reading Coach pilot</a>' in page
+    assert "Reading Coach 4.2 · Implement · Alpha" in page
+    assert client.get(f"/clusters/alpha/pilots/{pilot.pk}/report/").status_code == 200
+
+    with scopes_disabled():
+        Person.objects.get(user=company_user).end(piloted.today)
+    page = client.get("/").content.decode()
+    assert "Your products' pilots" not in page and "You do not work in any cluster yet" in page
+
+
+def test_no_one_else_sees_the_companys_reports_on_their_home(piloted, client):
+    make_pilot(piloted, "implement")
+    with scopes_disabled():
+        Person.objects.create(cluster=piloted.world.alpha, given_name="Una", family_name="Lane",
+                              home_organization=piloted.union, user=piloted.world.users.viewer)
+    client.force_login(piloted.world.users.viewer)
+    page = client.get("/").content.decode()
+    assert "Your products' pilots" not in page and "Report of Reading Coach pilot" not in page
