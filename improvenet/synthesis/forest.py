@@ -5,16 +5,15 @@ page draws it in the browser (static/improvenet/js/charts.js), the downloads wit
 from __future__ import annotations
 
 from collections.abc import Sequence
+from statistics import NormalDist
 from typing import Any
-
-from scipy import stats
 
 from improvenet.spc.vega import ANNOTATION_COLOUR, LINE_COLOUR, SCHEMA, SIGNAL_COLOUR
 from improvenet.synthesis.meta import Pooled
 
 ROW_PIXELS = 24
 WIDTH = 560
-Z95 = float(stats.norm.ppf(0.975))
+Z95 = NormalDist().inv_cdf(0.975)
 
 
 def forest_spec(rows: Sequence[tuple[str, float, float]], fixed: Pooled | None, random: Pooled | None,

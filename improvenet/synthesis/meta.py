@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
 
 METHODS = ("FE", "DL", "REML", "PM")
 TESTS = ("z", "knha")
@@ -154,6 +153,8 @@ def regress(yi: Sequence[float], vi: Sequence[float], moderators: Mapping[str, S
         Coefficient(term, float(b), float(se), float(b - fit.crit * se), float(b + fit.crit * se), p)
         for term, b, se, p in zip(terms, fit.b, ses, fit.p_values, strict=True)
     )
+    from scipy import stats  # a second to load: not when the site or a command starts
+
     slopes, covariance = fit.b[1:], fit.vb[1:, 1:]
     m = len(slopes)
     wald = float(slopes @ np.linalg.solve(covariance, slopes))
@@ -169,6 +170,8 @@ class _Fit:
     """Weighted least squares with the chosen between-site variance, as `metafor::rma.uni` fits it."""
 
     def __init__(self, y: np.ndarray, v: np.ndarray, X: np.ndarray, method: str, test: str, level: float):
+        from scipy import stats  # a second to load: not when the site or a command starts
+
         k, p = X.shape
         self.df = k - p
         fixed = _Weighted(y, v, X)
@@ -228,8 +231,14 @@ def _paule_mandel(y, v, X, fixed: _Weighted, df: int) -> float:
     upper = max(float(np.var(y)), 1e-8)
     while _generalized_q(y, v, X, upper) > df:
         upper *= 2
-    return float(optimize.brentq(lambda tau2: _generalized_q(y, v, X, tau2) - df, 0.0, upper,
-                                 xtol=TOLERANCE, rtol=8.9e-16, maxiter=MAX_ITERATIONS))
+    return _root(lambda tau2: _generalized_q(y, v, X, tau2) - df, upper)
+
+
+def _root(function, upper: float) -> float:
+    """The tau2 between 0 and `upper` where `function` changes sign."""
+    from scipy import optimize  # a second to load: not when the site or a command starts
+
+    return float(optimize.brentq(function, 0.0, upper, xtol=TOLERANCE, rtol=8.9e-16, maxiter=MAX_ITERATIONS))
 
 
 def _reml_score(y, v, X, tau2: float) -> float:
@@ -247,8 +256,7 @@ def _reml(y, v, X, fixed: _Weighted, df: int) -> float:
     upper = max(_dersimonian_laird(y, v, X, fixed, df), float(np.var(y)), 1e-8)
     while _reml_score(y, v, X, upper) > 0:
         upper *= 2
-    return float(optimize.brentq(lambda tau2: _reml_score(y, v, X, tau2), 0.0, upper,
-                                 xtol=TOLERANCE, rtol=8.9e-16, maxiter=MAX_ITERATIONS))
+    return _root(lambda tau2: _reml_score(y, v, X, tau2), upper)
 
 
 _TAU2 = {"DL": _dersimonian_laird, "REML": _reml, "PM": _paule_mandel}
