@@ -117,7 +117,23 @@ class MeasureChart:
 
     @property
     def svg_data_url(self) -> str:
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode("ascii")
+        return _data_url(self.svg)
+
+
+@dataclass
+class ForestChart:
+    """The forest plot of a change idea whose pooled effect changed, drawn for the HTML and PDF packet."""
+
+    change: PooledChange
+    svg: str
+
+    @property
+    def svg_data_url(self) -> str:
+        return _data_url(self.svg)
+
+
+def _data_url(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
 @dataclass
@@ -140,6 +156,7 @@ class Packet:
     pooled_changes: list[PooledChange] = field(default_factory=list)
     pooled_baseline: bool = False  # whether the previous convening kept pooled estimates to compare with
     pooled_threshold: ClassVar[float] = CHANGE_THRESHOLD
+    forests: list[ForestChart] = field(default_factory=list)  # drawn only with the SVG
     prompts: list[str] = field(default_factory=list)
 
     @property
@@ -197,6 +214,8 @@ def build_packet(convening: Convening, team: Team | None = None, *, with_svg: bo
         for chart in charts:
             if chart.spec:
                 chart.svg = to_svg(chart.spec)
+        packet.forests = [ForestChart(change, to_svg(spec)) for change in pooled_changes
+                          if (spec := change.forest()) is not None]
     return packet
 
 
