@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
@@ -117,7 +119,30 @@ class MeasureChart:
 
     @property
     def svg_data_url(self) -> str:
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode("ascii")
+        return _data_url(self.svg)
+
+
+@dataclass
+class ForestChart:
+    """The forest plot of a change idea whose pooled effect changed, drawn for the HTML and PDF packet."""
+
+    change: PooledChange
+    svg: str
+
+    @property
+    def svg_data_url(self) -> str:
+        return _data_url(self.svg)
+
+
+@functools.lru_cache(maxsize=64)
+def _forest_svg(spec_json: str) -> str:
+    """A held convening's forest plots are drawn from the estimates it kept, so they never change: each is drawn
+    once (a quarter of a second in vl-convert) for the team members who open the packet after it."""
+    return to_svg(json.loads(spec_json))
+
+
+def _data_url(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
 @dataclass
@@ -140,6 +165,7 @@ class Packet:
     pooled_changes: list[PooledChange] = field(default_factory=list)
     pooled_baseline: bool = False  # whether the previous convening kept pooled estimates to compare with
     pooled_threshold: ClassVar[float] = CHANGE_THRESHOLD
+    forests: list[ForestChart] = field(default_factory=list)  # drawn only with the SVG
     prompts: list[str] = field(default_factory=list)
 
     @property
@@ -197,6 +223,8 @@ def build_packet(convening: Convening, team: Team | None = None, *, with_svg: bo
         for chart in charts:
             if chart.spec:
                 chart.svg = to_svg(chart.spec)
+        packet.forests = [ForestChart(change, _forest_svg(json.dumps(spec, sort_keys=True)))
+                          for change in pooled_changes if (spec := change.forest()) is not None]
     return packet
 
 

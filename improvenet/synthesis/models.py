@@ -152,6 +152,8 @@ class PooledSnapshot(models.Model):
     ci_low = models.FloatField()
     ci_high = models.FloatField()
     tau2 = models.FloatField()
+    # [label, effect, sampling variance] of each estimate pooled: the packet draws its forest plot as it stood.
+    rows = models.JSONField(default=list)
     taken_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(cluster="cluster")

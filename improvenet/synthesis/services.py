@@ -325,6 +325,8 @@ class PooledState:
     ci_low: float
     ci_high: float
     tau2: float
+    # (label, effect, sampling variance) of each estimate pooled; empty for a snapshot kept before they were.
+    rows: tuple[tuple[str, float, float], ...] = field(default=(), compare=False)
 
     @property
     def excludes_zero(self) -> bool:
@@ -351,6 +353,15 @@ class PooledChange:
                 f"{math.sqrt(now.tau2):.2f}; the interval {'excludes' if now.excludes_zero else 'includes'} zero "
                 f"({'as' if now.excludes_zero == before.excludes_zero else 'unlike'} before).")
 
+    def forest(self) -> dict | None:
+        """The forest plot of the estimates as they were pooled for this convening (None when not kept)."""
+        rows = self.now.rows
+        if not rows:
+            return None
+        yi, vi = [row[1] for row in rows], [row[2] for row in rows]
+        return forest_spec(rows, meta.pool(yi, vi, "FE"), meta.pool(yi, vi, "REML"), UNITS.get(self.scale, self.scale),
+                           f"{self.idea.title}: the estimates pooled for this convening")
+
 
 def _states(cluster: Cluster) -> dict[tuple[int, str], tuple[ChangeIdea, PooledState]]:
     states = {}
@@ -358,7 +369,9 @@ def _states(cluster: Cluster) -> dict[tuple[int, str], tuple[ChangeIdea, PooledS
         for pooling in pool_estimates(gather("change_idea", idea, cluster), with_moderators=False):
             if pooling.random is not None:
                 r = pooling.random
-                states[(idea.pk, pooling.scale)] = (idea, PooledState(r.k, r.estimate, r.ci_low, r.ci_high, r.tau2))
+                rows = tuple((e.label, e.yi, e.vi) for e in pooling.estimates)
+                states[(idea.pk, pooling.scale)] = (idea, PooledState(r.k, r.estimate, r.ci_low, r.ci_high, r.tau2,
+                                                                      rows))
     return states
 
 
@@ -376,11 +389,13 @@ def take_snapshot(convening: Convening) -> list[PooledSnapshot]:
     return [PooledSnapshot.objects.create(
         cluster=convening.cluster, convening=convening, change_idea=idea, scale=scale, sites=state.sites,
         estimate=state.estimate, ci_low=state.ci_low, ci_high=state.ci_high, tau2=state.tau2,
+        rows=[list(row) for row in state.rows],
     ) for (_, scale), (idea, state) in _states(convening.cluster).items()]
 
 
 def _snapshot_states(snapshots: Iterable[PooledSnapshot]) -> dict[tuple[int, str], PooledState]:
-    return {(s.change_idea_id, s.scale): PooledState(s.sites, s.estimate, s.ci_low, s.ci_high, s.tau2)
+    return {(s.change_idea_id, s.scale): PooledState(s.sites, s.estimate, s.ci_low, s.ci_high, s.tau2,
+                                                     tuple(tuple(row) for row in s.rows))
             for s in snapshots}
 
 

@@ -5,13 +5,17 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django_scopes import scope, scopes_disabled
 
 from improvenet.convenings.models import Convening
 from improvenet.convenings.packets import build_packet
+from improvenet.convenings.pdf import packet_pdf
 from improvenet.network.models import School
 from improvenet.synthesis import meta, services, sources
 from improvenet.synthesis.sources import SiteEstimate
+from tests.convenings.test_pdf import pdf_text
+from tests.svg_charts import assert_reads_well
 from tests.synthesis.conftest import external_study, school_estimate
 
 
@@ -122,3 +126,29 @@ def test_the_packet_names_ideas_whose_pooled_effect_changed_since_the_previous_c
         # The spring packet kept its snapshot: it still reads as it did.
         assert build_packet(second).pooled_changes == []
         assert build_packet(third).to_dict()["pooled_changes"][0]["change_idea_id"] == idea.pk
+
+
+def test_the_packet_draws_the_forest_plot_of_each_changed_idea_as_it_was_pooled_for_the_convening(ledger_world):
+    world, idea = ledger_world.world, ledger_world.idea
+    school_estimate(world.alpha, world.high, idea, 0.20, 0.05)
+    school_estimate(world.alpha, world.middle, idea, 0.30, 0.05)
+    with scope(cluster=world.alpha, network=world.network.pk):
+        first = Convening.objects.create(cluster=world.alpha, held_on=datetime.date(2025, 1, 10), title="Winter")
+        second = Convening.objects.create(cluster=world.alpha, held_on=datetime.date(2025, 4, 10), title="Spring")
+        build_packet(first)
+    external_study(world.alpha, idea, 0.9, 0.05, citation="Okafor (2021)")
+    with scope(cluster=world.alpha, network=world.network.pk):
+        assert build_packet(second).forests == []  # drawn only for the pages and the PDF
+        packet = build_packet(second, with_svg=True)
+        [forest] = packet.forests
+        assert forest.change.idea == idea
+        assert_reads_well(forest.svg)
+        assert "Okafor (2021)" in forest.svg and "Random effects (sites differ)" in forest.svg
+        html = render_to_string("convenings/packet_print.html", {"packet": packet})
+        assert forest.svg_data_url in html and f"Forest plot of {idea.title}" in html
+        assert "Okafor (2021)" in pdf_text(packet_pdf(packet))
+    # An estimate added after the spring convening is not in its packet's plot: the snapshot kept its rows.
+    external_study(world.alpha, idea, 0.1, 0.05, citation="Lindqvist (2024)")
+    with scope(cluster=world.alpha, network=world.network.pk):
+        [forest] = build_packet(second, with_svg=True).forests
+        assert "Okafor (2021)" in forest.svg and "Lindqvist (2024)" not in forest.svg
