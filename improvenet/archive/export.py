@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import io
 import json
+import math
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -169,28 +170,82 @@ def _write_table(table: Table, rows, ids: dict[str, set], sink, problems: list[s
     written = _Written()
     sink.write_row(table.header)
     keys = [(index, column) for index, column in enumerate(table.columns) if column.references]
-    columns = [(column, TO_JSON.get(column.field.get_internal_type())) for column in table.columns]
+    columns = []
+    for column in table.columns:
+        to_json = TO_JSON.get(column.field.get_internal_type())
+        columns.append((column, to_json, _quick_cell(column, to_json)))
     for row in rows:
         values = list(row)
         if not _keep_inside_cluster(table, keys, values, ids, written, problems):
             written.dropped += 1
             continue
         cells = []
-        for (column, to_json), value in zip(columns, values, strict=True):
-            if to_json is not None and value is not None:
-                value = to_json(value)
-            try:
-                column.codec.check(value)
-            except CellError as error:
-                _add_problem(problems, f"{table.path} row with id {values[0]}: {column.name} {error}.")
-            cell = escape(column.codec.encode(value))
-            if len(cell) > MAX_CELL_CHARS:
-                _add_problem(problems, f"{table.path} row with id {values[0]}: {column.name} has {len(cell):,} "
-                                       f"characters; an archive's cell holds at most {MAX_CELL_CHARS:,}.")
+        for (column, to_json, quick), value in zip(columns, values, strict=True):
+            cell = None if quick is None else quick(value)
+            if cell is None:
+                cell = _checked_cell(table, column, to_json, value, values[0], problems)
             cells.append(cell)
         sink.write_row(cells)
         written.rows += 1
     return written
+
+
+def _checked_cell(table: Table, column, to_json, value, row_id, problems: list[str]) -> str:
+    """A cell's text, its value checked against the column's schema; what breaks it is added to the problems."""
+    if to_json is not None and value is not None:
+        value = to_json(value)
+    try:
+        column.codec.check(value)
+    except CellError as error:
+        _add_problem(problems, f"{table.path} row with id {row_id}: {column.name} {error}.")
+    cell = escape(column.codec.encode(value))
+    if len(cell) > MAX_CELL_CHARS:
+        _add_problem(problems, f"{table.path} row with id {row_id}: {column.name} has {len(cell):,} "
+                               f"characters; an archive's cell holds at most {MAX_CELL_CHARS:,}.")
+    return cell
+
+
+def _quick_cell(column, to_json) -> Callable | None:
+    """A quicker way to the cells of the most common columns, or None for a column that has none.
+
+    The function returns the same text as `_checked_cell` for the values it can vouch for without
+    the full check (the type the column holds, in its range, not too long), and None for any other
+    value, which then takes the checked way: so a value that breaks the schema is still named.
+    """
+    codec = column.codec
+    if codec.json_text or codec.base64 or (codec.enum is not None and not codec.types <= {"string", "null"}):
+        return None
+    empty = "" if codec.nullable else None  # a missing required value takes the checked way, which names it
+    kinds = codec.types - {"null"}
+    if kinds == {"integer"}:
+        low = -math.inf if codec.minimum is None else codec.minimum
+        high = math.inf if codec.maximum is None else codec.maximum
+        return lambda value: (str(value) if type(value) is int and low <= value <= high
+                              else empty if value is None else None)
+    if kinds == {"number"} and codec.minimum is None and codec.maximum is None:
+        # repr of a finite float is a plain number, which escape leaves as it is.
+        return lambda value: (repr(value) if type(value) is float and math.isfinite(value)
+                              else empty if value is None else None)
+    if kinds == {"boolean"}:
+        return lambda value: ("true" if value is True else "false" if value is False
+                              else empty if value is None else None)
+    if kinds != {"string"}:
+        return None
+    if codec.format in ("date", "date-time") and to_json is not None:
+        # ISO 8601 from a date, or an aware moment, always reads back and starts with a digit (escape leaves it).
+        if codec.format == "date":
+            return lambda value: (to_json(value) if type(value) is datetime.date
+                                  else empty if value is None else None)
+        return lambda value: (to_json(value) if type(value) is datetime.datetime and value.tzinfo is not None
+                              else empty if value is None else None)
+    if codec.format is not None:
+        return None
+    # The escaped text is one character longer at most; a text that could reach the limit takes the checked way.
+    longest = min(MAX_CELL_CHARS - 1, math.inf if codec.max_length is None else codec.max_length)
+    allowed = None if codec.enum is None else frozenset(choice for choice in codec.enum if type(choice) is str)
+    return lambda value: (escape(value) if type(value) is str and len(value) <= longest
+                          and (allowed is None or value in allowed)
+                          else empty if value is None else None)
 
 
 def _keep_inside_cluster(table: Table, keys, values: list, ids: dict[str, set], written: _Written,
@@ -241,21 +296,21 @@ class _HashingSink:
         self._sha = hashlib.sha256()
         self._text = io.StringIO()
         self._writer = csv.writer(self._text, lineterminator="\r\n")
-        self._buffered = 0
+        self._rows: list[list[str]] = []
 
     def write_row(self, cells: list[str]) -> None:
-        self._writer.writerow(cells)
-        self._buffered += 1
-        if self._buffered == self.BUFFERED_ROWS:
+        self._rows.append(cells)
+        if len(self._rows) == self.BUFFERED_ROWS:
             self.flush()
 
     def flush(self) -> None:
+        self._writer.writerows(self._rows)
+        self._rows.clear()
         data = self._text.getvalue().encode("utf-8")
         self._sha.update(data)
         self._member.write(data)
         self._text.seek(0)
         self._text.truncate()
-        self._buffered = 0
 
     def hexdigest(self) -> str:
         self.flush()

@@ -14,6 +14,8 @@ import re
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PREFIX = "'"
+# The first characters of the texts `escape` may change: any other text is written as it is.
+ESCAPED_STARTS = frozenset(FORMULA_STARTS + (PREFIX,))
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -51,6 +53,8 @@ def safe_frame(frame):
 
 def escape(text: str) -> str:
     """Safe like `safe_cell`, and reversible: a text that already starts with the apostrophe gets one more."""
+    if text[:1] not in ESCAPED_STARTS:
+        return text
     if runs_as_formula(text) or text.startswith(PREFIX):
         return PREFIX + text
     return text
