@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from improvenet.analytics import outcomes
 from improvenet.analytics.suppression import DEFAULT_MIN_N
 from improvenet.data.services import store_school_ids
-from improvenet.studies import attrition, impact, randomization, statement, store
+from improvenet.studies import attrition, impact, randomization, statement
 from improvenet.studies.models import Allocation, Study, StudyResult
 
 RANDOMIZATION_DRAWS = 499
@@ -80,6 +79,9 @@ def analyse(study: Study, user, access, *, channel: str, store_path=None) -> Stu
     """Estimate the study's impact on its primary outcome and keep the figures (refused with a reason).
 
     `access` is the cluster's access as the store's rules read it (studies.access.district_access)."""
+    # Imported here: the store loads pandas, which the pages that only read stored results must not pay for.
+    from improvenet.studies import store
+
     request = store.request_for(study)
     allocation = study.current_allocation()
     blocks = request.blocks
@@ -98,7 +100,7 @@ def analyse(study: Study, user, access, *, channel: str, store_path=None) -> Stu
                                             allocation.seed, allocation.draws, allocation.distance),
         impact.reassigned_estimate(sample, units), draws=RANDOMIZATION_DRAWS, seed=allocation.seed,
     )
-    equivalence = _equivalence(sample)
+    equivalence = _equivalence(sample, store.PRIOR_YEAR, store.PRIOR_YEAR_MISSING)
     icc = mixed.cluster_variance / (mixed.cluster_variance + mixed.residual_variance)
     by_block = {school: blocks[school_pk[school]] for school in set(sample.cluster)} if blocks else {}
     figures = {
@@ -106,6 +108,7 @@ def analyse(study: Study, user, access, *, channel: str, store_path=None) -> Stu
         "randomization_p_value": float(p_value), "randomization_draws": RANDOMIZATION_DRAWS,
         "students": _attrition_counts(read.students), "schools": _attrition_counts(read.schools),
         "equivalence": equivalence, "school_year": request.year,
+        "statement": _statement_inputs(store.findings_for(study, read, cr2)),
     }
     return StudyResult.objects.create(study=study, outcome=study.primary_outcome, computed_by=user,
                                       figures=figures, sites=_sites(study, sample, by_block, icc))
@@ -115,13 +118,14 @@ def _store_id_to_pk(sample: impact.Sample, analysed_by_school: dict[int, int]) -
     return {key: school.pk for key, school in store_school_ids().items() if school.pk in analysed_by_school}
 
 
-def _equivalence(sample: impact.Sample) -> dict | None:
-    """The WWC baseline-equivalence verdict of the analysed groups on the prior-year outcome."""
+def _equivalence(sample: impact.Sample, prior_year: str, prior_year_missing: str) -> dict | None:
+    """The WWC baseline-equivalence g and verdict of the analysed groups on the prior-year outcome (shown on the
+    impact page; the evidence statement takes its verdict from store.findings_for)."""
     covariates = sample.covariates or {}
-    if store.PRIOR_YEAR not in covariates:
+    if prior_year not in covariates:
         return None
-    prior = np.asarray(covariates[store.PRIOR_YEAR], dtype=float)
-    missing = np.asarray(covariates.get(store.PRIOR_YEAR_MISSING, np.zeros(len(prior))), dtype=bool)
+    prior = np.asarray(covariates[prior_year], dtype=float)
+    missing = np.asarray(covariates.get(prior_year_missing, np.zeros(len(prior))), dtype=bool)
     treated = np.asarray(sample.treatment, dtype=bool)[~missing]
     if min(treated.sum(), (~treated).sum()) < 2:
         return None
@@ -144,20 +148,19 @@ def impact_of(figures: dict) -> impact.Impact:
     return impact.Impact(**known)
 
 
-def evidence_statement(study: Study, result: StudyResult) -> statement.Statement:
-    """The evidence statement of a study's result, in plain words (studies.statement)."""
+# The evidence statement's findings other than the figures kept beside them (the estimate and the attrition).
+STATEMENT_INPUTS = ("design", "assigned", "outcome", "outcome_unit", "blocked_by", "favourable", "assumption",
+                    "equivalence", "adjusted_in_model", "schools", "districts")
+
+
+def _statement_inputs(findings: statement.Findings) -> dict:
+    return {name: getattr(findings, name) for name in STATEMENT_INPUTS}
+
+
+def evidence_statement(result: StudyResult) -> statement.Statement:
+    """The evidence statement of a stored result, in plain words: the findings store.findings_for made when the
+    impact was estimated, with the estimate and attrition kept in the result (studies.statement)."""
     figures = result.figures
-    chosen = outcomes.outcome(result.outcome)
-    equivalence = figures.get("equivalence")
-    design = {Study.Design.RANDOMIZED: "experimental", Study.Design.MATCHED: "quasi_experimental",
-              Study.Design.DIFFERENCE_IN_DIFFERENCES: "quasi_experimental"}[study.design]
-    findings = statement.Findings(
-        design=design, assigned=study.get_assignment_level_display().lower(), outcome=chosen.label,
-        outcome_unit=chosen.unit, impact=impact_of(figures["cr2"]), students=attrition_of(figures["students"]),
-        clusters=attrition_of(figures["schools"]) if study.assignment_level != Study.Level.STUDENT else None,
-        blocked_by=study.get_block_level_display().lower().removeprefix("within ") if study.block_level else None,
-        favourable=chosen.favourable, equivalence=equivalence["verdict"] if equivalence else None,
-        adjusted_in_model=equivalence is not None, schools=figures["schools"]["treated"][1]
-        + figures["schools"]["control"][1],
-    )
+    findings = statement.Findings(**figures["statement"], impact=impact_of(figures["cr2"]),
+                                  students=attrition_of(figures["students"]), clusters=attrition_of(figures["schools"]))
     return statement.evidence_statement(findings)

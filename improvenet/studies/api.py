@@ -16,10 +16,11 @@ from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool
 
 from improvenet.data.models import AuditEvent
+from improvenet.data.services import DataSetupError
 from improvenet.network.models import School
 from improvenet.resources import ClusterResource, Day, Filters, RecordId, Text
 from improvenet.studies import access as sacc
-from improvenet.studies import services
+from improvenet.studies import analysis, services
 from improvenet.studies.models import Study, StudyError
 
 router = Router(tags=["Studies"])
@@ -197,7 +198,8 @@ class ResultOut(Schema):
     outcome: str
     computed_at: datetime.datetime
     figures: dict = Field(description="cr2 and mixed estimates, randomization_p_value, students and schools "
-                          "(randomized and analysed per arm), equivalence, school_year.")
+                          "(randomized and analysed per arm), equivalence, school_year, and statement (what the "
+                          "evidence statement reads besides the estimate and the attrition).")
     sites: list[SiteOut]
 
 
@@ -207,3 +209,19 @@ def list_study_results(request, cluster: Text, study_id: RecordId):
     with sacc.in_cluster_studies(request.auth, cluster) as access:
         _require_details(access)
         return list(sacc.study_for_user(access, study_id).obj.results.all())
+
+
+@router.post(f"{BASE}/results", response={201: ResultOut}, operation_id="create_study_result",
+             summary="Estimate the study's impact from the store, as its impact page does, and keep the result "
+             "(the read is audited; aggregates only)")
+def create_study_result(request, cluster: Text, study_id: RecordId):
+    with sacc.in_cluster_studies(request.auth, cluster) as access, transaction.atomic():
+        _require_details(access)
+        study = sacc.study_for_user(access, study_id).require_change()
+        try:
+            result = analysis.analyse(study, request.auth, sacc.district_access(access),
+                                      channel=AuditEvent.Channel.API)
+        except (DataSetupError, ValueError) as refused:
+            # The store or the sample, not the request, is at fault: name the sample, as the impact page says.
+            raise StudyError({"sample": f"The impact could not be estimated: {refused}"}) from refused
+        return Status(201, result)

@@ -4,7 +4,7 @@ from django_scopes import scopes_disabled
 from improvenet.measures.models import Measure
 from improvenet.network.forms import ClusterScopedForm, DateInput
 from improvenet.network.models import School, current_on
-from improvenet.studies import power, store
+from improvenet.studies import power
 from improvenet.studies.models import MEASURE_PREFIX, Study, outcome_label
 
 # The PowerUp! parameters a study form asks for, with the words a design team uses.
@@ -29,6 +29,9 @@ POWER_DEFAULTS = {"P": 0.5, "alpha": 0.05, "power": 0.8}
 
 def outcome_choices(access) -> list[tuple[str, str]]:
     """The store's student outcomes and the cluster's current measures, as outcomes a study may name."""
+    # Imported here: the store loads pandas, which starting the site (its URLs) must not pay for.
+    from improvenet.studies import store
+
     from_store = [(chosen.key, f"{chosen.label.capitalize()} ({chosen.unit})")
                   for chosen in store.outcome_choices(access)]
     measures = [(f"{MEASURE_PREFIX}{pk}", f"Measure: {name}")

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from improvenet.studies.variance import reml_fit
 
@@ -61,6 +60,10 @@ class Impact:
 
 def estimate(sample: Sample, method: str = "cr2", level: float = 0.95) -> Impact:
     """The treatment's impact on the outcome, by `method` ("cr2" or "mixed")."""
+    # Imported here, as in improvement_index: the study pages import this module, and starting the site must not
+    # load scipy.stats.
+    from scipy import stats
+
     if method not in METHODS:
         raise ImpactError(f"Unknown method “{method}”: choose cr2 or mixed.")
     y, X, groups = _design(sample)
@@ -117,6 +120,8 @@ def hedges_g(impact: float, outcome: np.ndarray, treatment: np.ndarray) -> float
 
 def improvement_index(g: float) -> float:
     """The expected change in percentile rank of an average control member, had they been treated (WWC)."""
+    from scipy import stats
+
     return 100 * stats.norm.cdf(g) - 50
 
 

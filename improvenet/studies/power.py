@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields, replace
 
-from scipy import optimize, stats
-
 
 class PowerError(ValueError):
     """Design parameters that describe no feasible study; the message names the parameter."""
@@ -114,6 +112,9 @@ DESIGNS = tuple(RULES)
 
 def multiplier(df: float, alpha: float, power: float, two_tailed: bool) -> float:
     """M = t quantile for the test plus the t quantile for the power (minus it when power is below 1/2)."""
+    # Imported here, as below: the study model names the designs, and starting the site must not load scipy.
+    from scipy import stats
+
     test = abs(stats.t.ppf(alpha / 2 if two_tailed else alpha, df))
     wanted = abs(stats.t.ppf(power, df))
     return test + wanted if power >= 0.5 else test - wanted
@@ -152,6 +153,8 @@ def required(design: Design, target: float) -> Required:
                                  "term that does not shrink with it (such as the heterogeneity across blocks) is "
                                  "too large.")
             upper *= 2
+        from scipy import optimize
+
         continuous = optimize.brentq(excess, smallest, upper, xtol=1e-10)
     whole = max(math.ceil(continuous - 1e-9), math.ceil(smallest))
     return Required(size=rule.solves, required=whole, continuous=continuous,

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 MAX_DRAWS = 100_000
 # WWC baseline equivalence, in |Hedges' g| (Procedures and Standards Handbook, version 5.0).
@@ -41,6 +40,9 @@ class BalanceRule:
             return self.threshold
         if self.acceptance is None or not 0 < self.acceptance <= 1:
             raise RandomizationError("A balance rule needs a threshold, or an acceptance probability in (0, 1].")
+        # Imported here: the study pages import this module, and starting the site must not load scipy.stats.
+        from scipy import stats
+
         return float(stats.chi2.ppf(self.acceptance, len(self.covariates)))
 
 

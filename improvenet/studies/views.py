@@ -15,7 +15,7 @@ from improvenet.data.services import DataSetupError
 from improvenet.pages import cluster_page, render_cluster
 from improvenet.spc.vega import to_svg
 from improvenet.studies import access as sacc
-from improvenet.studies import analysis, services, store
+from improvenet.studies import analysis, services
 from improvenet.studies.attrition import judge
 from improvenet.studies.charts import sites_spec
 from improvenet.studies.forms import POWER_FIELDS, AllocationForm, PowerFields, StudyForm
@@ -71,6 +71,9 @@ def _estimated_from_store(request, access, form):
     data = request.POST.copy()
     outcome = data.get("primary_outcome", "")
     three_levels = data.get("power_design") in THREE_LEVELS
+    # Imported here: the store loads pandas, which starting the site (its URLs) must not pay for.
+    from improvenet.studies import store
+
     try:
         found = store.variance_parts(request.user, sacc.district_access(access), outcome,
                                      channel=AuditEvent.Channel.WEB,
@@ -268,6 +271,6 @@ def statement_page(request, access, study_id: int):
     """The evidence statement of the study's latest result, in plain words."""
     study = sacc.study_for_user(access, study_id).obj
     result = study.results.first()
-    statement = analysis.evidence_statement(study, result) if result is not None else None
+    statement = analysis.evidence_statement(result) if result is not None else None
     return render_cluster(request, access, "studies/statement.html",
                           {"study": study, "result": result, "statement": statement})

@@ -20,6 +20,7 @@ DETAILS = (302, 200, 200, 200, 403, 404, 200)
 API_WRITE_CREATE = (401, 201, 403, 201, 403, 404, 201)
 API_WRITE = (401, 200, 403, 200, 403, 404, 200)
 API_DETAILS = (401, 200, 200, 200, 403, 404, 200)
+API_ESTIMATE = (401, 422, 403, 422, 403, 404, 422)
 
 FIGURES = {
     "cr2": {"method": "cr2", "estimate": 0.2, "se": 0.08, "df": 10.0, "ci_low": 0.02, "ci_high": 0.38,
@@ -30,6 +31,9 @@ FIGURES = {
     "students": {"unit": "students", "treated": [230, 200], "control": [230, 200]},
     "schools": {"unit": "schools", "treated": [4, 4], "control": [4, 4]},
     "equivalence": {"g": 0.03, "verdict": "satisfies"}, "school_year": 2027,
+    "statement": {"design": "experimental", "assigned": "schools", "outcome": "grade point average",
+                  "outcome_unit": "points", "blocked_by": None, "favourable": "higher", "assumption": "cautious",
+                  "equivalence": "satisfies", "adjusted_in_model": True, "schools": 8, "districts": 1},
 }
 
 
@@ -98,4 +102,5 @@ def rows(ids) -> dict[str, Action]:
         "API create study allocation": Action("POST", f"{api}/{registered}/allocations", API_WRITE_CREATE,
                                               {"school_ids": schools, "seed": 3}),
         "API list study results": Action("GET", f"{api}/{registered}/results", API_DETAILS),
+        "API estimate study impact": Action("POST", f"{api}/{registered}/results", API_ESTIMATE),
     }

@@ -66,7 +66,7 @@ def test_the_impact_recovers_the_planted_effect_and_keeps_only_aggregates(scored
     with scopes_disabled():
         event = AuditEvent.objects.get(action__startswith="study sample")
         assert event.agreement == trial.agreement and event.detail["study"].startswith(f"study {trial.pk}:")
-        text = analysis.evidence_statement(trial, result).text()
+        text = analysis.evidence_statement(result).text()
     assert "What Works Clearinghouse" in text and "criteria of ESSA Tier 1" in text
 
 
@@ -137,3 +137,23 @@ def test_the_form_estimates_rho_and_r2_from_the_store(client, scored, trial):
         event = AuditEvent.objects.get(action__startswith="study variance")
     assert event.user == world.users.lead
     assert 'name="rho2" value="0.' in page and 'name="R1" value="0.' in page
+
+
+def test_the_api_estimates_the_impact_as_the_page_does(api_as, scored, trial):
+    world = scored.world
+    url = f"/clusters/alpha/studies/{trial.pk}/results"
+    assert api_as(world.users.member).post(url).status_code == 403
+    answer = api_as(world.users.researcher).post(url)
+    assert answer.status_code == 201, answer.content
+    result = answer.json()
+    assert {site["site"] for site in result["sites"]} == {"A", "C"}
+    assert result["figures"]["statement"]["schools"] == 6 and result["figures"]["cr2"]["estimate"] > 0
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(channel="api", action__startswith="study sample").count() == 1
+        unallocated = Study.objects.create(cluster=world.alpha, title="Not allocated", change_idea=trial.change_idea,
+                                           design="randomized", assignment_level="school",
+                                           primary_outcome=trial.primary_outcome, smallest_effect=0.2,
+                                           starts_on=trial.starts_on, ends_on=trial.ends_on, agreement=trial.agreement)
+    refused = api_as(world.users.researcher).post(f"/clusters/alpha/studies/{unallocated.pk}/results")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "allocation"
+    assert api_as(world.users.member).get(url).json()[0]["figures"] == result["figures"]
