@@ -120,6 +120,9 @@ def _summary(plan: network.NetworkPlan) -> DemoSummary:
         for role in cluster.roles
     ]
     accounts += [DemoAccount(username, "Network admin", plan.name) for username in plan.admins]
+    riverside = next(cluster for cluster in plan.clusters if cluster.slug == network.RIVERSIDE)
+    accounts.append(DemoAccount(pilots.COMPANY_USER, f"{pilots.COMPANY}: reads its product pilot's report only",
+                                riverside.name))
     # Counted in the database: later parts of the demo (induction, the panel) add people and teams.
     return DemoSummary(
         network=plan.name,
