@@ -69,7 +69,9 @@ def create_pilots_demo(seed: int, report: Callable[[str], None], password: str) 
     )
     pilot.full_clean()
     pilot.save()
-    Pilot.objects.filter(pk=pilot.pk).update(created_at=timezone.now() - datetime.timedelta(days=160))
+    # Started before its stages moved on; set on the object too, so that later saves keep it.
+    pilot.created_at = timezone.now() - datetime.timedelta(days=160)
+    Pilot.objects.filter(pk=pilot.pk).update(created_at=pilot.created_at)
     pilot.schools.set(schools)
     # Identify the need, discover and select, plan, train: then students start using it.
     for moved_on in (today - datetime.timedelta(days=150), today - datetime.timedelta(days=120),

@@ -21,6 +21,8 @@ def test_riverside_pilots_a_product_and_its_company_reads_the_suppressed_report(
         assert upload.per_student and upload.rows_read == sum(ENROLLED) * WEEKS_OF_USE
         assert pilot.usage_weeks.count() == 3 * WEEKS_OF_USE
         assert pilot.missing() == [], "the lead can move it on to Analyze"
+        first_move = pilot.moves.order_by("moved_on").first().moved_on
+        assert pilot.created_at.date() < first_move, "its history starts before its stages move on"
         report = pilot_report(pilot)
     hidden = [row for row in report.rows if row.suppressed]
     assert hidden and all(row.school != "All pilot schools" for row in hidden)
