@@ -1,6 +1,7 @@
 """Chromium, driven by Playwright, against the real demo server of tests/live_server.py."""
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -46,5 +47,8 @@ def sign_in_at_the_provider(page, login: str) -> None:
     e-mail address, and any password is taken."""
     page.fill("input[name=login]", login)
     page.fill("input[name=password]", "any password: the test provider takes any")
+    provider = "{0.scheme}://{0.netloc}/".format(urlsplit(page.url))
     page.click("button[type=submit]")
-    page.wait_for_load_state()
+    # Back at improvenet, its page loaded: the provider's own page is already loaded, so a wait for a load
+    # state alone could return before the browser has left it.
+    page.wait_for_url(lambda url: not url.startswith(provider))
