@@ -1,14 +1,17 @@
 """Chromium, driven by Playwright, against the real demo server of tests/live_server.py."""
 
+import io
 import os
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from improvenet.demo import DEMO_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
+PAPERS = ("A4", "Letter")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -40,6 +43,11 @@ def sign_in(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
+
+
+def printed(page, paper: str) -> PdfReader:
+    """The page as Chromium prints it, with the print stylesheet, on A4 or Letter paper."""
+    return PdfReader(io.BytesIO(page.pdf(format=paper, print_background=True)))
 
 
 def sign_in_at_the_provider(page, login: str) -> None:

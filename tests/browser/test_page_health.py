@@ -6,7 +6,6 @@ answering a prediction, through the home and the menu only.
 One browser, one tab per user, reused from page to page, so that the whole table takes a few minutes.
 """
 
-import io
 import json
 import re
 import subprocess
@@ -16,9 +15,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from pypdf import PdfReader
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import PAPERS, printed, sign_in
 from tests.browser.test_cluster_in_browser import AXE, WCAG_21_AA
 
 pytestmark = pytest.mark.browser
@@ -172,10 +170,10 @@ def test_the_printed_pages_fit_one_sheet_of_a4_and_of_letter(browser, live_serve
     sheets = {}
     for name, url in urls.items():
         tab.page.goto(live_server_url + url, wait_until="networkidle")
-        for paper in ("A4", "Letter"):
-            printed = PdfReader(io.BytesIO(tab.page.pdf(format=paper, print_background=True)))
-            text = printed.pages[0].extract_text()
+        for paper in PAPERS:
+            sheets_printed = printed(tab.page, paper).pages
+            text = sheets_printed[0].extract_text()
             assert "Sign out" not in text and "Running the cluster" not in text, (name, paper)
-            sheets[(name, paper)] = len(printed.pages)
+            sheets[(name, paper)] = len(sheets_printed)
     tab.context.close()
     assert sheets == dict.fromkeys(sheets, 1)
