@@ -11,8 +11,9 @@ own copy (a route), so the test costs the browser's drawing, not the server's wo
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import PAPERS, printed, sign_in
 from tests.live_server import demo_environment, fresh_database, served
 from tests.svg_charts import assert_reads_well
 
@@ -179,3 +180,19 @@ def test_every_kind_of_chart_reads_well_at_both_widths(browser, demo_with_studen
 
     assert looker.problems == [], "\n".join(looker.problems)
     assert looker.charts >= 2 * (len(measures) + 10)
+
+
+def test_a_pyramid_dashboard_with_the_longitudinal_data_prints_on_one_sheet(browser, demo_with_students):
+    """Its two outcome charts and the store's three metrics, drawn, on one A4 and one Letter sheet."""
+    base = demo_with_students
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    sign_in(page, base, "alice")
+    page.goto(f"{base}/clusters/riverside/pyramid-dashboards/")
+    page.get_by_role("link", name=re.compile(r" pyramid$")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("pyramid dashboard")
+    page.wait_for_function(ALL_DRAWN)
+    assert page.locator("[data-spec^=metric-chart-] svg").count() == 3, "the store's three metrics are drawn"
+    sheets = {paper: len(printed(page, paper).pages) for paper in PAPERS}
+    context.close()
+    assert sheets == dict.fromkeys(PAPERS, 1)

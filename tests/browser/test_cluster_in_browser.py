@@ -85,8 +85,12 @@ def test_pages_pass_a_wcag_21_aa_audit(page, live_server_url, path):
 def test_pyramid_and_team_pages_pass_a_wcag_21_aa_audit(page, live_server_url):
     sign_in(page, live_server_url, "alice")
     page.goto(f"{live_server_url}/clusters/riverside/directory/")
-    page.locator(".pyramid.role-innovation").first.get_by_role("heading", level=3).get_by_role("link").click()
-    page.get_by_role("link", name="design team").first.click()
+    pyramid = page.locator(".pyramid.role-innovation").first.get_by_role("heading", level=3).get_by_role("link")
+    high_school = pyramid.inner_text()
+    pyramid.click()
+    # The directory links to a design team too: the pyramid's page must be the one shown before its team link.
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{high_school} pyramid")
+    page.get_by_role("link", name=f"{high_school} design team").click()
     expect(page.get_by_role("heading", name="Past members")).to_be_visible()
     for _ in range(2):
         load_axe(page)

@@ -24,7 +24,7 @@ def test_a_family_reads_its_schools_page_in_spanish_and_opts_out(page, live_serv
     school = page.locator("section ul li a").first
     name = school.inner_text()
     school.click()
-    assert re.search(r"/es/families/riverside/schools/\d+/$", page.url)
+    expect(page).to_have_url(re.compile(r"/es/families/riverside/schools/\d+/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{name}: información para las familias")
     expect(page.get_by_role("heading", name="Cómo salir de la investigación")).to_be_visible()
     assert audit(page) == []

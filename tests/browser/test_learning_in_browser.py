@@ -49,6 +49,7 @@ def test_alice_downloads_a_convening_packet_with_the_cycles_in_it(page, live_ser
     page.get_by_role("navigation", name="Riverside", exact=True).get_by_role("link", name="Convenings").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Convenings of Riverside")
     page.get_by_role("table").get_by_role("link").last.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(": packet of ")
     assert audit(page) == []
     objectives = page.locator("article.packet-cycle dd a").all_inner_texts()
     with page.expect_download() as download_info:
@@ -69,6 +70,7 @@ def test_alice_searches_for_a_word_from_a_cycles_learning(page, live_server_url)
     sign_in(page, live_server_url, "alice")
     page.goto(f"{live_server_url}/clusters/riverside/learning/ideas/")
     page.get_by_role("navigation", name="Riverside", exact=True).get_by_role("link", name="Search").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Search Riverside")
     assert audit(page) == []
     # From the learning the demo's teams wrote: "students needed a sentence starter and more time on Mondays".
     page.get_by_label("Search for").press_sequentially("sentence starter", delay=40)

@@ -6,7 +6,6 @@ answering a prediction, through the home and the menu only.
 One browser, one tab per user, reused from page to page, so that the whole table takes a few minutes.
 """
 
-import io
 import json
 import re
 import subprocess
@@ -16,9 +15,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from pypdf import PdfReader
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import PAPERS, printed, sign_in
 from tests.browser.test_cluster_in_browser import AXE, WCAG_21_AA
 
 pytestmark = pytest.mark.browser
@@ -40,12 +38,17 @@ FACTS = """async (tags) => {
 }"""
 
 
+def page_list(server_environment, *arguments: str):
+    """What tests/browser/page_list.py finds in the live server's database."""
+    answer = subprocess.run([sys.executable, "-m", "tests.browser.page_list", *arguments], env=server_environment,
+                            cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
+    return json.loads(answer.stdout)
+
+
 @pytest.fixture(scope="module")
 def pages(server_environment) -> list[dict]:
     """The table's GET pages with the ids of the live server's database."""
-    answer = subprocess.run([sys.executable, "-m", "tests.browser.page_list"], env=server_environment, cwd=ROOT,
-                            check=True, capture_output=True, text=True, timeout=300)
-    return [page for page in json.loads(answer.stdout)
+    return [page for page in page_list(server_environment)
             if not page["url"].endswith(DOWNLOADS) and "/documents/" not in page["url"]
             and page["url"] not in MACHINE_ANSWERS]
 
@@ -157,17 +160,20 @@ def test_the_api_documents_work_without_the_internet(browser, live_server_url):
 PRINTED = ("cluster home", "cycle page", "school chart page", "aim page", "pyramid dashboard")
 
 
-def test_the_printed_pages_fit_one_sheet_of_a4_and_of_letter(browser, live_server_url, pages):
-    """The print stylesheet leaves the menus, forms, buttons and footer out and keeps each page to one sheet."""
-    urls = {page["name"]: page["url"] for page in pages}
+def test_the_printed_pages_fit_one_sheet_of_a4_and_of_letter(browser, live_server_url, pages, server_environment):
+    """The print stylesheet leaves the menus, forms, buttons and footer out and keeps each page to one sheet,
+    the demo's longest cycle too."""
+    rows = {page["name"]: page["url"] for page in pages}
+    urls = {name: rows[name] for name in PRINTED}
+    urls["the demo's fullest cycle"] = page_list(server_environment, "fullest-cycle")
     tab = Tab(browser, live_server_url, "alice")
     sheets = {}
-    for name in PRINTED:
-        tab.page.goto(live_server_url + urls[name], wait_until="networkidle")
-        for paper in ("A4", "Letter"):
-            printed = PdfReader(io.BytesIO(tab.page.pdf(format=paper, print_background=True)))
-            text = printed.pages[0].extract_text()
+    for name, url in urls.items():
+        tab.page.goto(live_server_url + url, wait_until="networkidle")
+        for paper in PAPERS:
+            sheets_printed = printed(tab.page, paper).pages
+            text = sheets_printed[0].extract_text()
             assert "Sign out" not in text and "Running the cluster" not in text, (name, paper)
-            sheets[(name, paper)] = len(printed.pages)
+            sheets[(name, paper)] = len(sheets_printed)
     tab.context.close()
     assert sheets == dict.fromkeys(sheets, 1)

@@ -66,12 +66,17 @@ def test_bob_runs_a_pdsa_cycle_from_plan_to_act(page, live_server_url):
     expect(page.get_by_role("heading", name="To move on: Start Study")).to_be_visible()
     page.get_by_label("What happened").fill("Two advisors ran the conferences on Monday for two weeks.")
     page.get_by_role("button", name="Save the Do notes").click()
+    # Every step below is a form posted and answered with the cycle's page again: each waits for the message
+    # of its new page, or the old page's fields would be filled, and audited, while it goes away.
+    expect(page.locator(".messages")).to_contain_text("Saved the Do notes.")
     page.get_by_label("Study started on").fill("2025-03-17")
     page.get_by_role("button", name="Start Study").click()
 
     # Study: the prediction is answered, the learning written, then Study closes.
+    expect(page.get_by_role("heading", name="To move on: Close Study")).to_be_visible()
     assert audit(page) == []
     page.get_by_role("link", name="Answer prediction 1").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Answer prediction 1")
     assert audit(page) == []
     page.get_by_label("Confirmed", exact=True).check()
     page.get_by_label("What happened").fill("10 of 12 sheets came back on both Fridays.")
@@ -79,8 +84,10 @@ def test_bob_runs_a_pdsa_cycle_from_plan_to_act(page, live_server_url):
     expect(page.locator("#predictions")).to_contain_text("Confirmed")
     page.get_by_label("What we learned").fill("Students keep it up when the sheet is handed out at the door.")
     page.get_by_role("button", name="Save what we learned").click()
+    expect(page.locator(".messages")).to_contain_text("Saved the Study notes.")
     page.get_by_label("Study closed on").fill("2025-03-19")
     page.get_by_role("button", name="Close Study").click()
+    expect(page.locator(".messages")).to_contain_text("Study closed: now decide.")
 
     # Act: adopt.
     page.get_by_label("Adopt").check()
