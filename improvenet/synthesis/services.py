@@ -142,6 +142,7 @@ class ModeratorFit:
     name: str
     label: str
     k: int
+    unit: str
     regression: meta.Regression | None = None
     problem: str = ""
 
@@ -155,6 +156,14 @@ class ModeratorFit:
                    else "no clear difference in the effect with it")
         return (f"{self.k} estimates: {verdict} ({test}, {_p(r.qm_p)}); between-site variance left "
                 f"τ² = {r.tau2:.4f}.")
+
+    @property
+    def coefficient_lines(self) -> list[str]:
+        """Each moderator term's difference against the reference, the intercept left out."""
+        if self.regression is None:
+            return []
+        return [f"{c.term}: {c.estimate:.3f} {self.unit} (standard error {c.se:.3f}, {_p(c.p_value)})"
+                for c in self.regression.coefficients[1:]]
 
 
 @dataclass
@@ -172,6 +181,12 @@ class Pooling:
     @property
     def unit(self) -> str:
         return UNITS.get(self.scale, self.scale)
+
+    @property
+    def p_values(self) -> dict[str, str]:
+        """The two models' p-values as the table shows them ("< 0.0001" rather than a row of zeros)."""
+        return {name: _p(model.p_value).removeprefix("p ").removeprefix("= ")
+                for name, model in (("fixed", self.fixed), ("random", self.random)) if model is not None}
 
     @property
     def k(self) -> int:
@@ -240,16 +255,16 @@ def pool_estimates(estimates: list[SiteEstimate], method: str = "REML", with_mod
         except meta.MetaAnalysisError as error:
             pooling.problem = str(error)
         if with_moderators and pooling.random is not None:
-            pooling.moderators = [_moderator_fit(group, name, method) for name in MODERATORS]
+            pooling.moderators = [_moderator_fit(group, name, method, pooling.unit) for name in MODERATORS]
         poolings.append(pooling)
     return poolings
 
 
-def _moderator_fit(estimates: list[SiteEstimate], name: str, method: str) -> ModeratorFit:
+def _moderator_fit(estimates: list[SiteEstimate], name: str, method: str, unit: str) -> ModeratorFit:
     """A meta-regression on one site characteristic, over the estimates that have it: a number enters as it
     is; categories enter as one column per category but the most common (the reference)."""
     having = [e for e in estimates if name in e.moderators]
-    fit = ModeratorFit(name, MODERATOR_LABELS[name], len(having))
+    fit = ModeratorFit(name, MODERATOR_LABELS[name], len(having), unit)
     values = [e.moderators[name] for e in having]
     if len(set(values)) < 2:
         fit.problem = (f"{len(having)} estimate{'s' if len(having) != 1 else ''} give this, "

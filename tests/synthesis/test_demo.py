@@ -39,7 +39,13 @@ def test_the_demo_idea_pools_13_estimates_whose_new_school_interval_crosses_zero
     assert r.estimate == pytest.approx(expected.estimate) and r.test == "knha"
     assert 0 < r.ci_low < r.ci_high and r.pi_low < 0 < r.pi_high
     assert (round(r.estimate, 3), round(r.pi_low, 3), round(r.pi_high, 3)) == (0.129, -0.143, 0.401)
-    assert "effect differs with it" in {m.name: m.sentence for m in pooling.moderators}["poverty"]
+    poverty = {m.name: m for m in pooling.moderators}["poverty"]
+    assert "effect differs with it" in poverty.sentence
+    # A p-value too small for four decimals reads "< 0.0001", never as zero.
+    assert poverty.coefficient_lines == [
+        f"poverty: {poverty.regression.coefficients[1].estimate:.3f} standard deviations (standard error "
+        f"{poverty.regression.coefficients[1].se:.3f}, p < 0.0001)"]
+    assert pooling.p_values["fixed"] == "< 0.0001" and pooling.p_values["random"] == f"{r.p_value:.4f}"
 
 
 def test_the_spring_packet_names_the_idea_whose_pooled_effect_changed(db, riverside):
