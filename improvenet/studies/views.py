@@ -241,8 +241,8 @@ def _detailed_study(request, access, study_id: int):
 
 def _chart(study: Study, result: StudyResult) -> dict:
     cr2 = result.figures["cr2"]
-    # The interval of g: the estimate's interval on the scale of g (g / estimate = ω / S).
-    scale = cr2["hedges_g"] / cr2["estimate"] if cr2["estimate"] else 0.0
+    # The interval of g: the estimate's interval on the scale of g.
+    scale = result.g_per_outcome_unit
     low, high = sorted((cr2["ci_low"] * scale, cr2["ci_high"] * scale))
     return sites_spec(result.sites, cr2["hedges_g"], low, high, f"{study.title}: effect by site")
 
