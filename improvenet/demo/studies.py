@@ -2,7 +2,8 @@
 
 The schools of the four at-large pyramids were assigned within their pyramids (the blocks), half of each to peer
 tutoring at lunch, at the start of the 2025–26 school year; the outcome is the spring reading benchmark. carol,
-the researcher, reads its sample under its own data use agreement. With student data (improvenet.demo.student_data),
+the researcher, reads its sample under its own data use agreement. It is shared with Lakeside, whose members (dan)
+read its summary. With student data (improvenet.demo.student_data),
 the store's reading scores carry a planted effect of PLANTED_EFFECT standard deviations in the treated schools
 from 2025–26, which the study's analysis recovers.
 """
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from improvenet.analytics.synth_scores import SCALE_SD, Trial
 from improvenet.data.models import DataUseAgreement
-from improvenet.demo.network import ALICE, CAROL, RIVERSIDE
+from improvenet.demo.network import ALICE, CAROL, LAKESIDE, RIVERSIDE
 from improvenet.design.models import ChangeIdea
 from improvenet.network.models import Cluster, School
 from improvenet.studies import randomization
@@ -59,6 +60,8 @@ def create_studies_demo(seed: int, report: Callable[[str], None]) -> None:
                           "g": 1},
         created_by=carol,
     )
+    # Lakeside takes part: its members (dan) read the study's summary, not its allocation or impact.
+    study.shared_with.add(Cluster.objects.get(slug=LAKESIDE))
     study.register(carol)
     # Registered before the school year, as the trial would have been.
     Study.objects.filter(pk=study.pk).update(

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import ScopedManager
 
@@ -283,6 +284,34 @@ class Pilot(models.Model):
         student_weeks, minutes = totals["student_weeks"] or 0, totals["minutes"] or 0.0
         return {"weeks": self.usage_weeks.values("week").distinct().count(), "student_weeks": student_weeks,
                 "minutes": minutes, "minutes_per_student_week": minutes / student_weeks if student_weeks else None}
+
+    def study_estimates(self) -> list[tuple]:
+        """The finished studies of the pilot's product with their overall estimate, as (study, g, standard error),
+        latest window first. Reached through the product's reverse relation: pilots do not import the studies app."""
+        found = []
+        for study in self.product.studies.filter(results__isnull=False).distinct().order_by("-ends_on", "title"):
+            estimate = study.overall_estimate()
+            if estimate is not None:
+                found.append((study, *estimate))
+        return found
+
+    def take_study_estimate(self, study_id: int) -> None:
+        """At the Analyze stage, make a finished study's overall estimate the pilot's effect, naming the study."""
+        if self.stage != self.Stage.ANALYZE:
+            raise GateRefused("effect_size", f"The effect is entered at the Analyze stage; this pilot is at "
+                                             f"{self.get_stage_display()}.")
+        chosen = next((found for found in self.study_estimates() if found[0].pk == study_id), None)
+        if chosen is None:
+            raise GateRefused("effect_size", f"No finished study of {self.product} with that number: choose one of "
+                                             "the studies listed on the pilot's page.")
+        study, g, standard_error = chosen
+        url = reverse("studies:study", args=[study.cluster.slug, study.pk])
+        self.effect_size, self.effect_standard_error = g, standard_error
+        self.effect_outcome = study.primary_outcome_label[:200]
+        self.effect_source = (f"The overall estimate of the study “{study.title}” (Hedges' g of its cluster-robust "
+                              f"impact estimate, {study.get_design_display().lower()}): {url}")
+        self.full_clean()
+        self.save()
 
     def agreement_problem(self, on: datetime.date | None = None) -> str | None:
         """Why the product's privacy agreement does not yet allow students to use it, or None when it does."""

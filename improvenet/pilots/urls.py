@@ -16,6 +16,7 @@ urlpatterns = [
     path(f"{p}/<int:pilot_id>/edit/", views.pilot_edit, name="edit"),
     path(f"{p}/<int:pilot_id>/advance/", views.pilot_advance, name="advance"),
     path(f"{p}/<int:pilot_id>/decide/", views.pilot_decide, name="decide"),
+    path(f"{p}/<int:pilot_id>/use-study/", views.pilot_use_study, name="use_study"),
     path(f"{p}/<int:pilot_id>/usage/", views.usage_upload, name="usage"),
     path(f"{p}/<int:pilot_id>/report/", views.report_page, name="report"),
 ]

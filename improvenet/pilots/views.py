@@ -83,6 +83,7 @@ def pilot_page(request, access, pilot_id: int):
         "uploads": pilot.uploads.select_related("uploaded_by")[:10], "moves": pilot.moves.select_related("moved_by"),
         "cost": pilot.cost_per_student(), "cost_per_tenth": pilot.cost_per_tenth_sd(),
         "decide_form": DecideForm() if pilot.stage == Pilot.Stage.DECIDE else None,
+        "study_estimates": pilot.study_estimates() if pilot.stage == Pilot.Stage.ANALYZE else [],
     }
     return render_cluster(request, access, "pilots/pilot.html", context)
 
@@ -113,6 +114,23 @@ def pilot_advance(request, access, pilot_id: int):
         messages.error(request, " ".join(refused.messages))
     else:
         messages.success(request, f"The pilot moved on to {pilot.get_stage_display()}.")
+    return redirect(_pilot_url(pilot))
+
+
+@require_POST
+@cluster_page
+def pilot_use_study(request, access, pilot_id: int):
+    """Take a finished study's overall estimate as the pilot's effect (the Analyze stage), in one action."""
+    pilot = pilot_for_user(pilots_access(request.user, access), pilot_id).require_change()
+    study_id = request.POST.get("study", "")
+    try:
+        with transaction.atomic():
+            pilot.take_study_estimate(int(study_id) if study_id.isdigit() else 0)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, f"The pilot's effect is now the study's estimate: {pilot.effect_size:.2f} SD "
+                                  f"(standard error {pilot.effect_standard_error:.2f}).")
     return redirect(_pilot_url(pilot))
 
 

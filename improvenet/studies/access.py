@@ -3,19 +3,25 @@
 The cluster lead, network admins, researchers and the longitudinal data team design, register, allocate and
 analyse studies; team members read them whole; viewers and readers from other clusters of the network read the
 summary (the question, the design, the registration and a published evidence statement), not the allocation's
-units, the revisions or the impact figures. Student-level rows are never on these pages: the analytic sample
-is read from the store under the study's data use agreement, and only its aggregates are kept.
+units, the revisions or the impact figures. Members of a cluster a study is shared with (`Study.shared_with`)
+read that study's summary, and nothing else of its cluster. Student-level rows are never on these pages: the
+analytic sample is read from the store under the study's data use agreement, and only its aggregates are kept.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
+from django.http import Http404
+from django_scopes import scope, scopes_disabled
+
 from improvenet.data.services import is_data_team_member
 from improvenet.network.access import (
+    MAX_ID,
     ROLES_THAT_CHANGE_THE_CLUSTER,
     SHARED_READER,
     Access,
+    cluster_for_user,
     in_cluster,
     member_of_cluster,
 )
@@ -54,3 +60,40 @@ def in_cluster_studies(user, slug: str) -> Iterator[Access[Cluster]]:
     """The cluster's scope, with the access the study pages use (`studies_access`)."""
     with in_cluster(user, slug) as cluster:
         yield studies_access(user, cluster)
+
+
+def _shared_study_reader(user, slug: str, study_id: int) -> Access[Cluster]:
+    """The study's cluster as a reader of its summary, for a member of a cluster the study is shared with;
+    Http404 otherwise, as for any cluster the user may not read."""
+    cluster = Cluster.objects.select_related("network").filter(slug=slug).first()
+    if cluster is None or not 0 < study_id <= MAX_ID or not (user.is_authenticated and user.is_active):
+        raise Http404("No such cluster.")
+    with scope(cluster=cluster):
+        shared = Study.objects.filter(pk=study_id, shared_with__network_id=cluster.network_id,
+                                      shared_with__roles__user=user).exists()
+    if not shared:
+        raise Http404("No such cluster.")
+    return Access(cluster, SHARED_READER, can_change=False)
+
+
+@contextmanager
+def in_study_summary(user, slug: str, study_id: int) -> Iterator[Access[Cluster]]:
+    """The study's cluster scope, as `in_cluster_studies`, and also for the members of the clusters the study
+    is shared with, who read its summary only (the role SHARED_READER: `may_read_details` is false)."""
+    try:
+        access, by_sharing = cluster_for_user(user, slug), False
+    except Http404:
+        access, by_sharing = _shared_study_reader(user, slug, study_id), True
+    with scope(cluster=access.obj):
+        yield access if by_sharing else studies_access(user, access)
+
+
+def studies_shared_with(cluster: Access[Cluster]) -> list[Study]:
+    """Other clusters' studies shared with this one, for its members (readers of it by the network's sharing
+    have no role in it, so the studies are not theirs to read)."""
+    if cluster.role == SHARED_READER:
+        return []
+    # The studies belong to other clusters, outside the open scope; the filter names this cluster.
+    with scopes_disabled():
+        return list(Study.objects.filter(shared_with=cluster.obj).select_related("cluster")
+                    .order_by("-starts_on", "title"))

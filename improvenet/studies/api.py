@@ -1,6 +1,7 @@
 """API routes for studies: the same rules as the pages.
 
-Everyone who reads the cluster lists and reads its studies (the summary: design, outcomes, registration); the
+Everyone who reads the cluster lists and reads its studies (the summary: design, outcomes, registration), and the
+members of a cluster a study is shared with read that study (`read_study`, through `sacc.in_study_summary`); the
 cluster lead, network admins, researchers and the data team create, change and register them. A registered
 study's locked fields change only with a `revision_reason` (422 naming it otherwise), and the change is kept.
 Allocations and results are for team members, researchers and leads (403 for viewers); an allocation is drawn
@@ -97,11 +98,18 @@ def _may_write(user, access) -> bool:
 
 ClusterResource(
     path="studies", label="study", model=Study, out=StudyOut, payload=StudyIn, filters=StudyFilters,
-    read=sacc.study_for_user, id_name="study_id", verbs=("list", "create", "read", "change"),
+    read=sacc.study_for_user, id_name="study_id", verbs=("list", "create", "change"),
     operation_names=("studies", "study"), new=_new_study, can_change=_may_write,
     extra_fields=("revision_reason",), before_save=_before_save, ordering=["-starts_on", "title", "pk"],
     tag="Studies",
 ).register(router)
+
+
+@router.get(BASE, response=StudyOut, operation_id="read_study",
+            summary="Read a study (its summary also for the members of the clusters it is shared with)")
+def read_study(request, cluster: Text, study_id: RecordId):
+    with sacc.in_study_summary(request.auth, cluster, study_id) as access:
+        return sacc.study_for_user(access, study_id).obj
 
 
 @router.post(f"{BASE}/register", response=StudyOut, operation_id="register_study",

@@ -177,6 +177,20 @@ class Study(models.Model):
     def current_allocation(self) -> Allocation | None:
         return self.allocations.order_by("-number").first()
 
+    def overall_estimate(self) -> tuple[float, float] | None:
+        """The latest result's overall effect (the CR2 estimate): Hedges' g and its standard error, both in
+        standard deviations of the outcome; None before a result (or for an estimate of exactly 0 in the outcome's
+        units, whose standard error cannot be put on the scale of g)."""
+        result = self.results.first()
+        if result is None or not result.g_per_outcome_unit:
+            return None
+        cr2 = result.figures["cr2"]
+        return cr2["hedges_g"], cr2["se"] * abs(result.g_per_outcome_unit)
+
+    @property
+    def primary_outcome_label(self) -> str:
+        return outcome_label(self.primary_outcome)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         subjects = [name for name in self.SUBJECT_FIELDS if getattr(self, name + "_id")]
@@ -444,3 +458,10 @@ class StudyResult(models.Model):
 
     def __str__(self) -> str:
         return f"Results of {self.study} ({self.outcome})"
+
+    @property
+    def g_per_outcome_unit(self) -> float:
+        """Hedges' g over the CR2 estimate in the outcome's units (ω / S): turns the estimate's standard error and
+        interval into standard deviations; 0 when the estimate is exactly 0."""
+        cr2 = self.figures["cr2"]
+        return cr2["hedges_g"] / cr2["estimate"] if cr2["estimate"] else 0.0

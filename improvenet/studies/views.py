@@ -2,7 +2,10 @@
 its form with the power panel that answers as the fields change, registering, and the allocation's preview
 and saving. Every study is read through studies.access."""
 
+from functools import wraps
+
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -24,6 +27,20 @@ from improvenet.studies.models import Study, StudyResult, outcome_label
 studies_page = cluster_page(enter=sacc.in_cluster_studies)
 
 
+def study_summary_page(page):
+    """`studies_page` for a study's summary, which the members of the clusters it is shared with read too: the
+    study's id takes part in entering (`sacc.in_study_summary`)."""
+
+    @login_required
+    @wraps(page)
+    def within_study_cluster(request, cluster: str, study_id: int):
+        with sacc.in_study_summary(request.user, cluster, study_id) as access:
+            request.cluster_access = access
+            return page(request, access, study_id)
+
+    return within_study_cluster
+
+
 def _study_url(study: Study) -> str:
     return reverse("studies:study", args=[study.cluster.slug, study.pk])
 
@@ -35,7 +52,8 @@ def _index_url(access) -> str:
 @studies_page
 def study_index(request, access):
     studies = Study.objects.select_related("change_idea", "innovation", "agenda_priority", "product")
-    return render_cluster(request, access, "studies/index.html", {"studies": studies.order_by("-starts_on", "title")})
+    return render_cluster(request, access, "studies/index.html", {"studies": studies.order_by("-starts_on", "title"),
+                                                                   "shared": sacc.studies_shared_with(access)})
 
 
 def _form_context(access, form) -> dict:
@@ -138,7 +156,7 @@ def power_panel(request, access):
     })
 
 
-@studies_page
+@study_summary_page
 def study_page(request, access, study_id: int):
     study = sacc.study_for_user(access, study_id).obj
     details = sacc.may_read_details(access)
@@ -223,8 +241,8 @@ def _detailed_study(request, access, study_id: int):
 
 def _chart(study: Study, result: StudyResult) -> dict:
     cr2 = result.figures["cr2"]
-    # The interval of g: the estimate's interval on the scale of g (g / estimate = ω / S).
-    scale = cr2["hedges_g"] / cr2["estimate"] if cr2["estimate"] else 0.0
+    # The interval of g: the estimate's interval on the scale of g.
+    scale = result.g_per_outcome_unit
     low, high = sorted((cr2["ci_low"] * scale, cr2["ci_high"] * scale))
     return sites_spec(result.sites, cr2["hedges_g"], low, high, f"{study.title}: effect by site")
 
@@ -266,7 +284,7 @@ def impact_chart(request, access, study_id: int):
     return response
 
 
-@studies_page
+@study_summary_page
 def statement_page(request, access, study_id: int):
     """The evidence statement of the study's latest result, in plain words."""
     study = sacc.study_for_user(access, study_id).obj

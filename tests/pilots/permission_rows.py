@@ -48,6 +48,7 @@ def rows(ids) -> dict[str, Action]:
         "edit pilot form": Action("GET", f"{c}/{pilot}/edit/", PILOTS_CHANGE_FORM),
         "edit pilot": Action("POST", f"{c}/{pilot}/edit/", PILOTS_CHANGE_POST, {"title": "MathPath, grades 3 to 5"}),
         "advance pilot": Action("POST", f"{c}/{pilot}/advance/", PILOTS_CHANGE_POST, {}),
+        "take a study's estimate": Action("POST", f"{c}/{pilot}/use-study/", PILOTS_CHANGE_POST, {"study": "0"}),
         "decide pilot": Action("POST", f"{c}/{pilot}/decide/", PILOTS_CHANGE_POST,
                                {"decision": "adopt", "decision_reason": "It worked."}),
         "usage upload form": Action("GET", f"{c}/{pilot}/usage/", PILOTS_CHANGE_FORM),

@@ -3,16 +3,19 @@
 Everyone who reads Riverside reads its studies' summaries and evidence statements; the lead, the network
 admin and researchers (carol) design, register, allocate and analyse them; team members (bob) read the
 allocation and the impact but do not change them; viewers (vera) read the summary only. The rows use a draft
-study and a registered one with a result, made here on top of the demo.
+study and a registered one with a result, made here on top of the demo, and the demo's study, which is shared with
+Lakeside: dan, a Lakeside member, reads its summary and evidence statement (page and API) and nothing else of
+Riverside's (404, as for a cluster he does not read).
 """
 
 import datetime
 
 from improvenet.data.models import DataUseAgreement
+from improvenet.demo.studies import TITLE as SHARED_STUDY
 from improvenet.design.models import ChangeIdea
 from improvenet.network.models import Cluster, School
 from improvenet.studies.models import Study, StudyResult
-from tests.permission_table import API_READ, RIVERSIDE_READ, Action
+from tests.permission_table import API_READ, RIVERSIDE_READ, SIGNED_IN, Action
 
 WRITE_FORM = (302, 200, 403, 200, 403, 404, 200)
 WRITE_POST = (302, 302, 403, 302, 403, 404, 302)
@@ -21,6 +24,7 @@ API_WRITE_CREATE = (401, 201, 403, 201, 403, 404, 201)
 API_WRITE = (401, 200, 403, 200, 403, 404, 200)
 API_DETAILS = (401, 200, 200, 200, 403, 404, 200)
 API_ESTIMATE = (401, 422, 403, 422, 403, 404, 422)
+API_SHARED_READ = (401, 200, 200, 200, 200, 200, 200)
 
 FIGURES = {
     "cr2": {"method": "cr2", "estimate": 0.2, "se": 0.08, "df": 10.0, "ci_low": 0.02, "ci_high": 0.38,
@@ -42,11 +46,12 @@ def demo_ids() -> dict:
     riverside = Cluster.objects.get(slug="riverside")
     idea = ChangeIdea.objects.filter(cluster=riverside).order_by("pk").first()
     schools = list(School.objects.filter(cluster=riverside).order_by("name").values_list("pk", flat=True)[:4])
+    shared = Study.objects.get(cluster=riverside, title=SHARED_STUDY).pk
     made = Study.objects.filter(cluster=riverside, title__startswith="Advisory trial")
     if made.count() == 2:
         ids = {study.title: study.pk for study in made}
         return {"studies_idea": idea.pk, "studies_draft": ids["Advisory trial (draft)"],
-                "studies_registered": ids["Advisory trial"], "studies_schools": schools}
+                "studies_registered": ids["Advisory trial"], "studies_schools": schools, "studies_shared": shared}
     agreement = DataUseAgreement.objects.create(
         cluster=riverside, project="Advisory trial", purpose="Impact of advisory on GPA.",
         permitted_fields=["course_mark.*", "student_school_association.*"], starts_on=datetime.date(2026, 1, 1),
@@ -62,12 +67,13 @@ def demo_ids() -> dict:
     StudyResult.objects.create(study=registered, outcome="gpa", figures=FIGURES, sites=[
         {"site": "Riverside", "yi": 0.25, "vi": 0.01, "treated": 200, "control": 200, "schools": 8}])
     return {"studies_idea": idea.pk, "studies_draft": draft.pk, "studies_registered": registered.pk,
-            "studies_schools": schools}
+            "studies_schools": schools, "studies_shared": shared}
 
 
 def rows(ids) -> dict[str, Action]:
     c, api = "/clusters/riverside/studies", "/api/clusters/riverside/studies"
     draft, registered, idea = ids["studies_draft"], ids["studies_registered"], ids["studies_idea"]
+    shared = ids["studies_shared"]
     schools = ids["studies_schools"] or [1, 2]
     form = {"title": "Mentoring trial", "change_idea": idea, "design": "randomized", "assignment_level": "school",
             "block_level": "", "primary_outcome": "gpa", "smallest_effect": "0.2", "starts_on": "2026-08-15",
@@ -92,10 +98,16 @@ def rows(ids) -> dict[str, Action]:
         "estimate study impact": Action("POST", f"{c}/{registered}/impact/", WRITE_POST),
         "study impact chart": Action("GET", f"{c}/{registered}/impact/sites.svg", DETAILS),
         "study evidence statement": Action("GET", f"{c}/{registered}/statement/", RIVERSIDE_READ),
+        "shared study page": Action("GET", f"{c}/{shared}/", SIGNED_IN),
+        "shared study evidence statement": Action("GET", f"{c}/{shared}/statement/", SIGNED_IN),
+        "shared study allocation page": Action("GET", f"{c}/{shared}/allocation/", DETAILS),
+        "shared study impact page": Action("GET", f"{c}/{shared}/impact/", DETAILS),
         # API
         "API list studies": Action("GET", api, API_READ),
         "API create study": Action("POST", api, API_WRITE_CREATE, payload),
         "API read study": Action("GET", f"{api}/{registered}", API_READ),
+        "API read shared study": Action("GET", f"{api}/{shared}", API_SHARED_READ),
+        "API list shared study allocations": Action("GET", f"{api}/{shared}/allocations", API_DETAILS),
         "API update study": Action("PATCH", f"{api}/{draft}", API_WRITE, {"title": "Advisory trial, year one"}),
         "API register study": Action("POST", f"{api}/{draft}/register", API_WRITE),
         "API list study allocations": Action("GET", f"{api}/{registered}/allocations", API_DETAILS),
