@@ -77,15 +77,16 @@ def _shared_study_reader(user, slug: str, study_id: int) -> Access[Cluster]:
 
 
 @contextmanager
-def in_study_summary(user, slug: str, study_id: int) -> Iterator[Access[Cluster]]:
+def in_study_summary(user, slug: str, study_id: int) -> Iterator[tuple[Access[Cluster], bool]]:
     """The study's cluster scope, as `in_cluster_studies`, and also for the members of the clusters the study
-    is shared with, who read its summary only (the role SHARED_READER: `may_read_details` is false)."""
+    is shared with, who read its summary only (the role SHARED_READER: `may_read_details` is false). Gives the
+    access and whether it comes from the study's sharing alone (then nothing else of the cluster is theirs)."""
     try:
         access, by_sharing = cluster_for_user(user, slug), False
     except Http404:
         access, by_sharing = _shared_study_reader(user, slug, study_id), True
     with scope(cluster=access.obj):
-        yield access if by_sharing else studies_access(user, access)
+        yield (access if by_sharing else studies_access(user, access)), by_sharing
 
 
 def studies_shared_with(cluster: Access[Cluster]) -> list[Study]:

@@ -108,7 +108,7 @@ ClusterResource(
 @router.get(BASE, response=StudyOut, operation_id="read_study",
             summary="Read a study (its summary also for the members of the clusters it is shared with)")
 def read_study(request, cluster: Text, study_id: RecordId):
-    with sacc.in_study_summary(request.auth, cluster, study_id) as access:
+    with sacc.in_study_summary(request.auth, cluster, study_id) as (access, _by_sharing):
         return sacc.study_for_user(access, study_id).obj
 
 

@@ -34,8 +34,11 @@ def study_summary_page(page):
     @login_required
     @wraps(page)
     def within_study_cluster(request, cluster: str, study_id: int):
-        with sacc.in_study_summary(request.user, cluster, study_id) as access:
-            request.cluster_access = access
+        with sacc.in_study_summary(request.user, cluster, study_id) as (access, by_sharing):
+            # A reader through the study's sharing may open this page and nothing else of the cluster: no
+            # cluster menu, and breadcrumbs that lead only where they may go.
+            request.cluster_access = None if by_sharing else access
+            request.reads_shared_study = by_sharing
             return page(request, access, study_id)
 
     return within_study_cluster

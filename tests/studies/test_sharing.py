@@ -2,6 +2,8 @@
 read its summary and evidence statement (page and API), nothing else of its cluster; a cluster it is not shared
 with sees nothing of it."""
 
+import re
+
 from django_scopes import scopes_disabled
 
 from improvenet.network.models import Cluster, ClusterRole
@@ -21,6 +23,12 @@ def test_members_of_a_shared_with_cluster_read_the_summary_only(client, api_as, 
     assert "Success teams trial" in page.content.decode() and "Your role shows the study's summary" in (
         page.content.decode())
     assert client.get(f"{C}/{study.pk}/statement/").status_code == 200
+    # Every link of the two pages leads somewhere the reader may go: no cluster menu, no crumbs into Alpha.
+    for path in (f"{C}/{study.pk}/", f"{C}/{study.pk}/statement/"):
+        links = set(re.findall(r'href="(/[^"#]*)"', client.get(path).content.decode())) - {"/accounts/logout/"}
+        assert links, path
+        for link in links:
+            assert client.get(link).status_code == 200, f"{path} links to {link}, which its reader may not open"
     for closed in ("allocation/", "impact/", "edit/"):
         assert client.get(f"{C}/{study.pk}/{closed}").status_code == 404
     assert client.post(f"{C}/{study.pk}/register/").status_code == 404
