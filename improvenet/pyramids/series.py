@@ -44,13 +44,17 @@ def pooled(
     """
     numerators: dict[tuple, float] = defaultdict(float)
     weights: dict[tuple, float] = defaultdict(float)
+    months: dict = {}  # each period's month, worked out once: thousands of rows share a few hundred periods
     for school, period, numerator, denominator in rows:
         unit = unit_of(school)
         if unit is None or numerator is None:
             continue
         if has_denominator and denominator is None:
             continue
-        key = (unit, month_of(period))
+        month = months.get(period)
+        if month is None:
+            month = months[period] = month_of(period)
+        key = (unit, month)
         numerators[key] += numerator
         weights[key] += denominator if has_denominator else 1
     points = []

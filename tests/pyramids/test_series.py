@@ -56,3 +56,20 @@ def test_no_total_is_shown_when_any_of_its_schools_is_hidden(schools):
         assert total.count is None and total.hidden_schools == sum(hidden for _, hidden in schools)
     else:
         assert total.count == sum(n for n, _ in schools)
+
+
+def test_the_totals_of_all_students_rows_are_those_of_every_row():
+    import pyarrow as pa
+
+    from improvenet.pyramids.services import _all_students_rows
+
+    # Other groups and a row without a group are left out before converting, as metric_totals leaves them out.
+    table = pa.table({"school_id": ["a", "a", "b", "b", "b", "c"], "school_year": [2024] * 6,
+                      "group": ["all", "female", "all", None, "ell", "all"], "students": [40, 20, 30, 9, 5, 12],
+                      "chronic": [8, 3, 6, 1, 2, 4], "suppressed": [0, 0, 0, 0, 1, 1]})
+    columns = {"count": "students", "numerator": "chronic", "period": "school_year"}
+    kept = _all_students_rows(table)
+    assert [row["group"] for row in kept] == ["all", "all", "all"]
+    assert metric_totals(kept, lambda school: "P", **columns) == metric_totals(table.to_pylist(), lambda school: "P",
+                                                                               **columns)
+    assert metric_totals(kept, {"a": "P", "b": "P"}.get, **columns)[0].numerator == 14
