@@ -9,6 +9,9 @@ by least squares (weighted when a weight column is given), with standard errors 
 a school's years are not independent observations. The event study replaces the single effect by one
 coefficient per year relative to the start (the year before the start is the reference, fixed at 0),
 so the years before the start show whether treated and comparison schools moved in parallel.
+
+`standardized(effect, baseline_rate)` puts an effect on a rate on the scale the evidence ledger pools: standard
+deviations of the yes/no outcome at baseline, sqrt(p (1 - p)) for the pooled baseline rate p (docs/synthesis.md).
 """
 
 from collections.abc import Iterable
@@ -116,6 +119,28 @@ def difference_in_differences(
         pre_trend_p_value=pre_trend)
     result.caveats = _caveats(result)
     return result
+
+
+def baseline_rate(frame: pd.DataFrame, start_year: int, *, rate: str = "rate", weight: str | None = None) -> float:
+    """The rate of every school in `frame` together in the year before the start (weighted by `weight`)."""
+    baseline = frame[pd.to_numeric(frame["school_year"]) == start_year + REFERENCE_OFFSET]
+    if baseline.empty:
+        raise DidInputError(f"No school has data for {start_year + REFERENCE_OFFSET}, the year before the start.")
+    weights = baseline[weight].astype(float) if weight else pd.Series(1.0, index=baseline.index)
+    return float((baseline[rate].astype(float) * weights).sum() / weights.sum())
+
+
+def standardized(effect: Estimate, rate_at_baseline: float) -> tuple[float, float]:
+    """(the effect in standard deviations of the outcome at baseline, its sampling variance).
+
+    A yes/no outcome whose pooled rate is p has the standard deviation sqrt(p (1 - p)); dividing the effect and its
+    standard error by it treats that standard deviation as known (it rests on every student at baseline).
+    """
+    if not 0 < rate_at_baseline < 1:
+        raise DidInputError(f"The rate before the start is {rate_at_baseline:g}: with every student (or none) having "
+                            "the outcome there is no spread to standardize by.")
+    spread = float(np.sqrt(rate_at_baseline * (1 - rate_at_baseline)))
+    return effect.coefficient / spread, (effect.std_error / spread) ** 2
 
 
 def _checked(frame: pd.DataFrame, treated: set[str], start_year: int, rate: str, weight: str | None) -> pd.DataFrame:

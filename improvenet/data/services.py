@@ -439,6 +439,19 @@ class DidOutcome:
 RATE_METRICS = {"chronic-absenteeism": "students", "graduation-rate": "cohort", "on-track": "students"}
 
 
+def school_rates(read: MetricResult):
+    """A rate metric's `all` row of each school and year (school_id, school_year, rate, weight: its students,
+    suppressed: whether it fell below the small-cell minimum), as a pandas DataFrame; no district row."""
+    import pandas as pd
+
+    frame = read.table.to_pandas()
+    year = "cohort_year" if "cohort_year" in frame.columns else "school_year"
+    frame = frame[(frame["group"] == "all") & (frame["school_id"] != DISTRICT_ROW)]
+    return pd.DataFrame({"school_id": frame["school_id"].astype(str), "school_year": frame[year].astype(int),
+                         "rate": frame["rate"].astype(float), "weight": frame[RATE_METRICS[read.name]].astype(float),
+                         "suppressed": frame["suppressed"].astype(bool)}).reset_index(drop=True)
+
+
 def analyze_did(user, access, metric: str, *, treated_role: str, start_year: int, channel: str,
                 options: dict | None = None, comparison_role: str = School.Role.COMPARISON,
                 store: Path | None = None, engine: str = "duckdb") -> DidOutcome:
@@ -446,8 +459,6 @@ def analyze_did(user, access, metric: str, *, treated_role: str, start_year: int
 
     Uses each school's `all` row per year, weighted by its students; suppressed rows are left out.
     """
-    import pandas as pd
-
     from improvenet.analytics.did import difference_in_differences
 
     if metric not in RATE_METRICS:
@@ -455,18 +466,13 @@ def analyze_did(user, access, metric: str, *, treated_role: str, start_year: int
     if treated_role not in School.Role.values:
         raise ValueError(f"“{treated_role}” is not a school role; the roles are {', '.join(School.Role.values)}.")
     read = read_metric(user, access, metric, options or {}, channel=channel, store=store, engine=engine)
-    frame = read.table.to_pandas()
-    year = "cohort_year" if "cohort_year" in frame.columns else "school_year"
-    frame = frame[(frame["group"] == "all") & (frame["school_id"] != DISTRICT_ROW) & (frame["suppressed"] == 0)]
-    frame = frame.rename(columns={year: "school_year"})
+    frame = school_rates(read)
+    frame = frame[~frame["suppressed"]]
     present = set(frame["school_id"])
     treated = {key: school for key, school in read.schools.items() if school.role == treated_role and key in present}
     comparison = {key: school for key, school in read.schools.items()
                   if school.role == comparison_role and key in present}
     frame = frame[frame["school_id"].isin(list(treated) + list(comparison))]
-    weights = RATE_METRICS[metric]
-    frame = pd.DataFrame({"school_id": frame["school_id"], "school_year": frame["school_year"].astype(int),
-                          "rate": frame["rate"].astype(float), "weight": frame[weights].astype(float)})
     result = difference_in_differences(frame, treated, start_year, rate="rate", weight="weight")
     audit(user, access, channel=channel, action=f"analysis did {metric}", agreement=read.agreement, detail={
         "treated_role": treated_role, "start_year": start_year, "treated_schools": result.treated_schools,

@@ -110,6 +110,7 @@ class SchoolEstimateOut(Schema):
     included: bool
     inclusion_reason: str
     shared_with_network: bool
+    computed_from: str = Field(description="Empty when typed in; else how it was computed from the analytics store.")
     entered_by_id: int | None
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django_scopes import scopes_disabled
 
+from improvenet.data.forms import ComparisonForm
 from improvenet.network.forms import ClusterScopedForm
 from improvenet.network.models import School, current_on
 from improvenet.synthesis.entry import EFFECT_TYPES, EVENTS, MEANS, EntryError, effect_from
@@ -13,6 +14,9 @@ FIGURE_LABELS = {
     "events_treatment": "Students with the outcome (yes), with the change",
     "events_comparison": "Students with the outcome (yes), comparison group",
 }
+
+# The figures of a school's estimate that the store computed: editing one makes it a typed estimate.
+COMPUTED_FIGURES = {"school", "outcome", "start_year", "effect", "standard_error", "scale"}
 
 
 class ExternalStudyForm(forms.ModelForm):
@@ -74,3 +78,32 @@ with scopes_disabled():
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.fields["school"].queryset = School.objects.filter(current_on()).order_by("name")
+
+        def clean(self):
+            data = super().clean()
+            # A computed estimate whose figures are edited by hand is no longer the one computed from the store.
+            if self.instance.computed_from and COMPUTED_FIGURES & set(self.changed_data):
+                self.instance.computed_from = ""
+            return data
+
+
+class ComputedEstimatesForm(ComparisonForm):
+    """Which rate and start year to compute each innovation school's estimate for (against the comparison schools)."""
+
+    treated_role = None
+
+
+def chosen_schools(data, estimates) -> tuple[list, dict[str, str]]:
+    """([(estimate, the inclusion reason)] for the ticked schools, {field: problem}) from a posted choice."""
+    chosen, problems = [], {}
+    for estimate in estimates:
+        if estimate.effect is None or not data.get(f"include_{estimate.school.pk}"):
+            continue
+        reason = (data.get(f"reason_{estimate.school.pk}") or "").strip()
+        if not reason:
+            problems[f"reason_{estimate.school.pk}"] = (f"Say why {estimate.school.name}'s estimate is included, for "
+                                                        "example that the years before the start moved in parallel.")
+        chosen.append((estimate, reason))
+    if not chosen and not problems:
+        problems["include"] = "Tick at least one school to include its estimate."
+    return chosen, problems

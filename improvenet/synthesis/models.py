@@ -116,6 +116,10 @@ class SchoolEstimate(LedgerEstimate):
         max_length=300, blank=True,
         help_text="What the school was compared with, for example “6 comparison schools, 2021 to 2026”.",
     )
+    computed_from = models.CharField(
+        max_length=300, blank=True,
+        help_text="Empty when typed in; else how it was computed from the cluster's analytics store.",
+    )
     included = models.BooleanField(default=True, help_text="Whether the team counts this estimate in the ledger.")
     inclusion_reason = models.TextField(blank=True, help_text="Why the team includes it, or leaves it out.")
     shared_with_network = models.BooleanField(

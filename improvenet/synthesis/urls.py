@@ -20,4 +20,6 @@ for folder, kind, name in SUBJECTS:
         path(f"{here}/studies/new/", views.study_new, {"kind": kind}, name=f"{name}_study_new"),
         path(f"{here}/studies/upload/", views.studies_upload, {"kind": kind}, name=f"{name}_studies_upload"),
         path(f"{here}/schools/new/", views.school_estimate_new, {"kind": kind}, name=f"{name}_school_new"),
+        path(f"{here}/schools/from-store/", views.school_estimates_from_store, {"kind": kind},
+             name=f"{name}_schools_from_store"),
     ]

@@ -1,11 +1,14 @@
 """Pages of the evidence ledger: per change idea and innovation, its estimates, their pooling and forest plot."""
 
+import duckdb
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.text import slugify
 
+from improvenet.data import services as data_services
 from improvenet.design.access import change_idea_for_user, innovation_for_user
 from improvenet.design.models import ChangeIdea, Innovation
 from improvenet.measures.upload import UploadFileError, read_table
@@ -15,8 +18,14 @@ from improvenet.pages import cluster_page, render_cluster, save_form
 from improvenet.pilots.access import product_for_user
 from improvenet.pilots.models import Product
 from improvenet.spc.vega import to_pdf, to_svg
-from improvenet.synthesis import services
-from improvenet.synthesis.forms import ExternalStudyForm, SchoolEstimateForm, StudiesUploadForm
+from improvenet.synthesis import services, store
+from improvenet.synthesis.forms import (
+    ComputedEstimatesForm,
+    ExternalStudyForm,
+    SchoolEstimateForm,
+    StudiesUploadForm,
+    chosen_schools,
+)
 from improvenet.synthesis.models import ExternalStudy, SchoolEstimate
 
 KINDS = {"change_idea": ("change idea", change_idea_for_user), "innovation": ("innovation", innovation_for_user),
@@ -63,7 +72,7 @@ def ledger_page(request, access, subject_id: int, kind: str):
                    for p in found.poolings if p.random is not None],
         "studies": ExternalStudy.objects.filter(current_on(), **with_subject),
         "school_estimates": SchoolEstimate.objects.filter(current_on(), **with_subject).select_related("school"),
-        "url": ledger_url(kind, subject),
+        "url": ledger_url(kind, subject), "can_compute": store.may_compute(request.user, access),
     }
     return render_cluster(request, access, "synthesis/ledger.html", context)
 
@@ -147,3 +156,36 @@ def school_estimate_edit(request, access, estimate_id: int):
     form = SchoolEstimateForm(request.POST or None, instance=estimate)
     return save_form(request, form, title=f"Edit the estimate of {estimate}", cancel_url=url,
                      next_url=lambda saved: url)
+
+
+@cluster_page
+def school_estimates_from_store(request, access, subject_id: int, kind: str):
+    """Each innovation school's estimate computed from the store (GET with a rate and a start year), and the
+    choice of which to include (POST, computed again: the posted numbers are never trusted)."""
+    try:
+        store.require_compute(request.user, access)
+    except PermissionDenied as refused:
+        return render_cluster(request, access, "data/refused.html", {"message": str(refused)}, status=403)
+    subject = _subject(access, kind, subject_id)
+    url = ledger_url(kind, subject)
+    form = ComputedEstimatesForm(request.POST if request.method == "POST" else (request.GET or None))
+    context = {"form": form, "subject": subject, "kind_label": KINDS[kind][0], "url": url, "problems": {}}
+    if form.is_bound and form.is_valid():
+        metric, start_year = form.cleaned_data["metric"], form.cleaned_data["start_year"]
+        try:
+            estimates = store.per_school_estimates(request.user, access, metric, start_year, channel="web")
+        except (ValueError, data_services.DataSetupError, duckdb.Error) as problem:
+            form.add_error(None, str(problem))
+        else:
+            if request.method == "POST":
+                chosen, context["problems"] = chosen_schools(request.POST, estimates)
+                if not context["problems"]:
+                    records = store.include(chosen, cluster=access.obj, subject_kind=kind, subject=subject,
+                                            metric=metric, start_year=start_year, user=request.user)
+                    messages.success(request, f"Included {len(records)} computed estimate"
+                                              f"{'s' if len(records) != 1 else ''} in the ledger.")
+                    return redirect(url)
+            context.update(estimates=estimates, metric=metric, start_year=start_year,
+                           included=store.already_in_ledger(kind, subject, metric, start_year))
+    failed = form.errors or context["problems"]
+    return render_cluster(request, access, "synthesis/from_store.html", context, status=422 if failed else 200)
