@@ -180,7 +180,11 @@ def warm(request, access):
         ready, total = services.warm_next(access.obj)
     except StillComputing:
         ready = total = None
-    return render(request, "data/_warming.html", {"cluster": access.obj, "ready": ready, "total": total})
+    context = {"ready": ready, "total": total}
+    if request.headers.get("HX-Request"):
+        return render(request, "data/_warming.html", {"cluster": access.obj, **context})
+    # Opened as an address (a bookmark, no JavaScript): the whole page, which goes on asking the same way.
+    return render_cluster(request, access, "data/warming.html", context)
 
 
 def _read(request, access, name: str, wait: bool = True):

@@ -28,6 +28,7 @@ ENTRY_POINTS = {
     "/accounts/invitations/{secret}": "the link in an invitation e-mail",
     "/notifications/unsubscribe/{token}": "the link in a weekly digest e-mail",
     "/health": "for load balancers and monitors, not people",
+    "/clusters/{cluster}/data/load/results": "asked for by the load report after a load, until the tables are ready",
     # Linked from the cluster's adoptions only: an idea of Riverside's own, never adopted, has no link to it.
     "/clusters/{cluster}/sharing/ideas/{idea_id}": "the lineage of an adopted idea",
 }

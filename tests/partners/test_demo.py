@@ -25,7 +25,12 @@ def test_riverside_has_five_agreements_one_expiring_soon_with_a_document(db):
             assert {e.kind for e in entries} == {"union", "school_board", "lead_partner", "funding", "data_use"}
             due = registry.expiring(riverside, today)
             assert {(e.kind, d.kind) for e, d in due} == {("union", "renewal"), ("union", "expiry")}
-            assert all(len(e.parties) == 2 and "Riverside Unified School District" in e.parties for e in entries)
+            # The partner agreements name their two parties; the studies' data use agreements name researchers.
+            partner_agreements = [e for e in entries if e.source == registry.AGREEMENT]
+            assert len(partner_agreements) == 5
+            assert [e.title for e in entries if e.source == registry.DATA_USE] == ["Riverside peer tutoring trial"]
+            assert all(len(e.parties) == 2 and "Riverside Unified School District" in e.parties
+                       for e in partner_agreements)
             document = AgreementDocument.objects.get()
             assert document.agreement.kind == "union" and document.name == "union-agreement-signed.pdf"
             text = PdfReader(io.BytesIO(bytes(document.content))).pages[0].extract_text()
