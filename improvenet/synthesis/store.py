@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from improvenet.analytics.did import DidInputError, baseline_rate, difference_in_differences, standardized
 from improvenet.data import services as data
 from improvenet.network.models import School, current_on
 from improvenet.synthesis.models import SchoolEstimate
@@ -54,7 +53,10 @@ def outcome_label(metric: str) -> str:
 def per_school_estimates(user, access, metric: str, start_year: int, *, channel: str, min_n: int = 10,
                          store: Path | None = None) -> list[ComputedEstimate]:
     """One estimate per innovation school that has data, or the reason it has none; authorized and audited."""
-    import pandas as pd  # imported when used: pages that never compute do not load it
+    # Imported when used: the ledger's pages that never compute do not load pandas and statsmodels.
+    import pandas as pd
+
+    from improvenet.analytics.did import DidInputError, baseline_rate, difference_in_differences, standardized
 
     require_compute(user, access)
     if metric not in data.RATE_METRICS:

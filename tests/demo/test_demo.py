@@ -22,6 +22,7 @@ from improvenet.demo.network import (
     VERA,
     plan_network,
 )
+from improvenet.demo.pilots import COMPANY_USER
 from improvenet.network.access import NETWORK_ADMIN, role_in_cluster
 from improvenet.network.models import (
     Cluster,
@@ -228,8 +229,8 @@ def test_summary_counts_what_was_created_and_lists_the_accounts(db):
     assert summary.people == Person.objects.count()
     assert summary.teams == Team.objects.count()
     assert summary.memberships == Membership.objects.count()
-    assert [a.username for a in summary.accounts] == [ALICE, BOB, CAROL, VERA, DAN, ADMIN]
-    assert {a.cluster for a in summary.accounts if a.username in (ALICE, BOB, CAROL, VERA)} == {
+    assert [a.username for a in summary.accounts] == [ALICE, BOB, CAROL, VERA, DAN, ADMIN, COMPANY_USER]
+    assert {a.cluster for a in summary.accounts if a.username in (ALICE, BOB, CAROL, VERA, COMPANY_USER)} == {
         "Riverside"
     }
 
