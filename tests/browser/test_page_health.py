@@ -64,10 +64,16 @@ class Tab:
         self.errors: list[str] = []
         self.page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("requestfailed", lambda request: self.errors.append(f"failed: {request.url}"))
+        self.page.on("requestfailed", self._note_failed_request)
         self.page.on("response", self._note_missing_asset)
         if user != "anonymous":
             sign_in(self.page, base_url, user)
+
+    def _note_failed_request(self, request) -> None:
+        # The browser cancels what the page before was still asking (an htmx poll) when the tab moves on: no
+        # fault of the page now shown. Every other failure is one.
+        if request.failure != "net::ERR_ABORTED":
+            self.errors.append(f"failed: {request.url} ({request.failure})")
 
     def _note_missing_asset(self, response) -> None:
         if response.status >= 400 and response.request.resource_type in ASSETS:
