@@ -2,7 +2,20 @@
 
 import typer
 
-from improvenet.cli import archive, data, invite, measures, meta, notifications, reminders, server, spc, study, tokens
+from improvenet.cli import (
+    archive,
+    convenings,
+    data,
+    invite,
+    measures,
+    meta,
+    notifications,
+    reminders,
+    server,
+    spc,
+    study,
+    tokens,
+)
 
 app = typer.Typer(
     name="improvenet",
@@ -33,6 +46,7 @@ app.command("import")(archive.import_archive)
 app.add_typer(reminders.app, name="reminders")
 app.command("invite")(invite.invite)
 app.add_typer(notifications.app, name="notifications")
+app.add_typer(convenings.app, name="convenings")
 
 
 def main() -> None:

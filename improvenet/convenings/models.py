@@ -26,6 +26,11 @@ class Convening(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    kept_on = models.DateField(
+        null=True, blank=True, editable=False,
+        help_text="The day the evidence levels and pooled estimates were kept as the convening saw them "
+                  "(`improvenet.convenings.keeping`); empty until then.",
+    )
 
     objects = ScopedManager(cluster="cluster")
 

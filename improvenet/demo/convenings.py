@@ -31,11 +31,13 @@ def create_convenings_demo(seed: int, report: Callable[[str], None]) -> None:
     cluster = Cluster.objects.get(slug=RIVERSIDE)
     lead = get_user_model().objects.filter(username=ALICE).first()
     report(f"Planning {len(CONVENINGS)} convenings of {cluster.name}'s school teams")
+    last_day = CONVENINGS[-1][0]
     Convening.objects.bulk_create(
-        Convening(cluster=cluster, held_on=held_on, title=title, place=place, notes=notes, created_by=lead)
+        Convening(cluster=cluster, held_on=held_on, title=title, place=place, notes=notes, created_by=lead,
+                  kept_on=held_on if held_on == last_day else None)
         for held_on, title, place, notes in CONVENINGS
     )
-    _levels_seen_at(cluster, CONVENINGS[-1][0])
+    _levels_seen_at(cluster, last_day)
 
 
 # The levels that rose since the spring convening: (level today, level the convening saw).

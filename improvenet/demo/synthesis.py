@@ -58,7 +58,9 @@ def create_synthesis_demo(seed: int, report: Callable[[str], None]) -> None:
         cluster=riverside, convening=winter, change_idea=idea, sites=before.k, estimate=before.estimate,
         ci_low=before.ci_low, ci_high=before.ci_high, tau2=before.tau2,
     )
-    take_snapshot(spring)
+    winter.kept_on = winter.held_on
+    winter.save(update_fields=["kept_on"])
+    take_snapshot(spring)  # the convenings demo marked the spring convening kept: its pooled effects, as today
 
 
 def _school_estimates(cluster: Cluster, idea, estimates: list[tuple], shared: bool) -> None:

@@ -31,12 +31,12 @@ class HomeVisit(models.Model):
 
 
 class EvidenceLevelSeen(models.Model):
-    """A change idea's evidence level as the cluster's overview computed it on a day.
+    """A change idea's evidence level as the cluster saw it at a convening (kept by `home.overview.keep_levels`).
 
-    A row is written only when the level differs from the latest one kept, so the level the cluster saw on any
-    past day (a convening's) is the latest row on or before that day. The level cannot be computed again for a
-    past day from dated records: the network's thresholds, answered predictions and the effect-based rules
-    change without a dated history, so the levels as they were shown are kept instead.
+    A row is written only when the level differs from the latest one kept, so the level the cluster saw at any
+    past convening is the latest row on or before its day. The level cannot be computed again for a past day
+    from dated records: the network's thresholds, answered predictions and the effect-based rules change
+    without a dated history, so the levels as they stood are kept instead.
     """
 
     cluster = models.ForeignKey("network.Cluster", on_delete=models.PROTECT, related_name="+")

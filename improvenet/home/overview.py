@@ -116,27 +116,31 @@ def levels_seen_on(day: datetime.date) -> dict[int, str]:
     return latest
 
 
-def level_changes(cluster: Cluster, since: datetime.date | None, today: datetime.date) -> dict:
-    """The change ideas whose evidence level differs from the one seen on `since` (the last convening's day),
-    each with the level then and now; and keep today's levels where they changed (EvidenceLevelSeen).
-
-    `known_from` is the first day any level was kept: before it, a level then is not known.
-    """
-    now = {found.idea.pk: found for found in evidence_index(cluster)}
-    seen = levels_seen_on(today)
-    EvidenceLevelSeen.objects.bulk_create(
-        [EvidenceLevelSeen(cluster=cluster, change_idea_id=pk, level=found.level.value, seen_on=today)
-         for pk, found in now.items() if seen.get(pk) != found.level.value],
+def keep_levels(cluster: Cluster, day: datetime.date) -> int:
+    """Keep each current change idea's evidence level as it stands, dated `day` (a convening's), where it differs
+    from the level last kept; gives how many were kept. The overview compares later levels with these."""
+    seen = levels_seen_on(day)
+    kept = EvidenceLevelSeen.objects.bulk_create(
+        [EvidenceLevelSeen(cluster=cluster, change_idea_id=found.idea.pk, level=found.level.value, seen_on=day)
+         for found in evidence_index(cluster) if seen.get(found.idea.pk) != found.level.value],
         update_conflicts=True, unique_fields=["change_idea", "seen_on"], update_fields=["level"],
     )
-    then = levels_seen_on(since) if since else {}
+    return len(kept)
+
+
+def level_changes(cluster: Cluster, convening: Convening | None) -> dict:
+    """The change ideas whose evidence level differs from the one kept at the convening (the last one), each with
+    the level then and now. `kept` says whether the convening's levels were kept: without them, nothing is
+    compared (and nothing computed)."""
+    if convening is None or convening.kept_on is None:
+        return {"changed": [], "kept": False}
+    then = levels_seen_on(convening.held_on)
     changed = [
-        {"idea": found.idea, "was": Level(then[pk]), "now": found.level,
-         "url": reverse("learning:evidence", args=[cluster.slug, pk])}
-        for pk, found in now.items() if pk in then and then[pk] != found.level.value
+        {"idea": found.idea, "was": Level(then[found.idea.pk]), "now": found.level,
+         "url": reverse("learning:evidence", args=[cluster.slug, found.idea.pk])}
+        for found in evidence_index(cluster) if then.get(found.idea.pk, found.level.value) != found.level.value
     ]
-    first = EvidenceLevelSeen.objects.order_by("seen_on").values_list("seen_on", flat=True).first()
-    return {"changed": changed, "known_from": first}
+    return {"changed": changed, "kept": True}
 
 
 def cluster_overview(cluster: Cluster, today: datetime.date | None = None) -> dict:
@@ -149,5 +153,5 @@ def cluster_overview(cluster: Cluster, today: datetime.date | None = None) -> di
         "signals": measures_with_new_signals(cluster),
         "dates": upcoming_dates(cluster, today),
         "last_convening": last_convening,
-        "levels": level_changes(cluster, last_convening.held_on if last_convening else None, today),
+        "levels": level_changes(cluster, last_convening),
     }

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from improvenet.convenings.models import Convening
@@ -397,15 +396,13 @@ def _changed(before: PooledState | None, now: PooledState) -> bool:
 
 
 def take_snapshot(convening: Convening) -> list[PooledSnapshot]:
-    """The pooled estimate of each of the cluster's change ideas now, kept for this convening (once)."""
-    existing = list(PooledSnapshot.objects.filter(convening=convening))
-    if existing:
-        return existing
-    return [PooledSnapshot.objects.create(
+    """Keep the pooled estimate of each of the cluster's change ideas now, for this convening (once: the
+    convening's `kept_on` says it was kept, `improvenet.convenings.keeping`)."""
+    return PooledSnapshot.objects.bulk_create([PooledSnapshot(
         cluster=convening.cluster, convening=convening, change_idea=idea, scale=scale, sites=state.sites,
         estimate=state.estimate, ci_low=state.ci_low, ci_high=state.ci_high, tau2=state.tau2,
         rows=[list(row) for row in state.rows],
-    ) for (_, scale), (idea, state) in _states(convening.cluster).items()]
+    ) for (_, scale), (idea, state) in _states(convening.cluster).items()])
 
 
 def _snapshot_states(snapshots: Iterable[PooledSnapshot]) -> dict[tuple[int, str], PooledState]:
@@ -416,12 +413,13 @@ def _snapshot_states(snapshots: Iterable[PooledSnapshot]) -> dict[tuple[int, str
 
 def changes_since_previous(convening: Convening) -> tuple[list[PooledChange], bool]:
     """The ideas whose pooled effect or heterogeneity changed since the previous convening, and whether a
-    snapshot of the previous convening exists to compare with. A convening whose day has come keeps its
-    snapshot, so its packet reads the same later; a future one compares the estimates as they stand."""
+    snapshot of the previous convening exists to compare with. A convening whose snapshot was kept
+    (`improvenet.convenings.keeping`, on its day) reads the same later; one not kept yet compares the
+    estimates as they stand."""
     previous = convening.previous()
     before = _snapshot_states(PooledSnapshot.objects.filter(convening=previous)) if previous else {}
-    if convening.held_on <= timezone.localdate():
-        snapshots = take_snapshot(convening)
+    if convening.kept_on is not None:
+        snapshots = list(PooledSnapshot.objects.filter(convening=convening))
         ideas = ChangeIdea.objects.in_bulk([s.change_idea_id for s in snapshots])
         now = {key: (ideas[key[0]], state) for key, state in _snapshot_states(snapshots).items()}
     else:

@@ -5,11 +5,11 @@ import datetime
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from improvenet.convenings.keeping import keep_due
 from improvenet.convenings.models import Convening
 from improvenet.cycles.models import PdsaCycle
 from improvenet.design.models import ChangeIdea
 from improvenet.home.models import EvidenceLevelSeen, HomeVisit
-from improvenet.home.overview import level_changes
 from improvenet.network.models import ClusterRole, Membership, Person, Team
 from improvenet.partners.models import Agreement
 from tests.cycles.conftest import make_cycle, pdsa  # noqa: F401 (pdsa is a fixture)
@@ -136,15 +136,17 @@ def test_the_overview_names_the_ideas_whose_level_changed_since_the_last_conveni
     assert "No convening has been held yet" in client.get("/clusters/alpha/").content.decode()
     with scope(cluster=world.alpha):
         steady = ChangeIdea.objects.create(cluster=world.alpha, title="Advisory check-ins")
-        Convening.objects.create(cluster=world.alpha, held_on=TODAY - datetime.timedelta(days=10), title="Spring")
+        spring = Convening.objects.create(cluster=world.alpha, held_on=TODAY - datetime.timedelta(days=10),
+                                          title="Spring")
     page = client.get("/clusters/alpha/").content.decode()
-    assert f"Levels are kept from {TODAY:%B %-d, %Y} on, after that convening" in page
-
-    # Both ideas were seen untested before the convening; then the team tested one of them.
+    assert "The levels at that convening were not kept" in page
     with scope(cluster=world.alpha):
-        EvidenceLevelSeen.objects.all().delete()
-        level_changes(world.alpha, None, TODAY - datetime.timedelta(days=20))
-        assert EvidenceLevelSeen.objects.count() == 2
+        assert not EvidenceLevelSeen.objects.exists()  # opening the overview keeps nothing: it only reads
+
+    # The day's keeping saw both ideas untested at the convening; then the team tested one of them.
+    [kept] = keep_due([world.alpha], TODAY)
+    assert (kept.convening, kept.levels, kept.pooled) == (spring, 2, 0)
+    assert keep_due([world.alpha], TODAY) == []  # kept once
     page = client.get("/clusters/alpha/").content.decode()
     assert "No change idea's level changed." in page
     make_cycle(pdsa, objective="Goal conferences for one advisory")
@@ -153,11 +155,26 @@ def test_the_overview_names_the_ideas_whose_level_changed_since_the_last_conveni
     assert f"{link}: Untested → <strong>Being tested</strong>" in page
     assert "Advisory check-ins" not in page.split('id="levels-heading"')[1].split("</section>")[0]
     with scope(cluster=world.alpha):
-        # Today's level was kept once, however often the overview is opened; the steady idea's not again.
-        client.get("/clusters/alpha/")
-        assert list(EvidenceLevelSeen.objects.filter(seen_on=TODAY).values_list("change_idea_id", "level")) == [
-            (pdsa.idea.pk, "being_tested")]
-        assert EvidenceLevelSeen.objects.filter(change_idea=steady).count() == 1
+        assert list(EvidenceLevelSeen.objects.values_list("change_idea_id", "level", "seen_on")) == [
+            (pdsa.idea.pk, "untested", spring.held_on), (steady.pk, "untested", spring.held_on)]
+        assert Convening.objects.get(pk=spring.pk).kept_on == TODAY
+
+
+def test_a_convening_keeps_only_the_levels_that_changed_since_the_ones_kept_before(pdsa):  # noqa: F811
+    world = pdsa.world
+    with scope(cluster=world.alpha):
+        winter = Convening.objects.create(cluster=world.alpha, held_on=TODAY - datetime.timedelta(days=90),
+                                          title="Winter")
+        spring = Convening.objects.create(cluster=world.alpha, held_on=TODAY + datetime.timedelta(days=1),
+                                          title="Spring")
+    assert [k.convening for k in keep_due([world.alpha], TODAY)] == [winter]  # the spring's day has not come
+    make_cycle(pdsa, objective="Goal conferences for one advisory")
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    [kept] = keep_due([world.alpha], tomorrow)
+    assert (kept.convening, kept.levels) == (spring, 1)
+    with scope(cluster=world.alpha):
+        assert dict(EvidenceLevelSeen.objects.filter(seen_on=spring.held_on)
+                    .values_list("change_idea_id", "level")) == {pdsa.idea.pk: "being_tested"}
 
 
 def test_a_school_team_member_with_no_data_waiting_is_told_so_and_where_the_charts_are(pdsa, client):  # noqa: F811

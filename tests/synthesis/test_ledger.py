@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django_scopes import scope, scopes_disabled
 
+from improvenet.convenings.keeping import keep
 from improvenet.convenings.models import Convening
 from improvenet.convenings.packets import build_packet
 from improvenet.convenings.pdf import packet_pdf
 from improvenet.network.models import School
 from improvenet.synthesis import meta, services, sources
+from improvenet.synthesis.models import PooledSnapshot
 from improvenet.synthesis.sources import SiteEstimate
 from tests.convenings.test_pdf import pdf_text
 from tests.svg_charts import assert_reads_well
@@ -114,6 +116,9 @@ def test_the_packet_names_ideas_whose_pooled_effect_changed_since_the_previous_c
         first = Convening.objects.create(cluster=world.alpha, held_on=datetime.date(2025, 1, 10), title="Winter")
         second = Convening.objects.create(cluster=world.alpha, held_on=datetime.date(2025, 4, 10), title="Spring")
         third = Convening.objects.create(cluster=world.alpha, held_on=datetime.date(2025, 7, 10), title="Summer")
+        # Each convening's day came and what it saw was kept (the daily `improvenet convenings keep`).
+        for held in (first, second):
+            keep(held, held.held_on)
         packet = build_packet(first)
         assert packet.pooled_changes == [] and not packet.pooled_baseline
         # Nothing changed by the spring: the packet compares and names no idea.
@@ -126,6 +131,8 @@ def test_the_packet_names_ideas_whose_pooled_effect_changed_since_the_previous_c
         # The spring packet kept its snapshot: it still reads as it did.
         assert build_packet(second).pooled_changes == []
         assert build_packet(third).to_dict()["pooled_changes"][0]["change_idea_id"] == idea.pk
+        # Opening a packet only reads: the summer convening's estimates are kept by the keeping, not by the packet.
+        assert not PooledSnapshot.objects.filter(convening=third).exists()
 
 
 def test_the_packet_draws_the_forest_plot_of_each_changed_idea_as_it_was_pooled_for_the_convening(ledger_world):
@@ -135,9 +142,10 @@ def test_the_packet_draws_the_forest_plot_of_each_changed_idea_as_it_was_pooled_
     with scope(cluster=world.alpha, network=world.network.pk):
         first = Convening.objects.create(cluster=world.alpha, held_on=datetime.date(2025, 1, 10), title="Winter")
         second = Convening.objects.create(cluster=world.alpha, held_on=datetime.date(2025, 4, 10), title="Spring")
-        build_packet(first)
+        keep(first, first.held_on)
     external_study(world.alpha, idea, 0.9, 0.05, citation="Okafor (2021)")
     with scope(cluster=world.alpha, network=world.network.pk):
+        keep(second, second.held_on)
         assert build_packet(second).forests == []  # drawn only for the pages and the PDF
         packet = build_packet(second, with_svg=True)
         [forest] = packet.forests
