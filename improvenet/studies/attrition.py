@@ -7,16 +7,16 @@ assumptions chosen by the review protocol before the results are known: **cautio
 itself make people leave the sample (a dropout-prevention programme), **optimistic** when it is unlikely to (a
 first-grade reading programme).
 
-The boundary table: WWC Standards Handbook, Version 4.1 (2020), Table II.1, which Version 5.0 (2022) is understood to
-keep (not checked against its text here). The values were transcribed from the R package baselinr 0.6.0, which
-publishes the table citing the handbook, and checked against three values quoted independently from the handbook
-(tests/fixtures/studies/wwc_attrition_boundaries.csv keeps the table with its provenance; docs/studies.md says
-more). The handbook's PDF itself was not opened here.
+The boundary table: WWC Standards Handbook, Version 4.1 (2020), Table II.1, transcribed from the R package baselinr
+0.6.0, which publishes it citing that handbook; the transcription was checked cell by cell against baselinr's source
+(tests/fixtures/studies/wwc_attrition_boundaries.csv keeps the table with exactly what was and was not checked;
+docs/studies.md says more). The WWC's own text was not read: neither the 4.1 table nor the current Procedures and
+Standards Handbook, Version 5.0 (2022), so whether 5.0 keeps these boundaries is unverified.
 
-The rating (Standards Handbook 5.0, group designs): a randomized study with low attrition can meet WWC standards
-*without reservations*; a randomized study with high attrition, or a quasi-experimental one, can at best meet them
-*with reservations*, and only when its analytic sample shows baseline equivalence (|g| ≤ 0.05 on the required
-baseline measure, or ≤ 0.25 with that measure adjusted for in the impact model). Pure: no Django.
+The rating (Procedures and Standards Handbook, Version 5.0, group designs): a randomized study with low attrition
+can meet WWC standards *without reservations*; a randomized study with high attrition, or a quasi-experimental one,
+can at best meet them *with reservations*, and only when its analytic sample shows baseline equivalence (|g| ≤ 0.05
+on the required baseline measure, or ≤ 0.25 with that measure adjusted for in the impact model). Pure: no Django.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ASSUMPTIONS = ("cautious", "optimistic")
-SOURCE = ("What Works Clearinghouse, Standards Handbook, Version 4.1 (2020), Table II.1 (Version 5.0, 2022, is "
-          "understood to keep it); transcribed from the R package baselinr 0.6.0")
+SOURCE = ("What Works Clearinghouse, Standards Handbook, Version 4.1 (2020), Table II.1, as transcribed from the R "
+          "package baselinr 0.6.0; not checked against the Procedures and Standards Handbook, Version 5.0 (2022)")
 # The highest differential attrition (percentage points) that still counts as low, at overall attrition 0, 1, ...
 # 65 percent. The cautious boundary ends at 57 percent: above it attrition is high at any differential.
 CAUTIOUS_BOUNDARY = (
