@@ -520,6 +520,11 @@ class StudyPublication(EndableRecord):
     def withdrawn_by_name(self) -> str:
         return user_name(self.withdrawn_by)
 
+    @property
+    def computed_on(self) -> datetime.date:
+        """The day the published result was computed."""
+        return datetime.date.fromisoformat(self.snapshot["computed_on"])
+
     def withdraw(self, user) -> None:
         """End the publication today: the library no longer lists it and the network no longer reads the study."""
         self.withdrawn_by = user

@@ -13,6 +13,7 @@ import math
 
 from django.db import transaction
 
+from improvenet.analytics.suppression import DEFAULT_MIN_N
 from improvenet.data.models import AuditEvent
 from improvenet.lib.errors import Conflict
 from improvenet.studies import analysis
@@ -40,6 +41,7 @@ def snapshot_of(study: Study, result: StudyResult) -> dict:
             "n_analyzed": cr2["n_analyzed"], "clusters": cr2["clusters"], "assigned": findings["assigned"],
             "schools": findings["schools"], "districts": findings["districts"],
         },
+        "suppressed_below": DEFAULT_MIN_N,
         "sites": [
             {"site": site["site"], "hedges_g": site["yi"], "ci_low": site["yi"] - Z95 * math.sqrt(site["vi"]),
              "ci_high": site["yi"] + Z95 * math.sqrt(site["vi"]), "treated": site["treated"],
