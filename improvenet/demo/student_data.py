@@ -53,7 +53,8 @@ def school_specs(cluster: Cluster) -> tuple[SchoolSpec, ...]:
 def create_student_data_demo(seed: int, report: Callable[[str], None], stores: Path, students: int = STUDENTS_A_YEAR,
                              years: int = YEARS) -> None:
     """Riverside's students into Riverside's own store in the folder `stores` (the last `years` school years
-    of the six, about `students` students a year), with the demo study's reading scores."""
+    of the six, about `students` students a year), with the demo study's reading scores; then the study is
+    finished and published (studies.finish_and_publish_trial)."""
     cluster = Cluster.objects.get(slug=CLUSTER_SLUG)
     store = store_path(cluster, stores)
     users = get_user_model().objects.in_bulk(["alice", "carol"], field_name="username")
@@ -86,3 +87,4 @@ def create_student_data_demo(seed: int, report: Callable[[str], None], stores: P
     )
     agreement.researchers.add(users["carol"])
     agreement.schools.set(School.objects.filter(cluster=cluster))
+    studies.finish_and_publish_trial(store, report)

@@ -5,11 +5,13 @@ tutoring at lunch, at the start of the 2025–26 school year; the outcome is the
 the researcher, reads its sample under its own data use agreement. It is shared with Lakeside, whose members (dan)
 read its summary. With student data (improvenet.demo.student_data),
 the store's reading scores carry a planted effect of PLANTED_EFFECT standard deviations in the treated schools
-from 2025–26, which the study's analysis recovers.
+from 2025–26, which the study's analysis recovers: the trial is then finished (carol estimates its impact) and
+published to the network's library, where every cluster of the network (dan too) reads its results.
 """
 
 import datetime
 from collections.abc import Callable
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -18,8 +20,10 @@ from improvenet.analytics.synth_scores import SCALE_SD, Trial
 from improvenet.data.models import DataUseAgreement
 from improvenet.demo.network import ALICE, CAROL, LAKESIDE, RIVERSIDE
 from improvenet.design.models import ChangeIdea
+from improvenet.network.access import cluster_for_user
 from improvenet.network.models import Cluster, School
-from improvenet.studies import randomization
+from improvenet.studies import analysis, publishing, randomization
+from improvenet.studies.access import district_access
 from improvenet.studies.models import Allocation, Study
 from improvenet.studies.services import block_of
 
@@ -88,3 +92,14 @@ def planted_trial(cluster: Cluster) -> Trial:
     states = dict(School.objects.filter(cluster=cluster).values_list("pk", "state_id"))
     treated = {states[int(unit["unit"])]: unit["treated"] for unit in study.current_allocation().units}
     return Trial(treated, OUTCOME_YEAR, PLANTED_EFFECT)
+
+
+def finish_and_publish_trial(store: Path, report: Callable[[str], None]) -> None:
+    """Estimate the trial's impact from the demo's store, as carol, and publish it to the network's library."""
+    carol = get_user_model().objects.get(username=CAROL)
+    study = Study.objects.get(cluster__slug=RIVERSIDE, title=TITLE)
+    result = analysis.analyse(study, carol, district_access(cluster_for_user(carol, RIVERSIDE)), channel="cli",
+                              store_path=store)
+    publishing.publish(study, carol, channel="cli")
+    report(f"The trial finished: Hedges' g = {result.figures['cr2']['hedges_g']:+.2f} on "
+           f"{result.figures['cr2']['n_analyzed']:,} students; published to the network's library")

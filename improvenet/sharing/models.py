@@ -30,7 +30,8 @@ from improvenet.notifications import events as notify
 EVIDENCE_LEVELS = [(level.value, label) for level, label in LEVEL_LABELS.items()]
 
 
-def _user_name(user) -> str:
+def user_name(user) -> str:
+    """The name shown for an account: its full name, else its username; "" for none (a deleted account)."""
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
@@ -77,11 +78,11 @@ class Publication(EndableRecord):
 
     @property
     def published_by_name(self) -> str:
-        return _user_name(self.published_by)
+        return user_name(self.published_by)
 
     @property
     def withdrawn_by_name(self) -> str:
-        return _user_name(self.withdrawn_by)
+        return user_name(self.withdrawn_by)
 
     def check_conflicts(self) -> None:
         self.refuse_duplicate(
@@ -132,7 +133,7 @@ class Publication(EndableRecord):
             adoption = Adoption(
                 publication=self, cluster=cluster, change_idea=idea, change_idea_title=idea.title,
                 adopted_at=when, adopted_by=user,
-                adopted_by_name=_user_name(user), source_cluster_name=self.cluster.name,
+                adopted_by_name=user_name(user), source_cluster_name=self.cluster.name,
                 source_idea_title=self.title, source_published_on=published_on,
                 source_evidence_label=self.evidence_label,
             )

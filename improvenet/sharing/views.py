@@ -1,7 +1,8 @@
 """Pages of sharing between clusters, and of what a team has learned.
 
 The network library and a publication's page open the network's scope only (improvenet.sharing.access),
-so they show publications' snapshots and never the publishing cluster's own records. Pages under a
+so they show publications' snapshots and never the publishing cluster's own records. The library lists the
+studies published to the network too (improvenet.studies.publishing), each linking to its study page. Pages under a
 cluster open that cluster's scope together with its network's.
 """
 
@@ -10,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -24,6 +25,7 @@ from improvenet.sharing import forms
 from improvenet.sharing.learned import team_learning
 from improvenet.sharing.models import Adoption, Publication
 from improvenet.sharing.services import publish
+from improvenet.studies.models import StudyPublication
 
 # Pages under a cluster open its network's library scope too: the library reads across the network.
 cluster_sharing_page = cluster_page(enter=sacc.in_cluster_library)
@@ -40,25 +42,35 @@ def publication_url(publication: Publication) -> str:
 def library(request, network: str):
     with sacc.in_library(request.user, network) as access:
         # Only the clusters that published: the library does not reveal the network's other clusters.
-        clusters = list(Cluster.objects.filter(pk__in=Publication.in_network.values("cluster_id")).order_by("name"))
+        published_by = Cluster.objects.filter(Q(pk__in=Publication.in_network.values("cluster_id"))
+                                              | Q(pk__in=StudyPublication.in_network.values("cluster_id")))
+        clusters = list(published_by.order_by("name"))
         filters = forms.LibraryFilters(request.GET or None, clusters=clusters)
         publications = Publication.in_network.select_related("cluster").annotate(adoption_count=Count("adoptions"))
+        studies = StudyPublication.in_network.select_related("cluster")
         if filters.is_valid():
             chosen = filters.cleaned_data
-            if chosen["q"]:
-                publications = publications.filter(title__icontains=chosen["q"])
+            publications = _chosen(publications, chosen)
+            # A study has no level of evidence of the change ideas' scale: its ESSA tier says how strong it is.
+            studies = _chosen(studies, chosen)
             if chosen["evidence_level"]:
                 publications = publications.filter(evidence_level=chosen["evidence_level"])
-            if chosen["cluster"]:
-                publications = publications.filter(cluster__slug=chosen["cluster"])
-            if not chosen["withdrawn"]:
-                publications = publications.filter(current_on())
         elif filters.is_bound:  # the form shows what is wrong with the filters; nothing matches them
-            publications = publications.none()
+            publications, studies = publications.none(), studies.none()
         else:
-            publications = publications.filter(current_on())
-        context = {"network": access.obj, "access": access, "filters": filters, "publications": list(publications)}
+            publications, studies = publications.filter(current_on()), studies.filter(current_on())
+        context = {"network": access.obj, "access": access, "filters": filters, "publications": list(publications),
+                   "studies": list(studies)}
         return render(request, "sharing/library.html", context)
+
+
+def _chosen(records, chosen: dict):
+    """A library list filtered by the title, the publishing cluster and whether withdrawn records show."""
+    if chosen["q"]:
+        records = records.filter(title__icontains=chosen["q"])
+    if chosen["cluster"]:
+        records = records.filter(cluster__slug=chosen["cluster"])
+    return records if chosen["withdrawn"] else records.filter(current_on())
 
 
 @login_required

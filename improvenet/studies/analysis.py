@@ -34,6 +34,11 @@ def procedure_of(allocation: Allocation) -> randomization.Procedure:
     )
 
 
+def is_reported(treated: int, control: int) -> bool:
+    """Whether a site's estimate may be shown: each arm counts at least the suppression threshold's students."""
+    return min(treated, control) >= DEFAULT_MIN_N
+
+
 def _sites(study: Study, sample: impact.Sample, by_school: dict[str, str], icc: float) -> list[dict]:
     """Per site (the blocks of a blocked study, else the cluster): Hedges' g, its variance and the counts.
 
@@ -50,7 +55,7 @@ def _sites(study: Study, sample: impact.Sample, by_school: dict[str, str], icc: 
     for label in labels:
         keep = blocks == label if blocks is not None else np.ones(len(y), dtype=bool)
         treated, control = int(t[keep].sum()), int((1 - t[keep]).sum())
-        if min(treated, control) < DEFAULT_MIN_N:
+        if not is_reported(treated, control):
             continue
         part = impact.Sample(
             outcome=y[keep].tolist(), treatment=t[keep].tolist(), cluster=schools[keep].tolist(),

@@ -5,7 +5,9 @@ members of a cluster a study is shared with read that study (`read_study`, throu
 cluster lead, network admins, researchers and the data team create, change and register them. A registered
 study's locked fields change only with a `revision_reason` (422 naming it otherwise), and the change is kept.
 Allocations and results are for team members, researchers and leads (403 for viewers); an allocation is drawn
-and saved in one call, refused (422 naming `reason`) once one is saved unless a reason is given.
+and saved in one call, refused (422 naming `reason`) once one is saved unless a reason is given. The study's
+writers publish a finished study to the network library and withdraw it; every member of a cluster of the
+network lists the studies published to it (`published-studies`), and the studies shared with its cluster.
 """
 
 import datetime
@@ -13,16 +15,16 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
 from improvenet.data.models import AuditEvent
 from improvenet.data.services import DataSetupError
 from improvenet.network.models import School
-from improvenet.resources import ClusterResource, Day, Filters, RecordId, Text
+from improvenet.resources import ClusterResource, Day, Filters, PageParams, RecordId, Text, page_schema, paginate
 from improvenet.studies import access as sacc
-from improvenet.studies import analysis, services
-from improvenet.studies.models import Study, StudyError
+from improvenet.studies import analysis, publishing, services
+from improvenet.studies.models import Study, StudyError, StudyPublication
 
 router = Router(tags=["Studies"])
 
@@ -233,3 +235,86 @@ def create_study_result(request, cluster: Text, study_id: RecordId):
             # The store or the sample, not the request, is at fault: name the sample, as the impact page says.
             raise StudyError({"sample": f"The impact could not be estimated: {refused}"}) from refused
         return Status(201, result)
+
+
+class SharedStudyOut(Schema):
+    id: int
+    cluster: str = Field(description="The short name of the study's own cluster.")
+    cluster_name: str
+    title: str
+    design: str
+    primary_outcome: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    registered_at: datetime.datetime | None
+
+
+def _shared_out(studies: list[Study]) -> list[dict]:
+    return [{"id": study.pk, "cluster": study.cluster.slug, "cluster_name": study.cluster.name, "title": study.title,
+             "design": study.design, "primary_outcome": study.primary_outcome, "starts_on": study.starts_on,
+             "ends_on": study.ends_on, "registered_at": study.registered_at} for study in studies]
+
+
+@router.get("/clusters/{cluster}/shared-studies", response=page_schema(SharedStudyOut),
+            operation_id="list_shared_studies",
+            summary="List the other clusters' studies shared with the cluster (their summaries), for its members")
+def list_shared_studies(request, cluster: Text, page: Query[PageParams]):
+    with sacc.in_cluster_studies(request.auth, cluster) as access:
+        listed = paginate(sacc.studies_shared_with(access), page)
+        return listed | {"items": _shared_out(listed["items"])}
+
+
+class PublishedStudyOut(Schema):
+    id: int = Field(description="The publication's id.")
+    study_id: int
+    cluster: str = Field(description="The short name of the publishing cluster.")
+    cluster_name: str
+    title: str
+    design: str
+    outcome: str
+    tier: str = Field(description="The evidence statement's verdict on the highest ESSA tier whose criteria are met.")
+    published_at: datetime.datetime
+    published_by: str
+    withdrawn_on: datetime.date | None
+    withdrawn_by: str
+    snapshot: dict = Field(description="What the network reads, frozen when published: the statement, the headline "
+                           "numbers and the estimates by site (docs/studies.md).")
+
+
+def _published_out(publications: list[StudyPublication]) -> list[dict]:
+    return [{"id": p.pk, "study_id": p.study_id, "cluster": p.cluster.slug, "cluster_name": p.cluster.name,
+             "title": p.title, "design": p.design, "outcome": p.outcome, "tier": p.tier,
+             "published_at": p.published_at, "published_by": p.published_by_name, "withdrawn_on": p.ended_on,
+             "withdrawn_by": p.withdrawn_by_name, "snapshot": p.snapshot} for p in publications]
+
+
+ClusterResource(
+    path="published-studies", label="published study", model=StudyPublication, out=PublishedStudyOut,
+    verbs=("list",), enter=sacc.in_cluster_network, listed=lambda: StudyPublication.in_network.all(),
+    select_related=["cluster", "published_by", "withdrawn_by"], ordering=["-published_at", "-pk"],
+    present=_published_out, operation_names=("published_studies", "published_study"), tag="Studies",
+    summaries={"list": "List the studies published to the cluster's network, its own included, newest first"},
+).register(router)
+
+
+@router.post(f"{BASE}/publish", response={201: PublishedStudyOut}, operation_id="publish_study",
+             summary="Publish the finished study to the network library, or its new result in place of the "
+             "published one (audited; 409 when its latest result is already published)")
+def publish_study(request, cluster: Text, study_id: RecordId):
+    with sacc.in_cluster_studies(request.auth, cluster) as access:
+        study = sacc.study_for_user(access, study_id).require_change()
+        publication = publishing.publish(study, request.auth, channel=AuditEvent.Channel.API)
+        return Status(201, _published_out([publication])[0])
+
+
+@router.post(f"{BASE}/withdraw", response=PublishedStudyOut, operation_id="withdraw_study",
+             summary="Withdraw the study from the network library (the publication stays, ended; audited)")
+def withdraw_study(request, cluster: Text, study_id: RecordId):
+    with sacc.in_cluster_studies(request.auth, cluster) as access:
+        study = sacc.study_for_user(access, study_id).require_change()
+        publication = publishing.open_publication(study)
+        if publication is None:
+            raise StudyError({"publication": f"{study} is not published to the network library; there is nothing "
+                                             "to withdraw."})
+        publishing.withdraw(publication, request.auth, channel=AuditEvent.Channel.API)
+        return _published_out([publication])[0]

@@ -22,8 +22,9 @@ from improvenet.data.models import AppendOnlyError, AuditEvent, DataUseAgreement
 from improvenet.design.models import ChangeIdea, Innovation
 from improvenet.governance.models import AgendaPriority
 from improvenet.measures.models import Measure
-from improvenet.network.models import Cluster
+from improvenet.network.models import Cluster, EndableRecord
 from improvenet.pilots.models import Product
+from improvenet.sharing.models import user_name
 from improvenet.studies import power
 
 MAX_SECONDARY_OUTCOMES = 2
@@ -186,6 +187,14 @@ class Study(models.Model):
             return None
         cr2 = result.figures["cr2"]
         return cr2["hedges_g"], cr2["se"] * abs(result.g_per_outcome_unit)
+
+    @property
+    def design_summary(self) -> str:
+        """The design in plain words: "Randomized trial: schools assigned, within feeder pyramids"."""
+        if self.design != self.Design.RANDOMIZED:
+            return self.get_design_display()
+        blocks = f", {self.get_block_level_display().lower()}" if self.block_level else ""
+        return f"{self.get_design_display()}: {self.get_assignment_level_display().lower()} assigned{blocks}"
 
     @property
     def primary_outcome_label(self) -> str:
@@ -465,3 +474,58 @@ class StudyResult(models.Model):
         interval into standard deviations; 0 when the estimate is exactly 0."""
         cr2 = self.figures["cr2"]
         return cr2["hedges_g"] / cr2["estimate"] if cr2["estimate"] else 0.0
+
+
+class StudyPublication(EndableRecord):
+    """A finished study published to its network's library: what the network reads is frozen in `snapshot` when it
+    is published (the evidence statement, the headline numbers and the estimates by site; aggregates only).
+    Withdrawing or re-publishing after a new analysis ends it (`ended_on`, `withdrawn_by`); it is never deleted.
+
+    Like sharing.Publication it has two managers: `objects` under the study's cluster scope, and `in_network`
+    under the network's (`scope(network=...)`), through which the library reads across clusters."""
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="publications")
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="study_publications")
+    result = models.ForeignKey(StudyResult, on_delete=models.PROTECT, related_name="publications",
+                               help_text="The result whose figures were frozen.")
+    title = models.CharField(max_length=200, help_text="The study's title when it was published.")
+    design = models.CharField(max_length=200, help_text="The design in plain words when it was published.")
+    outcome = models.CharField(max_length=200, help_text="The primary outcome's name and unit.")
+    tier = models.TextField(help_text="The statement's verdict on the highest ESSA tier whose criteria are met.")
+    snapshot = models.JSONField(help_text="What the network reads: the fields listed in docs/studies.md.")
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+
+    objects = ScopedManager(cluster="cluster")
+    in_network = ScopedManager(network="cluster__network")
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["study"], condition=models.Q(ended_on__isnull=True),
+                                    name="one_open_publication_per_study"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def published_by_name(self) -> str:
+        return user_name(self.published_by)
+
+    @property
+    def withdrawn_by_name(self) -> str:
+        return user_name(self.withdrawn_by)
+
+    @property
+    def computed_on(self) -> datetime.date:
+        """The day the published result was computed."""
+        return datetime.date.fromisoformat(self.snapshot["computed_on"])
+
+    def withdraw(self, user) -> None:
+        """End the publication today: the library no longer lists it and the network no longer reads the study."""
+        self.withdrawn_by = user
+        self.end()

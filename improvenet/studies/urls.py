@@ -16,4 +16,6 @@ urlpatterns = [
     path(f"{c}/<int:study_id>/impact/", views.impact_page, name="impact"),
     path(f"{c}/<int:study_id>/impact/sites.svg", views.impact_chart, name="impact_chart"),
     path(f"{c}/<int:study_id>/statement/", views.statement_page, name="statement"),
+    path(f"{c}/<int:study_id>/publish/", views.study_publish, name="publish"),
+    path(f"{c}/<int:study_id>/withdraw/", views.study_withdraw, name="withdraw"),
 ]

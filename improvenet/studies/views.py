@@ -2,7 +2,7 @@
 its form with the power panel that answers as the fields change, registering, and the allocation's preview
 and saving. Every study is read through studies.access."""
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 
 from improvenet.data.models import AuditEvent
 from improvenet.data.services import DataSetupError
+from improvenet.lib.errors import Conflict
 from improvenet.pages import cluster_page, render_cluster
 from improvenet.spc.vega import to_svg
 from improvenet.studies import access as sacc
-from improvenet.studies import analysis, services
+from improvenet.studies import analysis, publishing, services
 from improvenet.studies.attrition import judge
 from improvenet.studies.charts import sites_spec
 from improvenet.studies.forms import POWER_FIELDS, AllocationForm, PowerFields, StudyForm
@@ -27,14 +28,15 @@ from improvenet.studies.models import Study, StudyResult, outcome_label
 studies_page = cluster_page(enter=sacc.in_cluster_studies)
 
 
-def study_summary_page(page):
-    """`studies_page` for a study's summary, which the members of the clusters it is shared with read too: the
-    study's id takes part in entering (`sacc.in_study_summary`)."""
+def study_summary_page(page, *, published: bool = False):
+    """`studies_page` for a study's summary, which the members of the clusters it is shared with read too (and,
+    when `published`, the members of the network's clusters once it is published): the study's id takes part in
+    entering (`sacc.in_study_summary`)."""
 
     @login_required
     @wraps(page)
     def within_study_cluster(request, cluster: str, study_id: int):
-        with sacc.in_study_summary(request.user, cluster, study_id) as (access, by_sharing):
+        with sacc.in_study_summary(request.user, cluster, study_id, published=published) as (access, by_sharing):
             # A reader through the study's sharing may open this page and nothing else of the cluster: no
             # cluster menu, and breadcrumbs that lead only where they may go.
             request.cluster_access = None if by_sharing else access
@@ -159,11 +161,21 @@ def power_panel(request, access):
     })
 
 
-@study_summary_page
+@partial(study_summary_page, published=True)
 def study_page(request, access, study_id: int):
     study = sacc.study_for_user(access, study_id).obj
     details = sacc.may_read_details(access)
+    publication = publishing.open_publication(study)
+    latest = study.results.first()
     context = {
+        "publication": publication,
+        # A reader admitted by the publication alone reads this page and its published copy, not the live statement.
+        "by_publication": request.reads_shared_study
+        and not study.shared_with.filter(roles__user=request.user).exists(),
+        "can_publish": access.can_change and latest is not None
+        and (publication is None or publication.result_id != latest.pk),
+        "ended_publications": study.publications.exclude(ended_on__isnull=True).select_related(
+            "published_by", "withdrawn_by") if access.can_change else [],
         "study": study, "details": details, "power": services.study_power(study),
         "primary": outcome_label(study.primary_outcome),
         "secondary": [outcome_label(key) for key in study.secondary_outcomes],
@@ -295,3 +307,35 @@ def statement_page(request, access, study_id: int):
     statement = analysis.evidence_statement(result) if result is not None else None
     return render_cluster(request, access, "studies/statement.html",
                           {"study": study, "result": result, "statement": statement})
+
+
+@require_POST
+@studies_page
+def study_publish(request, access, study_id: int):
+    """Publish the finished study to the network's library, or its new result in place of the published one."""
+    study = sacc.study_for_user(access, study_id).require_change()
+    try:
+        publication = publishing.publish(study, request.user, channel=AuditEvent.Channel.WEB)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    except Conflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(request, f"Published {study} to the library of {access.obj.network}: every cluster of the "
+                                  f"network reads this copy of its results, frozen on "
+                                  f"{publication.published_at:%B %-d, %Y}.")
+    return redirect(_study_url(study))
+
+
+@require_POST
+@studies_page
+def study_withdraw(request, access, study_id: int):
+    study = sacc.study_for_user(access, study_id).require_change()
+    publication = publishing.open_publication(study)
+    if publication is None:
+        messages.error(request, f"{study} is not published to the network's library; there is nothing to withdraw.")
+    else:
+        publishing.withdraw(publication, request.user, channel=AuditEvent.Channel.WEB)
+        messages.success(request, f"Withdrew {study} from the library of {access.obj.network}; the earlier "
+                                  "publication is kept, marked withdrawn.")
+    return redirect(_study_url(study))

@@ -5,15 +5,20 @@ admin and researchers (carol) design, register, allocate and analyse them; team 
 allocation and the impact but do not change them; viewers (vera) read the summary only. The rows use a draft
 study and a registered one with a result, made here on top of the demo, and the demo's study, which is shared with
 Lakeside: dan, a Lakeside member, reads its summary and evidence statement (page and API) and nothing else of
-Riverside's (404, as for a cluster he does not read).
+Riverside's (404, as for a cluster he does not read). A third study, finished and published to the network's
+library, is read by every member of the network (dan too: its study page only); its writers publish and withdraw.
 """
 
 import datetime
+
+from django.contrib.auth import get_user_model
+from django_scopes import scope
 
 from improvenet.data.models import DataUseAgreement
 from improvenet.demo.studies import TITLE as SHARED_STUDY
 from improvenet.design.models import ChangeIdea
 from improvenet.network.models import Cluster, School
+from improvenet.studies import publishing
 from improvenet.studies.models import Study, StudyResult
 from tests.permission_table import API_READ, RIVERSIDE_READ, SIGNED_IN, Action
 
@@ -25,6 +30,8 @@ API_WRITE = (401, 200, 403, 200, 403, 404, 200)
 API_DETAILS = (401, 200, 200, 200, 403, 404, 200)
 API_ESTIMATE = (401, 422, 403, 422, 403, 404, 422)
 API_SHARED_READ = (401, 200, 200, 200, 200, 200, 200)
+LAKESIDE_API_READ = (401, 404, 404, 404, 404, 200, 200)
+PUBLISHED = "Advisory trial (published)"
 
 FIGURES = {
     "cr2": {"method": "cr2", "estimate": 0.2, "se": 0.08, "df": 10.0, "ci_low": 0.02, "ci_high": 0.38,
@@ -48,10 +55,11 @@ def demo_ids() -> dict:
     schools = list(School.objects.filter(cluster=riverside).order_by("name").values_list("pk", flat=True)[:4])
     shared = Study.objects.get(cluster=riverside, title=SHARED_STUDY).pk
     made = Study.objects.filter(cluster=riverside, title__startswith="Advisory trial")
-    if made.count() == 2:
+    if made.count() == 3:
         ids = {study.title: study.pk for study in made}
         return {"studies_idea": idea.pk, "studies_draft": ids["Advisory trial (draft)"],
-                "studies_registered": ids["Advisory trial"], "studies_schools": schools, "studies_shared": shared}
+                "studies_registered": ids["Advisory trial"], "studies_schools": schools, "studies_shared": shared,
+                "studies_published": ids[PUBLISHED]}
     agreement = DataUseAgreement.objects.create(
         cluster=riverside, project="Advisory trial", purpose="Impact of advisory on GPA.",
         permitted_fields=["course_mark.*", "student_school_association.*"], starts_on=datetime.date(2026, 1, 1),
@@ -63,17 +71,21 @@ def demo_ids() -> dict:
                   power_parameters={"n": 60, "J": 20, "rho2": 0.15})
     draft = Study.objects.create(title="Advisory trial (draft)", **fields)
     registered = Study.objects.create(title="Advisory trial", **fields)
-    registered.register(None)
-    StudyResult.objects.create(study=registered, outcome="gpa", figures=FIGURES, sites=[
-        {"site": "Riverside", "yi": 0.25, "vi": 0.01, "treated": 200, "control": 200, "schools": 8}])
+    published = Study.objects.create(title=PUBLISHED, **fields)
+    for finished in (registered, published):
+        finished.register(None)
+        StudyResult.objects.create(study=finished, outcome="gpa", figures=FIGURES, sites=[
+            {"site": "Riverside", "yi": 0.25, "vi": 0.01, "treated": 200, "control": 200, "schools": 8}])
+    with scope(cluster=riverside):
+        publishing.publish(published, get_user_model().objects.get(username="carol"), channel="web")
     return {"studies_idea": idea.pk, "studies_draft": draft.pk, "studies_registered": registered.pk,
-            "studies_schools": schools, "studies_shared": shared}
+            "studies_schools": schools, "studies_shared": shared, "studies_published": published.pk}
 
 
 def rows(ids) -> dict[str, Action]:
     c, api = "/clusters/riverside/studies", "/api/clusters/riverside/studies"
     draft, registered, idea = ids["studies_draft"], ids["studies_registered"], ids["studies_idea"]
-    shared = ids["studies_shared"]
+    shared, published = ids["studies_shared"], ids["studies_published"]
     schools = ids["studies_schools"] or [1, 2]
     form = {"title": "Mentoring trial", "change_idea": idea, "design": "randomized", "assignment_level": "school",
             "block_level": "", "primary_outcome": "gpa", "smallest_effect": "0.2", "starts_on": "2026-08-15",
@@ -102,6 +114,11 @@ def rows(ids) -> dict[str, Action]:
         "shared study evidence statement": Action("GET", f"{c}/{shared}/statement/", SIGNED_IN),
         "shared study allocation page": Action("GET", f"{c}/{shared}/allocation/", DETAILS),
         "shared study impact page": Action("GET", f"{c}/{shared}/impact/", DETAILS),
+        "publish study": Action("POST", f"{c}/{registered}/publish/", WRITE_POST),
+        "withdraw study": Action("POST", f"{c}/{published}/withdraw/", WRITE_POST),
+        "published study page": Action("GET", f"{c}/{published}/", SIGNED_IN),
+        "published study evidence statement": Action("GET", f"{c}/{published}/statement/", RIVERSIDE_READ),
+        "published study impact page": Action("GET", f"{c}/{published}/impact/", DETAILS),
         # API
         "API list studies": Action("GET", api, API_READ),
         "API create study": Action("POST", api, API_WRITE_CREATE, payload),
@@ -115,4 +132,12 @@ def rows(ids) -> dict[str, Action]:
                                               {"school_ids": schools, "seed": 3}),
         "API list study results": Action("GET", f"{api}/{registered}/results", API_DETAILS),
         "API estimate study impact": Action("POST", f"{api}/{registered}/results", API_ESTIMATE),
+        "API publish study": Action("POST", f"{api}/{registered}/publish", API_WRITE_CREATE),
+        "API withdraw study": Action("POST", f"{api}/{published}/withdraw", API_WRITE),
+        "API list shared studies": Action("GET", "/api/clusters/riverside/shared-studies", API_READ),
+        "API list lakeside's shared studies": Action("GET", "/api/clusters/lakeside/shared-studies",
+                                                     LAKESIDE_API_READ),
+        "API list published studies": Action("GET", "/api/clusters/riverside/published-studies", API_READ),
+        "API list lakeside's published studies": Action("GET", "/api/clusters/lakeside/published-studies",
+                                                        LAKESIDE_API_READ),
     }

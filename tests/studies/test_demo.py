@@ -10,10 +10,11 @@ from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
 from improvenet.demo import load_demo, studies
+from improvenet.demo.network import NETWORK_SLUG
 from improvenet.demo.student_data import create_student_data_demo
 from improvenet.network.access import cluster_for_user
 from improvenet.network.models import Cluster
-from improvenet.studies import impact
+from improvenet.studies import impact, publishing
 from improvenet.studies.models import Study
 from improvenet.studies.statement import evidence_statement
 from improvenet.studies.store import analytic_sample, findings_for, request_for, school_year_of, variance_parts
@@ -88,3 +89,17 @@ def test_the_power_panel_reads_rho_and_r_squared_of_the_reading_score(db, rivers
 
 def test_the_study_window_gives_its_school_year():
     assert school_year_of(datetime.date(2025, 9, 15)) == 2026 and school_year_of(datetime.date(2026, 6, 12)) == 2026
+
+
+def test_the_finished_trial_is_published_and_dan_reads_it_from_the_library(db, riverside, client):
+    with scope(cluster=riverside):
+        study = Study.objects.get(title=studies.TITLE)
+        publication = publishing.open_publication(study)
+        assert publication.published_by.username == "carol" and publication.result == study.results.first()
+        assert publication.snapshot["headline"]["ci_low"] > 0
+        assert "meets the criteria of ESSA Tier 1 (strong evidence)" in publication.tier
+    client.force_login(get_user_model().objects.get(username="dan"))
+    library = client.get(f"/networks/{NETWORK_SLUG}/library/").content.decode()
+    assert studies.TITLE in library and f'href="/clusters/riverside/studies/{study.pk}/"' in library
+    page = client.get(f"/clusters/riverside/studies/{study.pk}/").content.decode()
+    assert "Hedges' g = " in page and "Peer tutoring" in page
