@@ -24,8 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ASSUMPTIONS = ("cautious", "optimistic")
-SOURCE = ("What Works Clearinghouse, Standards Handbook, Version 4.1 (2020), Table II.1, as transcribed from the R "
-          "package baselinr 0.6.0; not checked against the Procedures and Standards Handbook, Version 5.0 (2022)")
 # The highest differential attrition (percentage points) that still counts as low, at overall attrition 0, 1, ...
 # 65 percent. The cautious boundary ends at 57 percent: above it attrition is high at any differential.
 CAUTIOUS_BOUNDARY = (
