@@ -270,7 +270,8 @@ def impact_page(request, access, study_id: int):
     context = {"study": study, "result": result, "outcome": outcome_label(study.primary_outcome)}
     if result is not None:
         context |= {
-            "attrition": [judge(analysis.attrition_of(result.figures[level])) for level in ("schools", "students")],
+            "attrition": [judge(analysis.attrition_of(result.figures[level])) for level in ("schools", "students")
+                          if result.figures.get(level)],
             "chart_spec": _chart(study, result) if result.sites else None,
         }
     return render_cluster(request, access, "studies/impact.html", context)

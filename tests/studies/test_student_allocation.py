@@ -1,0 +1,180 @@
+"""Allocation of a study's students: read from the store under the study's agreement (audited), drawn within
+blocks and balanced on the prior year, kept as a roster file beside the store whose digest the allocation holds
+(a changed file is refused), shown as suppressed counts; the impact then analyses the roster's arms, each student
+its own cluster."""
+
+import datetime
+
+import numpy as np
+import pytest
+from django.core.exceptions import PermissionDenied
+from django_scopes import scope, scopes_disabled
+
+from improvenet.data.models import AuditEvent
+from improvenet.design.models import ChangeIdea
+from improvenet.network.access import cluster_for_user
+from improvenet.network.models import School
+from improvenet.studies import analysis, rosters, services, store
+from improvenet.studies.access import district_access
+from improvenet.studies.models import Study, StudyError
+from tests.data.conftest import make_agreement
+from tests.studies.conftest import ASSESSMENT, SUBJECT, TRIAL_YEAR
+
+SCORE_FIELDS = ("student_assessment.*", "student_school_association.*")
+OUTCOME = f"assessment/{ASSESSMENT}/{SUBJECT}"
+
+
+@pytest.fixture
+def student_trial(scored):
+    """A registered trial assigning the students of the scored district's schools within their schools."""
+    world = scored.world
+    agreement = make_agreement(scored, fields=SCORE_FIELDS)
+    with scopes_disabled():
+        idea = ChangeIdea.objects.create(cluster=world.alpha, title="Reading tutors")
+        study = Study.objects.create(
+            cluster=world.alpha, title="Reading tutors trial", change_idea=idea, design="randomized",
+            assignment_level="student", block_level="school", primary_outcome=OUTCOME, smallest_effect=0.2,
+            starts_on=datetime.date(TRIAL_YEAR - 1, 9, 15), ends_on=datetime.date(TRIAL_YEAR, 6, 1),
+            agreement=agreement, power_design="ira1r1", power_parameters={"n": 400},
+        )
+        study.register(world.users.lead)
+    return study
+
+
+def schools_of(world, *state_ids):
+    with scopes_disabled():
+        return list(School.objects.filter(cluster=world.alpha, state_id__in=state_ids).order_by("name"))
+
+
+def draw(user, world, study, schools, seed=7, **options):
+    choice = {"school_year": TRIAL_YEAR, "grades": (3, 8), "proportion": 0.5, "baseline": True,
+              "match_pairs": False, "acceptance": None} | options
+    with scope(cluster=world.alpha):
+        access = district_access(cluster_for_user(user, "alpha"))
+        return services.draw_student_allocation(user, access, Study.objects.get(pk=study.pk), schools,
+                                                seed=seed, channel="web", **choice)
+
+
+def test_students_are_drawn_within_their_schools_and_the_same_seed_gives_the_same_draw(scored, student_trial):
+    world = scored.world
+    schools = schools_of(world, "AM", "CM", "AE")
+    first = draw(world.users.researcher, world, student_trial, schools)
+    again = draw(world.users.researcher, world, student_trial, schools)
+    assert first.drawn == again.drawn and first.counts == again.counts
+    assert [row["block"] for row in first.counts] == [school.name for school in schools]
+    students = first.students
+    assert set(students["grade_level"]) <= set(range(3, 9)) and students["student_id"].is_unique
+    for row in first.counts:
+        size = row["treated"] + row["control"]
+        # Exact per block: half, the odd one out by chance.
+        assert abs(row["treated"] - row["control"]) <= 1 and size == (students["block"] == row["block"]).sum()
+    [check] = first.equivalence
+    assert check["verdict"] in {"satisfies", "needs adjustment"} and abs(check["g"]) < 0.25
+    with scopes_disabled():
+        events = AuditEvent.objects.filter(action="study allocation students")
+        assert events.count() == 2
+        event = events.first()
+    assert event.agreement == student_trial.agreement and event.detail["students"] == len(students)
+    assert event.detail["school_year"] == TRIAL_YEAR and event.detail["grades"] == [3, 8]
+
+
+def test_pairs_and_rerandomization_balance_the_students_on_last_year(scored, student_trial):
+    world = scored.world
+    schools = schools_of(world, "AM", "CM")
+    paired = draw(world.users.researcher, world, student_trial, schools, match_pairs=True)
+    assert paired.balance_rule == {"baseline": OUTCOME, "matched_on": "baseline"}
+    balanced = draw(world.users.researcher, world, student_trial, schools, acceptance=0.05)
+    assert balanced.drawn.distance is not None and balanced.drawn.draws >= 1
+    assert balanced.balance_rule["acceptance"] == 0.05
+    with pytest.raises(StudyError, match="tick the prior year's outcome"):
+        draw(world.users.researcher, world, student_trial, schools, baseline=False, match_pairs=True)
+
+
+def test_the_read_needs_the_studys_agreement(scored, student_trial):
+    world = scored.world
+    with pytest.raises(PermissionDenied, match="does not name you"):
+        draw(world.users.member, world, student_trial, schools_of(world, "AM"))
+    with scopes_disabled():
+        assert not AuditEvent.objects.filter(action="study allocation students").exists()
+
+
+def test_the_saved_allocation_keeps_counts_and_a_digest_and_refuses_a_changed_roster(scored, student_trial):
+    world = scored.world
+    schools = schools_of(world, "AM", "CM", "AE", "CE")
+    drawn = draw(world.users.researcher, world, student_trial, schools)
+    with scope(cluster=world.alpha):
+        saved = services.save_student_allocation(student_trial, drawn, world.users.researcher, "web", "")
+    assert saved.level == "student" and saved.units == [] and saved.counts == drawn.counts
+    assert saved.unit_count == len(drawn.students) and len(saved.roster_sha256) == 64
+    path = store.roster_folder(world.alpha) / saved.roster_file
+    roster = rosters.read_roster(path, saved.roster_sha256)
+    assert roster.column_names == list(rosters.COLUMNS) and roster.num_rows == len(drawn.students)
+    assert roster.column("treated").to_pylist() == list(drawn.drawn.treated)
+    # Written once: the file is read-only, and a second save of the same number keeps it as it is.
+    assert not path.stat().st_mode & 0o222
+    with scopes_disabled():
+        assert AuditEvent.objects.get(action__startswith="study allocation saved").detail["roster_sha256"] \
+            == saved.roster_sha256
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes().replace(b"treated", b"treatex"))
+    with pytest.raises(rosters.RosterError, match="has changed since it was saved"):
+        rosters.read_roster(path, saved.roster_sha256)
+    with pytest.raises(StudyError, match="running it again is refused"), scope(cluster=world.alpha):
+        services.save_student_allocation(student_trial, drawn, world.users.researcher, "web", "")
+
+
+def test_the_impact_of_a_student_allocation_clusters_on_students_with_schools_as_blocks(scored, student_trial):
+    world = scored.world
+    schools = schools_of(world, "AM", "CM", "AE", "CE")
+    drawn = draw(world.users.researcher, world, student_trial, schools, grades=None)
+    with scope(cluster=world.alpha):
+        services.save_student_allocation(student_trial, drawn, world.users.researcher, "web", "")
+        access = district_access(cluster_for_user(world.users.researcher, "alpha"))
+        study = Study.objects.get(pk=student_trial.pk)
+        read = store.analytic_sample(world.users.researcher, access, store.request_for(study), channel="web")
+        sample = read.sample
+        # Each student is a cluster; the blocks are the schools, fixed effects of the model.
+        assert len(set(sample.cluster)) == len(sample.outcome) and set(sample.block) == {s.name for s in schools}
+        assert read.schools is None and "school_mean_prior_year" not in sample.covariates
+        assert read.students.treated.randomized + read.students.control.randomized == len(drawn.students)
+        result = analysis.analyse(study, world.users.researcher, access, channel="web")
+    cr2 = result.figures["cr2"]
+    assert cr2["clusters"] == len(sample.outcome) and result.figures["schools"] is None
+    # No effect was planted between students of a school: the interval holds 0.
+    assert cr2["ci_low"] < 0 < cr2["ci_high"] and 0 < result.figures["randomization_p_value"] <= 1
+    assert {site["site"] for site in result.sites} <= {s.name for s in schools}
+    text = analysis.evidence_statement(result).text()
+    assert "students assigned at random" in text
+
+
+def test_the_roster_changed_after_saving_stops_the_impact(scored, student_trial):
+    world = scored.world
+    drawn = draw(world.users.researcher, world, student_trial, schools_of(world, "AM", "CM"))
+    with scope(cluster=world.alpha):
+        saved = services.save_student_allocation(student_trial, drawn, world.users.researcher, "web", "")
+    path = store.roster_folder(world.alpha) / saved.roster_file
+    path.unlink()
+    with scope(cluster=world.alpha), pytest.raises(rosters.RosterError, match="is missing"):
+        access = district_access(cluster_for_user(world.users.researcher, "alpha"))
+        store.analytic_sample(world.users.researcher, access, store.request_for(Study.objects.get(pk=saved.study_id)),
+                              channel="web")
+
+
+def test_classrooms_are_refused_for_want_of_a_class_roster(scored, student_trial):
+    with scopes_disabled():
+        Study.objects.filter(pk=student_trial.pk).update(assignment_level="classroom")
+        study = Study.objects.get(pk=student_trial.pk)
+    with pytest.raises(StudyError, match="holds no class roster"):
+        services.require_allocation_level(study, "student")
+
+
+def test_counts_are_suppressed_so_that_no_small_cell_can_be_recovered():
+    shown = rosters.suppressed_counts([{"block": "A", "treated": 30, "control": 31},
+                                       {"block": "B", "treated": 4, "control": 5},
+                                       {"block": "C", "treated": 20, "control": 22}])
+    by_block = {row["block"]: row for row in shown}
+    assert by_block["A"] == {"block": "A", "students": 61, "treated": 30, "control": 31}
+    assert by_block["B"]["treated"] is None and by_block["B"]["control"] is None
+    # B's arms hidden, so the arm totals would give them away: the next smallest block's arms go too.
+    assert by_block["C"]["treated"] is None and by_block["All blocks"]["treated"] == 54
+    assert np.isclose(by_block["All blocks"]["students"], 112)
