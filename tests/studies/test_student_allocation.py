@@ -178,3 +178,99 @@ def test_counts_are_suppressed_so_that_no_small_cell_can_be_recovered():
     # B's arms hidden, so the arm totals would give them away: the next smallest block's arms go too.
     assert by_block["C"]["treated"] is None and by_block["All blocks"]["treated"] == 54
     assert np.isclose(by_block["All blocks"]["students"], 112)
+
+
+def test_the_page_previews_counts_and_balance_never_a_student_then_saves(client, scored, student_trial):
+    world = scored.world
+    schools = schools_of(world, "AM", "CM")
+    client.force_login(world.users.researcher)
+    url = f"/clusters/alpha/studies/{student_trial.pk}/allocation/"
+    page = client.get(url).content.decode()
+    assert "School year, by the year it ends" in page and f'value="{TRIAL_YEAR}"' in page
+    choice = {"schools": [s.pk for s in schools], "school_year": TRIAL_YEAR, "lowest_grade": "6",
+              "highest_grade": "8", "proportion": "0.5", "baseline": "on", "seed": "5"}
+    preview = client.post(url, choice | {"preview": ""})
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "Preview (not saved): seed 5" in page
+    drawn = draw(world.users.researcher, world, student_trial, schools, seed=5, grades=(6, 8))
+    for row in drawn.counts:
+        assert f"<th scope=\"row\">{row['block']}</th>" in page and f"<td>{row['treated']}</td>" in page
+    assert f"<td>{len(drawn.students)}</td>" in page
+    [check] = drawn.equivalence
+    assert "Baseline equivalence" in page and f"<td>{check['g']:.3f}</td>" in page
+    assert not any(student in page for student in drawn.students["student_id"])
+    assert client.post(url, choice | {"save": ""}).status_code == 302
+    with scopes_disabled():
+        saved = Study.objects.get(pk=student_trial.pk).current_allocation()
+    page = client.get(url).content.decode()
+    assert "Allocation 1 (current)" in page and saved.roster_sha256[:16] in page
+    assert f"{saved.unit_count} students enrolled in the school year ending {TRIAL_YEAR}, grades 6 to 8" in page
+    assert not any(student in page for student in drawn.students["student_id"])
+    # Team members read the counts; they do not draw.
+    client.force_login(world.users.member)
+    assert "Allocation 1 (current)" in client.get(url).content.decode()
+    assert client.post(url, choice | {"preview": ""}).status_code == 403
+
+
+def test_a_read_the_agreement_does_not_cover_is_named_on_the_page(client, scored, student_trial):
+    world = scored.world
+    with scopes_disabled():
+        student_trial.agreement.permitted_fields = ["student_school_association.*"]
+        student_trial.agreement.save()
+    client.force_login(world.users.researcher)
+    refused = client.post(f"/clusters/alpha/studies/{student_trial.pk}/allocation/", {
+        "schools": [s.pk for s in schools_of(world, "AM")], "school_year": TRIAL_YEAR, "proportion": "0.5",
+        "baseline": "on", "preview": ""})
+    assert refused.status_code == 422 and "lacks the fields student_assessment" in refused.content.decode()
+
+
+def test_the_api_draws_and_saves_students_and_answers_counts_only(api_as, scored, student_trial):
+    world = scored.world
+    url = f"/clusters/alpha/studies/{student_trial.pk}/student-allocations"
+    body = {"school_ids": [s.pk for s in schools_of(world, "AM", "CM", "AE")], "school_year": TRIAL_YEAR,
+            "baseline": True, "seed": 9}
+    saved = api_as(world.users.researcher).post(url, body)
+    assert saved.status_code == 201, saved.content
+    answer = saved.json()
+    assert answer["level"] == "student" and answer["units"] == [] and len(answer["roster_sha256"]) == 64
+    assert answer["counts"][-1]["block"] == "All blocks" and answer["counts"][-1]["students"] > 100
+    assert answer["equivalence"][0]["verdict"] in {"satisfies", "needs adjustment", "fails"}
+    assert answer["selection"]["school_year"] == TRIAL_YEAR and "student_id" not in saved.content.decode()
+    again = api_as(world.users.researcher).post(url, body)
+    assert again.status_code == 422 and "running it again is refused" in again.content.decode()
+    assert api_as(world.users.member).post(url, body | {"reason": "x"}).status_code == 403
+    listed = api_as(world.users.member).get(f"/clusters/alpha/studies/{student_trial.pk}/allocations").json()
+    assert [a["roster_sha256"] for a in listed] == [answer["roster_sha256"]]
+    schools = api_as(world.users.researcher).post(f"/clusters/alpha/studies/{student_trial.pk}/allocations",
+                                                  {"school_ids": body["school_ids"], "reason": "x"})
+    assert schools.status_code == 422 and "draw an allocation of its students" in schools.content.decode()
+
+
+def test_a_classroom_study_says_what_is_missing_on_its_page(client, scored, student_trial):
+    with scopes_disabled():
+        Study.objects.filter(pk=student_trial.pk).update(assignment_level="classroom", block_level="")
+    client.force_login(scored.world.users.lead)
+    page = client.get(f"/clusters/alpha/studies/{student_trial.pk}/allocation/").content.decode()
+    assert "holds no class roster" in page and "Preview a draw" not in page
+
+
+def test_a_study_of_clusters_assigns_its_own_cluster_and_those_it_is_shared_with(api_as, client, world, study):
+    with scopes_disabled():
+        study.assignment_level = "cluster"
+        study.save()
+        study.shared_with.add(world.beta)
+        study.register(world.users.lead)
+    url = f"/clusters/alpha/studies/{study.pk}/allocations"
+    lead = api_as(world.users.lead)
+    saved = lead.post(url, {"cluster_ids": [world.alpha.pk, world.beta.pk], "seed": 2})
+    assert saved.status_code == 201, saved.content
+    assert saved.json()["level"] == "cluster"
+    assert sorted(unit["name"] for unit in saved.json()["units"]) == ["Alpha", "Beta"]
+    assert sorted(unit["treated"] for unit in saved.json()["units"]) == [False, True]
+    with scopes_disabled():
+        study.shared_with.remove(world.beta)
+    other = lead.post(url, {"cluster_ids": [world.alpha.pk, world.beta.pk], "reason": "x"})
+    assert other.status_code == 422 and "the study's clusters" in other.content.decode()
+    client.force_login(world.users.lead)
+    page = client.get(f"/clusters/alpha/studies/{study.pk}/allocation/").content.decode()
+    assert "The clusters to assign" in page and 'name="clusters"' in page and 'name="schools"' not in page
