@@ -6,9 +6,12 @@ its own cluster."""
 import datetime
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from django.core.exceptions import PermissionDenied
 from django_scopes import scope, scopes_disabled
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from improvenet.data.models import AuditEvent
 from improvenet.design.models import ChangeIdea
@@ -274,3 +277,30 @@ def test_a_study_of_clusters_assigns_its_own_cluster_and_those_it_is_shared_with
     client.force_login(world.users.lead)
     page = client.get(f"/clusters/alpha/studies/{study.pk}/allocation/").content.decode()
     assert "The clusters to assign" in page and 'name="clusters"' in page and 'name="schools"' not in page
+
+
+students_in_blocks = st.lists(st.integers(1, 40), min_size=1, max_size=5).map(
+    lambda sizes: [(f"School {b}", f"S{b}-{u:03d}") for b, size in enumerate(sizes) for u in range(size)])
+
+
+@settings(max_examples=40, deadline=None)
+@given(students_in_blocks, st.sampled_from([0.5, 1 / 3, 0.6]), st.integers(0, 2**40), st.booleans())
+def test_a_seed_gives_one_student_allocation_with_exact_counts_per_block(students, proportion, seed, pairs):
+    blocks = [block for block, _ in students]
+    baseline = [None if index % 7 == 0 else float(index % 11) for index in range(len(students))]
+    if sum(value is not None for value in baseline) == 0 or len(students) < 2:
+        return
+    procedure = rosters.procedure([unit for _, unit in students], blocks, baseline,
+                                  0.5 if pairs else proportion, pairs, None)
+    first = procedure.draw(seed)
+    assert first == procedure.draw(seed)
+    counts = rosters.block_counts(blocks, first.treated)
+    assert sum(row["treated"] + row["control"] for row in counts) == len(students)
+    for row in counts:
+        exact = (0.5 if pairs else proportion) * (row["treated"] + row["control"])
+        assert np.floor(exact) <= row["treated"] <= np.ceil(exact)
+    # The roster's file is the same bytes for the same draw: its digest is reproducible.
+    table = pa.table({"student_id": [unit for _, unit in students], "school_id": blocks,
+                      "grade_level": [5] * len(students), "block": blocks, "baseline": baseline,
+                      "treated": list(first.treated)}, schema=rosters.SCHEMA)
+    assert rosters.roster_bytes(table)[1] == rosters.roster_bytes(table)[1]
