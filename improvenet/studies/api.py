@@ -5,7 +5,8 @@ members of a cluster a study is shared with read that study (`read_study`, throu
 cluster lead, network admins, researchers and the data team create, change and register them. A registered
 study's locked fields change only with a `revision_reason` (422 naming it otherwise), and the change is kept.
 Allocations and results are for team members, researchers and leads (403 for viewers); an allocation is drawn
-and saved in one call, refused (422 naming `reason`) once one is saved unless a reason is given.
+and saved in one call, refused (422 naming `reason`) once one is saved unless a reason is given; the students of
+a study that assigns students are drawn from the store under its agreement, and only their counts are answered.
 """
 
 import datetime

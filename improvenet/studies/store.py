@@ -8,7 +8,10 @@ Both read student-level rows, so both go through the same rules as every other r
   the outcome's fields for the cluster's schools;
 - `analytic_sample` is a read *under the study's own agreement*: the agreement must be active, permit the
   outcome's and the enrollments' fields, and cover every school the study assigned; the reader must be named in
-  it or be a district reader. Nothing else opens a study's sample.
+  it or be a district reader. Nothing else opens a study's sample;
+- `allocation_students`, the students a study that assigns students draws, is read under the study's agreement by
+  the same rule (the enrollments' fields, and the outcome's for a baseline). Their allocation is kept beside the
+  store as a roster file (studies/rosters.py), which `analytic_sample` reads back when its digest still matches.
 
 Only aggregates leave these functions for the pages (ρ, R², counts, and the impact.Sample the studies app turns
 into an estimate); the audit event records who read what, under which agreement, and how many rows.

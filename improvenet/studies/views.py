@@ -201,7 +201,9 @@ def _allocation_form(request, study: Study, current):
         initial = {"schools": selection.get("schools", []), "proportion": current.proportion if current else 0.5,
                    "school_year": selection.get("school_year") or school_year_of(study.starts_on),
                    "lowest_grade": grades[0], "highest_grade": grades[1],
-                   "baseline": bool(current and current.balance_rule.get("baseline"))}
+                   "baseline": bool(current and current.balance_rule.get("baseline")),
+                   "match_pairs": bool(current and current.balance_rule.get("matched_on")),
+                   "acceptance": current.balance_rule.get("acceptance") if current else None}
         return StudentAllocationForm(data, initial=initial)
     clusters = None
     if study.assignment_level == Study.Level.CLUSTER:
