@@ -126,7 +126,8 @@ def test_the_saved_allocation_keeps_counts_and_a_digest_and_refuses_a_changed_ro
         services.save_student_allocation(student_trial, drawn, world.users.researcher, "web", "")
 
 
-def test_the_impact_of_a_student_allocation_clusters_on_students_with_schools_as_blocks(scored, student_trial):
+def test_the_impact_of_a_student_allocation_clusters_on_students_with_schools_as_blocks(client, scored,
+                                                                                         student_trial):
     world = scored.world
     schools = schools_of(world, "AM", "CM", "AE", "CE")
     drawn = draw(world.users.researcher, world, student_trial, schools, grades=None)
@@ -148,6 +149,11 @@ def test_the_impact_of_a_student_allocation_clusters_on_students_with_schools_as
     assert {site["site"] for site in result.sites} <= {s.name for s in schools}
     text = analysis.evidence_statement(result).text()
     assert "students assigned at random" in text
+    client.force_login(world.users.researcher)
+    page = client.get(f"/clusters/alpha/studies/{student_trial.pk}/impact/")
+    assert page.status_code == 200 and "of the randomized students" in page.content.decode()
+    assert "randomized schools" not in page.content.decode()
+    assert client.get(f"/clusters/alpha/studies/{student_trial.pk}/statement/").status_code == 200
 
 
 def test_the_roster_changed_after_saving_stops_the_impact(scored, student_trial):
