@@ -153,6 +153,7 @@ def test_the_impact_of_a_student_allocation_clusters_on_students_with_schools_as
     page = client.get(f"/clusters/alpha/studies/{student_trial.pk}/impact/")
     assert page.status_code == 200 and "of the randomized students" in page.content.decode()
     assert "randomized schools" not in page.content.decode()
+    assert f"{cr2['n_analyzed']} students each assigned alone" in page.content.decode()
     assert client.get(f"/clusters/alpha/studies/{student_trial.pk}/statement/").status_code == 200
 
 
