@@ -221,7 +221,10 @@ def draw_student_allocation(user, access, study: Study, schools: list[School], s
         balance_rule |= {"covariates": list(rosters.baseline_covariates(values)), "acceptance": acceptance}
     if match_pairs:
         balance_rule |= {"matched_on": rosters.BASELINE}
-    equivalence = [{"covariate": f"{outcomes.outcome(outcome).label}, {store.year_label(school_year - 1)}",
+    with_value = sum(value is not None for value in values)
+    # Among the students with last year's value: the label says how many, since the rest are not compared.
+    equivalence = [{"covariate": f"{outcomes.outcome(outcome).label}, {store.year_label(school_year - 1)} "
+                                 f"({with_value} of {len(values)} students have it)",
                     "g": float(row.g), "verdict": row.verdict}
                    for row in rosters.equivalence(values, drawn.treated)] if outcome else []
     selection = {"school_year": school_year, "grades": list(grades) if grades else None,
