@@ -311,3 +311,14 @@ def test_a_seed_gives_one_student_allocation_with_exact_counts_per_block(student
                       "grade_level": [5] * len(students), "block": blocks, "baseline": baseline,
                       "treated": list(first.treated)}, schema=rosters.SCHEMA)
     assert rosters.roster_bytes(table)[1] == rosters.roster_bytes(table)[1]
+
+
+def test_grades_out_of_order_are_named_on_the_form(client, scored, student_trial):
+    client.force_login(scored.world.users.researcher)
+    refused = client.post(f"/clusters/alpha/studies/{student_trial.pk}/allocation/", {
+        "schools": [s.pk for s in schools_of(scored.world, "AM")], "school_year": TRIAL_YEAR,
+        "lowest_grade": "8", "highest_grade": "3", "proportion": "0.5", "preview": ""})
+    assert refused.status_code == 422
+    assert "The highest grade must not be below the lowest (8)." in refused.content.decode()
+    with scopes_disabled():
+        assert not AuditEvent.objects.filter(action="study allocation students").exists()
