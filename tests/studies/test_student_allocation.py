@@ -322,3 +322,16 @@ def test_grades_out_of_order_are_named_on_the_form(client, scored, student_trial
     assert "The highest grade must not be below the lowest (8)." in refused.content.decode()
     with scopes_disabled():
         assert not AuditEvent.objects.filter(action="study allocation students").exists()
+
+
+def test_a_roster_is_written_once_and_never_overwritten(tmp_path):
+    def table(treated):
+        return pa.table({"student_id": ["a", "b"], "school_id": ["AM", "AM"], "grade_level": [6, 7],
+                         "block": ["", ""], "baseline": [None, 1.5], "treated": treated}, schema=rosters.SCHEMA)
+
+    name, digest = rosters.write_roster(tmp_path, "study-1-allocation-1", table([True, False]))
+    # A save retried with the same draw finds its own bytes and keeps them; another draw gets a file of its own.
+    assert rosters.write_roster(tmp_path, "study-1-allocation-1", table([True, False])) == (name, digest)
+    other, _ = rosters.write_roster(tmp_path, "study-1-allocation-1", table([False, True]))
+    assert other != name and len(list(tmp_path.iterdir())) == 2
+    assert rosters.read_roster(tmp_path / name, digest).column("baseline").to_pylist() == [None, 1.5]
