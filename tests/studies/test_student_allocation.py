@@ -216,6 +216,8 @@ def test_the_page_previews_counts_and_balance_never_a_student_then_saves(client,
     assert "Allocation 1 (current)" in page and saved.roster_sha256[:16] in page
     assert f"{saved.unit_count} students enrolled in the school year ending {TRIAL_YEAR}, grades 6 to 8" in page
     assert not any(student in page for student in drawn.students["student_id"])
+    study_page = client.get(f"/clusters/alpha/studies/{student_trial.pk}/").content.decode()
+    assert "the students of 2 schools assigned, their numbers per block and group on the allocation page" in study_page
     # Team members read the counts; they do not draw.
     client.force_login(world.users.member)
     assert "Allocation 1 (current)" in client.get(url).content.decode()
@@ -284,6 +286,8 @@ def test_a_study_of_clusters_assigns_its_own_cluster_and_those_it_is_shared_with
     client.force_login(world.users.lead)
     page = client.get(f"/clusters/alpha/studies/{study.pk}/allocation/").content.decode()
     assert "The clusters to assign" in page and 'name="clusters"' in page and 'name="schools"' not in page
+    summary = client.get(f"/clusters/alpha/studies/{study.pk}/").content.decode()
+    assert "1 of 2 clusters assigned to the change" in summary
 
 
 students_in_blocks = st.lists(st.integers(1, 40), min_size=1, max_size=5).map(
