@@ -36,6 +36,7 @@ PURE_MODULES = [
     "improvenet.studies.power",
     "improvenet.studies.randomization",
     "improvenet.studies.reading",
+    "improvenet.studies.rosters",
     "improvenet.studies.statement",
     "improvenet.studies.variance",
     "improvenet.analytics.",

@@ -150,5 +150,16 @@ def enrolled_on(tables: Tables, day: datetime.date) -> pa.Table:
                                     nw.col("grade_level").cast(nw.Int64)))
 
 
+def enrolled_in(tables: Tables, school_year: int) -> pa.Table:
+    """`student_id, school_id, grade_level` of the students enrolled at any time in `school_year` (its ending
+    year), each at one school: the latest entry of the year (ties: the lowest school id)."""
+    stints = without_opted_out(tables["student_school_association"], tables).filter(
+        nw.col("school_year") == int(school_year))
+    picked = pick_one(stints.select("student_id", "school_id", "grade_level", "entry_date"), ["student_id"],
+                      [("entry_date", "max"), ("school_id", "min")])
+    return _collected(picked.select(nw.col("student_id"), nw.col("school_id").cast(nw.String),
+                                    nw.col("grade_level").cast(nw.Int64)))
+
+
 def _collected(frame: nw.LazyFrame) -> pa.Table:
     return frame.collect(backend="pyarrow").to_native()

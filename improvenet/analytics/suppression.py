@@ -10,6 +10,7 @@ Works on a pandas DataFrame or a pyarrow Table (returned as the same type) with 
    that the hidden value cannot be recovered as the total minus the shown rows. The partitions:
    - the `race:*` rows of one unit and period (their total is the unit's `all` row);
    - the `sex:*` rows of one unit and period (same total);
+   - the `arm:*` rows of one unit and period (a study's arms within a block: studies/rosters.py);
    - a flag row (`ell`, `sped`, `frl`) and its unpublished complement (non-ELL, ...): the complement
      equals `all` minus the flag row, so when it counts 1 to `min_n` - 1 people the flag row is hidden;
    - the school rows of one group and period (their total is the district `ALL` row of that group).
@@ -36,7 +37,7 @@ DEFAULT_MIN_N = 10
 DISTRICT = "ALL"
 ALL_GROUP = "all"
 FLAG_GROUPS = ("ell", "sped", "frl")
-PARTITIONED_PREFIXES = ("race:", "sex:")
+PARTITIONED_PREFIXES = ("race:", "sex:", "arm:")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import numpy as np
 
 from improvenet.analytics.suppression import DEFAULT_MIN_N
 from improvenet.data.services import store_school_ids
-from improvenet.studies import attrition, impact, randomization, statement
+from improvenet.studies import attrition, impact, randomization, rosters, statement
 from improvenet.studies.models import Allocation, Study, StudyResult
 
 RANDOMIZATION_DRAWS = 499
@@ -39,15 +39,15 @@ def is_reported(treated: int, control: int) -> bool:
     return min(treated, control) >= DEFAULT_MIN_N
 
 
-def _sites(study: Study, sample: impact.Sample, by_school: dict[str, str], icc: float) -> list[dict]:
+def _sites(study: Study, sample: impact.Sample, icc: float) -> list[dict]:
     """Per site (the blocks of a blocked study, else the cluster): Hedges' g, its variance and the counts.
 
     g is the site's covariate-adjusted impact over the pooled standard deviation (impact.estimate); its variance
     is that of a standardized difference inflated by the design effect of assigning whole schools,
     (1/n_t + 1/n_c)(1 + (m − 1)ρ) + g²/(2N), with m the average number of students per school and ρ the
     intraclass correlation of the whole study's mixed model (Hedges 2007; the WWC Procedures Handbook's cluster
-    correction)."""
-    blocks = np.array([by_school[school] for school in sample.cluster]) if study.block_level else None
+    correction). Students assigned one by one are their own clusters: m = 1, no design effect."""
+    blocks = np.asarray(sample.block) if sample.block is not None else None
     labels = sorted(set(blocks)) if blocks is not None else [study.cluster.name]
     y, t = np.asarray(sample.outcome, dtype=float), np.asarray(sample.treatment, dtype=int)
     schools = np.asarray(sample.cluster)
@@ -89,34 +89,49 @@ def analyse(study: Study, user, access, *, channel: str, store_path=None) -> Stu
 
     request = store.request_for(study)
     allocation = study.current_allocation()
-    blocks = request.blocks
     read = store.analytic_sample(user, access, request, channel=channel, store=store_path)
     sample = read.sample
     cr2, mixed = impact.estimate(sample, "cr2"), impact.estimate(sample, "mixed")
-    # The sample names schools by their store ids; the allocation by their records' ids.
-    school_pk = _store_id_to_pk(sample, read.analysed_by_school)
-    # A school may be known to the store by two ids (state and NCES): the one its rows carry counts.
-    store_id = {str(school_pk[key]): key for key in set(sample.cluster)}
-    procedure = procedure_of(allocation)
-    # Schools without an analysed student are re-drawn too, under a name no sample row carries.
-    units = [store_id.get(unit, f"not analysed: {unit}") for unit in procedure.units]
+    if read.roster is not None:
+        procedure, treated = student_procedure(allocation, read.roster), tuple(read.roster["treated"].astype(bool))
+        # The sample names students as the roster does; those without an outcome are re-drawn too.
+        units = list(procedure.units)
+    else:
+        procedure, treated = procedure_of(allocation), tuple(unit["treated"] for unit in allocation.units)
+        # The sample names schools by their store ids; the allocation by their records' ids.
+        school_pk = _store_id_to_pk(sample, read.analysed_by_school)
+        # A school may be known to the store by two ids (state and NCES): the one its rows carry counts.
+        store_id = {str(school_pk[key]): key for key in set(sample.cluster)}
+        # Schools without an analysed student are re-drawn too, under a name no sample row carries.
+        units = [store_id.get(unit, f"not analysed: {unit}") for unit in procedure.units]
     p_value = randomization.randomization_p_value(
-        procedure, randomization.Allocation(tuple(procedure.units), tuple(unit["treated"] for unit in allocation.units),
-                                            allocation.seed, allocation.draws, allocation.distance),
+        procedure, randomization.Allocation(tuple(procedure.units), treated, allocation.seed, allocation.draws,
+                                            allocation.distance),
         impact.reassigned_estimate(sample, units), draws=RANDOMIZATION_DRAWS, seed=allocation.seed,
     )
     equivalence = _equivalence(sample, store.PRIOR_YEAR, store.PRIOR_YEAR_MISSING)
-    icc = mixed.cluster_variance / (mixed.cluster_variance + mixed.residual_variance)
-    by_block = {school: blocks[school_pk[school]] for school in set(sample.cluster)} if blocks else {}
+    total = mixed.cluster_variance + mixed.residual_variance
+    # Students assigned one by one: each is its own cluster, and a cluster of one has no intraclass correlation.
+    icc = mixed.cluster_variance / total if read.roster is None else 0.0
     figures = {
         "cr2": _impact_figures(cr2), "mixed": _impact_figures(mixed),
         "randomization_p_value": float(p_value), "randomization_draws": RANDOMIZATION_DRAWS,
-        "students": _attrition_counts(read.students), "schools": _attrition_counts(read.schools),
+        "students": _attrition_counts(read.students),
+        "schools": _attrition_counts(read.schools) if read.schools else None,
         "equivalence": equivalence, "school_year": request.year,
         "statement": _statement_inputs(store.findings_for(study, read, cr2)),
     }
     return StudyResult.objects.create(study=study, outcome=study.primary_outcome, computed_by=user,
-                                      figures=figures, sites=_sites(study, sample, by_block, icc))
+                                      figures=figures, sites=_sites(study, sample, icc))
+
+
+def student_procedure(allocation: Allocation, roster) -> randomization.Procedure:
+    """The procedure a student allocation was drawn with (services.draw_student_allocation), from its roster."""
+    rule = allocation.balance_rule
+    blocks = roster["block"].tolist()
+    return rosters.procedure(roster["student_id"].tolist(), blocks if any(blocks) else None,
+                             rosters.optional_floats(roster["baseline"]),
+                             allocation.proportion, bool(rule.get("matched_on")), rule.get("acceptance"))
 
 
 def _store_id_to_pk(sample: impact.Sample, analysed_by_school: dict[int, int]) -> dict[str, int]:
@@ -167,5 +182,6 @@ def evidence_statement(result: StudyResult) -> statement.Statement:
     impact was estimated, with the estimate and attrition kept in the result (studies.statement)."""
     figures = result.figures
     findings = statement.Findings(**figures["statement"], impact=impact_of(figures["cr2"]),
-                                  students=attrition_of(figures["students"]), clusters=attrition_of(figures["schools"]))
+                                  students=attrition_of(figures["students"]),
+                                  clusters=attrition_of(figures["schools"]) if figures.get("schools") else None)
     return statement.evidence_statement(findings)

@@ -5,9 +5,10 @@ members of a cluster a study is shared with read that study (`read_study`, throu
 cluster lead, network admins, researchers and the data team create, change and register them. A registered
 study's locked fields change only with a `revision_reason` (422 naming it otherwise), and the change is kept.
 Allocations and results are for team members, researchers and leads (403 for viewers); an allocation is drawn
-and saved in one call, refused (422 naming `reason`) once one is saved unless a reason is given. The study's
-writers publish a finished study to the network library and withdraw it; every member of a cluster of the
-network lists the studies published to it (`published-studies`), and the studies shared with its cluster.
+and saved in one call, refused (422 naming `reason`) once one is saved unless a reason is given; the students of
+a study that assigns students are drawn from the store under its agreement, and only their counts are answered.
+The study's writers publish a finished study to the network library and withdraw it; every member of a cluster of
+the network lists the studies published to it (`published-studies`), and the studies shared with its cluster.
 """
 
 import datetime
@@ -20,10 +21,10 @@ from pydantic import StrictBool
 
 from improvenet.data.models import AuditEvent
 from improvenet.data.services import DataSetupError
-from improvenet.network.models import School
+from improvenet.network.models import Cluster, School
 from improvenet.resources import ClusterResource, Day, Filters, PageParams, RecordId, Text, page_schema, paginate
 from improvenet.studies import access as sacc
-from improvenet.studies import analysis, publishing, services
+from improvenet.studies import analysis, publishing, rosters, services
 from improvenet.studies.models import Study, StudyError, StudyPublication
 
 router = Router(tags=["Studies"])
@@ -124,11 +125,24 @@ def register_study(request, cluster: Text, study_id: RecordId):
 
 
 class AllocationUnitOut(Schema):
-    unit: str = Field(description="The school's id.")
+    unit: str = Field(description="The school's (or cluster's) id.")
     name: str
     block: str
     treated: bool
     baseline: float | None = None
+
+
+class AllocationCountOut(Schema):
+    block: str = Field(description="The block (a school, pyramid or cluster), or “All blocks”.")
+    treated: int | None
+    control: int | None
+    students: int | None
+
+
+class EquivalenceOut(Schema):
+    covariate: str
+    g: float = Field(description="Hedges' g of the groups' difference at baseline.")
+    verdict: str = Field(description="satisfies, needs adjustment or fails (What Works Clearinghouse).")
 
 
 class AllocationOut(Schema):
@@ -140,17 +154,31 @@ class AllocationOut(Schema):
     distance: float | None
     proportion: float
     balance_rule: dict
-    units: list[AllocationUnitOut]
+    units: list[AllocationUnitOut] = Field(description="The schools or clusters assigned; empty for students.")
     reason: str
+    level: str = Field(description="What was assigned: school, cluster or student.")
+    counts: list[AllocationCountOut] = Field(description="A student allocation's students per block and arm, then "
+                                             "over all blocks; null where a cell is suppressed (fewer than 10).")
+    equivalence: list[EquivalenceOut] = Field(description="A student allocation's baseline equivalence (WWC).")
+    selection: dict = Field(description="A student allocation's school_year, grades and schools (ids).")
+    roster_sha256: str = Field(description="The SHA-256 digest of a student allocation's roster file (kept beside "
+                               "the analytics store; its students never leave it).")
+
+    @staticmethod
+    def resolve_counts(allocation) -> list[dict]:
+        return rosters.suppressed_counts(allocation.counts)
 
 
 class BaselineValue(Schema):
-    school_id: RecordId
+    school_id: RecordId = Field(description="The school's id (the cluster's, for a study that assigns clusters).")
     value: float
 
 
 class AllocationIn(Schema):
-    school_ids: list[RecordId] = Field(..., min_length=2, max_length=1000, description="The schools to assign.")
+    school_ids: list[RecordId] = Field(default_factory=list, max_length=1000,
+                                       description="The schools to assign (a study that assigns schools).")
+    cluster_ids: list[RecordId] = Field(default_factory=list, max_length=100, description="The clusters to assign (a "
+                                        "study that assigns clusters: its own and those it is shared with).")
     proportion: float = Field(0.5, gt=0, lt=1, description="The share assigned to the change.")
     baseline_name: str = Field("", max_length=80, description="What the baseline values are.")
     baseline: list[BaselineValue] = Field(default_factory=list, max_length=1000,
@@ -182,17 +210,66 @@ def create_study_allocation(request, cluster: Text, study_id: RecordId, payload:
     with sacc.in_cluster_studies(request.auth, cluster) as access, transaction.atomic():
         _require_details(access)
         study = sacc.study_for_user(access, study_id).require_change()
-        schools = list(School.objects.filter(pk__in=payload.school_ids))
-        if len(schools) != len(set(payload.school_ids)):
-            raise StudyError({"school_ids": "A school id names no school of this cluster."})
+        if study.assignment_level == Study.Level.CLUSTER:
+            schools = list(Cluster.objects.filter(pk__in=payload.cluster_ids))
+            if len(schools) != len(set(payload.cluster_ids)):
+                raise StudyError({"cluster_ids": "A cluster id names no cluster of the network."})
+        else:
+            schools = list(School.objects.filter(pk__in=payload.school_ids))
+            if len(schools) != len(set(payload.school_ids)):
+                raise StudyError({"school_ids": "A school id names no school of this cluster."})
         chosen = {school.pk for school in schools}
         baseline = {item.school_id: item.value for item in payload.baseline}
         if set(baseline) - chosen or (baseline and set(baseline) != chosen):
-            raise StudyError({"baseline": "Give one baseline value for each chosen school, or none."})
+            raise StudyError({"baseline": "Give one baseline value for each chosen unit, or none."})
         draw = services.draw_allocation(study, schools, payload.proportion, payload.baseline_name, baseline,
                                         payload.match_pairs, payload.acceptance, payload.seed)
         return Status(201, services.save_allocation(study, draw, request.auth, AuditEvent.Channel.API,
                                                     payload.reason))
+
+
+class StudentAllocationIn(Schema):
+    school_ids: list[RecordId] = Field(..., min_length=1, max_length=1000,
+                                       description="The schools whose students are assigned.")
+    school_year: int = Field(..., ge=2000, le=2100, description="The school year by its ending year (2026: "
+                             "2025–26): the students enrolled in the schools at some time of it.")
+    lowest_grade: int | None = Field(None, ge=0, le=12, description="0 for kindergarten; none for every grade.")
+    highest_grade: int | None = Field(None, ge=0, le=12)
+    proportion: float = Field(0.5, gt=0, lt=1, description="The share assigned to the change.")
+    baseline: StrictBool = Field(False, description="Balance on the prior year's primary outcome, from the store.")
+    match_pairs: StrictBool = Field(False, description="Pair students on the baseline within blocks; one of each "
+                                    "pair treated.")
+    acceptance: float | None = Field(None, gt=0, le=1, description="Re-randomize until the Mahalanobis distance "
+                                     "is within this quantile (Morgan & Rubin 2012).")
+    seed: int | None = Field(None, ge=0, le=2**62, description="The seed; a new random one when left out.")
+    reason: str = Field("", description="Why a new allocation: needed once one is saved.")
+
+
+@router.post(f"{BASE}/student-allocations", response={201: AllocationOut},
+             operation_id="create_study_student_allocation",
+             summary="Draw and save the allocation of the students of the study's schools, read from the store under "
+             "its agreement (audited; the students stay beside the store; a new one needs a reason)")
+def create_study_student_allocation(request, cluster: Text, study_id: RecordId, payload: StudentAllocationIn):
+    with sacc.in_cluster_studies(request.auth, cluster) as access, transaction.atomic():
+        _require_details(access)
+        study = sacc.study_for_user(access, study_id).require_change()
+        schools = list(School.objects.filter(pk__in=payload.school_ids))
+        if len(schools) != len(set(payload.school_ids)):
+            raise StudyError({"school_ids": "A school id names no school of this cluster."})
+        grades = None
+        if payload.lowest_grade is not None or payload.highest_grade is not None:
+            grades = (payload.lowest_grade or 0, 12 if payload.highest_grade is None else payload.highest_grade)
+        try:
+            draw = services.draw_student_allocation(
+                request.auth, sacc.district_access(access), study, schools, payload.school_year, grades,
+                payload.proportion, payload.baseline, payload.match_pairs, payload.acceptance, payload.seed,
+                channel=AuditEvent.Channel.API)
+            saved = services.save_student_allocation(study, draw, request.auth, AuditEvent.Channel.API,
+                                                     payload.reason)
+        except (DataSetupError, ValueError, OSError) as refused:
+            # The store, not the request, is at fault: name the students, as the allocation page says.
+            raise StudyError({"students": f"The students could not be drawn: {refused}"}) from refused
+        return Status(201, saved)
 
 
 class SiteOut(Schema):

@@ -3,7 +3,7 @@ from django_scopes import scopes_disabled
 
 from improvenet.measures.models import Measure
 from improvenet.network.forms import ClusterScopedForm, DateInput
-from improvenet.network.models import School, current_on
+from improvenet.network.models import Cluster, School, current_on
 from improvenet.studies import power
 from improvenet.studies.models import MEASURE_PREFIX, Study, outcome_label
 
@@ -122,23 +122,11 @@ with scopes_disabled():
             study.revision_reason = data.get("revision_reason") or ""
             super()._post_clean()
 
-    class AllocationForm(forms.Form):
-        """The units of an allocation and how they are drawn; the baseline lets the preview check balance."""
+    class DrawFields(forms.Form):
+        """How any allocation is drawn: the share assigned, a balance rule, the seed, and why a new one."""
 
-        schools = forms.ModelMultipleChoiceField(
-            queryset=School.objects.none(), widget=forms.CheckboxSelectMultiple,
-            help_text="The schools to assign. With blocks, each block needs at least two.",
-        )
         proportion = forms.FloatField(label="Share assigned to the change", initial=0.5, min_value=0.01,
                                       max_value=0.99, widget=forms.NumberInput(attrs={"step": "any"}))
-        baseline_name = forms.CharField(label="Baseline measure", required=False, max_length=80,
-                                        help_text="What the baseline values are, e.g. “on-track rate 2025”.")
-        baseline = forms.CharField(
-            label="Baseline values", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-            help_text="One line per school: its name, a comma, its value (a school-level figure, never a student's).",
-        )
-        match_pairs = forms.BooleanField(label="Pair schools on the baseline and assign one of each pair",
-                                         required=False)
         acceptance = forms.FloatField(
             label="Re-randomize until balanced: acceptance probability", required=False, min_value=0.001,
             max_value=1, widget=forms.NumberInput(attrs={"step": "any"}),
@@ -149,13 +137,48 @@ with scopes_disabled():
         reason = forms.CharField(label="Why a new allocation", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                  help_text="Needed once an allocation is saved; kept with the new one.")
 
-        def __init__(self, *args, **kwargs):
+    class AllocationForm(DrawFields):
+        """The units of an allocation (schools, or the study's clusters) and how they are drawn; the baseline lets
+        the preview check balance."""
+
+        field_order = ["schools", "clusters", "proportion", "baseline_name", "baseline", "match_pairs"]
+
+        schools = forms.ModelMultipleChoiceField(
+            queryset=School.objects.none(), widget=forms.CheckboxSelectMultiple,
+            help_text="The schools to assign. With blocks, each block needs at least two.",
+        )
+        clusters = forms.ModelMultipleChoiceField(
+            queryset=Cluster.objects.none(), widget=forms.CheckboxSelectMultiple,
+            help_text="The clusters to assign: the study's own and those it is shared with.",
+        )
+        baseline_name = forms.CharField(label="Baseline measure", required=False, max_length=80,
+                                        help_text="What the baseline values are, e.g. “on-track rate 2025”.")
+        baseline = forms.CharField(
+            label="Baseline values", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+            help_text="One line per school: its name, a comma, its value (a school-level figure, never a student's).",
+        )
+        match_pairs = forms.BooleanField(label="Pair schools on the baseline and assign one of each pair",
+                                         required=False)
+
+        def __init__(self, *args, clusters=None, **kwargs):
             super().__init__(*args, **kwargs)
-            self.fields["schools"].queryset = School.objects.filter(current_on()).order_by("name")
+            if clusters is None:
+                del self.fields["clusters"]
+                self.fields["schools"].queryset = School.objects.filter(current_on()).order_by("name")
+            else:
+                # A study that assigns clusters: its own and those it is shared with, never blocked.
+                del self.fields["schools"]
+                self.fields["clusters"].queryset = clusters.order_by("name")
+                self.fields["baseline"].help_text = "One line per cluster: its name, a comma, its value."
+                self.fields["match_pairs"].label = "Pair clusters on the baseline and assign one of each pair"
+
+        @property
+        def units_field(self) -> str:
+            return "schools" if "schools" in self.fields else "clusters"
 
         def clean(self):
             data = super().clean()
-            schools = data.get("schools") or []
+            schools = data.get(self.units_field) or []
             names = {school.name.casefold(): school for school in schools}
             values: dict[int, float] = {}
             for number, line in enumerate((data.get("baseline") or "").splitlines(), start=1):
@@ -175,7 +198,48 @@ with scopes_disabled():
             needs_baseline = data.get("match_pairs") or data.get("acceptance")
             if (values or needs_baseline) and len(values) != len(schools):
                 missing = [school.name for school in schools if school.pk not in values]
-                self.add_error("baseline", f"Give a baseline value for every chosen school; missing: "
-                                           f"{', '.join(missing[:5])}.")
+                self.add_error("baseline", f"Give a baseline value for every chosen {self.units_field[:-1]}; "
+                                           f"missing: {', '.join(missing[:5])}.")
             data["baseline_values"] = values
+            return data
+
+    class StudentAllocationForm(DrawFields):
+        """Whose students a student allocation draws (a school year, schools, grades) and how: within the study's
+        blocks, balanced on the prior year's primary outcome when asked. Nothing here names a student."""
+
+        field_order = ["schools", "school_year", "lowest_grade", "highest_grade", "proportion", "baseline",
+                       "match_pairs"]
+
+        schools = forms.ModelMultipleChoiceField(
+            queryset=School.objects.none(), widget=forms.CheckboxSelectMultiple,
+            help_text="The schools whose students are assigned.",
+        )
+        school_year = forms.IntegerField(
+            label="School year, by the year it ends", min_value=2000, max_value=2100,
+            help_text="E.g. 2026 for 2025–26: the students enrolled in these schools at some time of that year.",
+        )
+        lowest_grade = forms.IntegerField(label="Lowest grade", required=False, min_value=0, max_value=12,
+                                          help_text="0 for kindergarten; leave both grades empty for every grade.")
+        highest_grade = forms.IntegerField(label="Highest grade", required=False, min_value=0, max_value=12)
+        baseline = forms.BooleanField(
+            label="Use last year's outcome as the baseline", required=False,
+            help_text="The study's primary outcome in the school year before, from the store: the preview checks "
+                      "the groups' balance on it, and pairing or re-randomizing use it.",
+        )
+        match_pairs = forms.BooleanField(
+            label="Pair students on the baseline within each block and assign one of each pair", required=False)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["schools"].queryset = School.objects.filter(current_on()).order_by("name")
+
+        def clean(self):
+            data = super().clean()
+            low, high = data.get("lowest_grade"), data.get("highest_grade")
+            if low is None and high is None:
+                data["grades"] = None
+            elif (low if low is not None else 0) > (high if high is not None else 12):
+                self.add_error("highest_grade", f"The highest grade must not be below the lowest ({low}).")
+            else:
+                data["grades"] = (low if low is not None else 0, high if high is not None else 12)
             return data

@@ -2,8 +2,9 @@
 pre-registration, which locks the design so that later edits are kept and shown; and its allocations, stored
 append-only (the model refuses changes and a database trigger refuses them from any other code).
 
-Student-level rows never come here: an allocation assigns schools or clusters, and the analytic sample is
-read from the cluster's analytics store under the study's agreement.
+Student-level rows never come here: an allocation of schools or clusters lists its units, one of students keeps
+only its counts per block and arm, its balance and the SHA-256 digest of its roster, a file beside the analytics
+store (studies/rosters.py); the analytic sample is read from the store under the study's agreement.
 """
 
 from __future__ import annotations
@@ -391,6 +392,19 @@ class Allocation(models.Model):
     )
     units = models.JSONField(help_text="Each unit: its id, name, block, baseline values and whether treated.")
     reason = models.TextField(blank=True, help_text="Why a new allocation replaces the previous one.")
+    level = models.CharField(max_length=20, choices=Study.Level.choices, default=Study.Level.SCHOOL,
+                             help_text="What was assigned: schools, clusters or students.")
+    # A student allocation: its students stay in the roster file; the web database keeps what the page shows.
+    counts = models.JSONField(default=list, blank=True,
+                              help_text="Students per block and arm: [{block, treated, control}].")
+    equivalence = models.JSONField(default=list, blank=True,
+                                   help_text="The arms' baseline equivalence at allocation: [{covariate, g, verdict}].")
+    selection = models.JSONField(default=dict, blank=True,
+                                 help_text="Whose students: school_year, grades, schools (ids), baseline outcome.")
+    roster_file = models.CharField(max_length=200, blank=True,
+                                   help_text="The roster's file name in the store's allocations folder.")
+    roster_sha256 = models.CharField("roster's SHA-256", max_length=64, blank=True,
+                                     help_text="The roster file's digest: a changed file is refused.")
 
     objects = ScopedManager(cluster="study__cluster", _manager_class=models.Manager.from_queryset(AllocationQuerySet))
 
@@ -411,12 +425,24 @@ class Allocation(models.Model):
 
     @property
     def treated_count(self) -> int:
+        if self.level == Study.Level.STUDENT:
+            return sum(block["treated"] for block in self.counts)
         return sum(1 for unit in self.units if unit["treated"])
+
+    @property
+    def unit_count(self) -> int:
+        if self.level == Study.Level.STUDENT:
+            return sum(block["treated"] + block["control"] for block in self.counts)
+        return len(self.units)
 
     @classmethod
     def record(cls, study: Study, drawn, units: list[dict], proportion: float, balance_rule: dict, user,
-               channel: str, reason: str = "") -> Allocation:
+               channel: str, reason: str = "", *, level: str = Study.Level.SCHOOL, students=None) -> Allocation:
         """Save `drawn` (a randomization.Allocation of `units`) as the study's next allocation, and audit it.
+
+        A student allocation gives no `units` but `students`: its counts, equivalence and selection, and
+        `write(number)`, which writes its roster once for the allocation's number and gives the file's name and
+        SHA-256 digest (studies.services.save_student_allocation).
 
         Refused before registration (the assignment must follow the registered design), for designs that are
         not randomized, and, once an allocation is saved, without a reason for the new one."""
@@ -433,17 +459,25 @@ class Allocation(models.Model):
                 )})
             assigned = drawn.as_dict()
             rows = [{**unit, "treated": assigned[unit["unit"]]} for unit in units]
+            number = previous.number + 1 if previous else 1
+            kept = {}
+            if students is not None:
+                roster_file, roster_sha256 = students.write(number)
+                kept = {"counts": students.counts, "equivalence": students.equivalence,
+                        "selection": students.selection, "roster_file": roster_file, "roster_sha256": roster_sha256}
             allocation = cls.objects.create(
-                study=study, number=previous.number + 1 if previous else 1, created_by=user,
+                study=study, number=number, created_by=user,
                 created_by_name=user.get_username() if user else "", seed=drawn.seed, draws=drawn.draws,
                 distance=drawn.distance, proportion=proportion, balance_rule=balance_rule, units=rows,
-                reason=reason.strip(),
+                reason=reason.strip(), level=level, **kept,
             )
             AuditEvent.objects.create(
                 cluster=study.cluster, user=user, username=allocation.created_by_name, channel=channel,
                 action=f"study allocation saved: {study.title}",
-                detail={"study": study.pk, "allocation": allocation.number, "seed": drawn.seed,
-                        "units": len(rows), "treated": allocation.treated_count, "reason": allocation.reason},
+                detail={"study": study.pk, "allocation": allocation.number, "seed": drawn.seed, "level": level,
+                        "units": allocation.unit_count, "treated": allocation.treated_count,
+                        "reason": allocation.reason, **({"roster_sha256": allocation.roster_sha256}
+                                                        if allocation.roster_sha256 else {})},
                 agreement=study.agreement,
             )
         return allocation

@@ -8,7 +8,10 @@ Both read student-level rows, so both go through the same rules as every other r
   the outcome's fields for the cluster's schools;
 - `analytic_sample` is a read *under the study's own agreement*: the agreement must be active, permit the
   outcome's and the enrollments' fields, and cover every school the study assigned; the reader must be named in
-  it or be a district reader. Nothing else opens a study's sample.
+  it or be a district reader. Nothing else opens a study's sample;
+- `allocation_students`, the students a study that assigns students draws, is read under the study's agreement by
+  the same rule (the enrollments' fields, and the outcome's for a baseline). Their allocation is kept beside the
+  store as a roster file (studies/rosters.py), which `analytic_sample` reads back when its digest still matches.
 
 Only aggregates leave these functions for the pages (ρ, R², counts, and the impact.Sample the studies app turns
 into an estimate); the audit event records who read what, under which agreement, and how many rows.
@@ -39,10 +42,10 @@ from improvenet.data.services import (
     store_school_ids,
 )
 from improvenet.network.models import School
-from improvenet.studies import randomization, variance
+from improvenet.studies import randomization, rosters, variance
 from improvenet.studies.attrition import Arm, Attrition
 from improvenet.studies.impact import Impact, Sample
-from improvenet.studies.models import Study, StudyError
+from improvenet.studies.models import Allocation, Study, StudyError
 from improvenet.studies.statement import Findings
 
 PRIOR_YEAR = "prior_year"
@@ -105,7 +108,7 @@ def variance_parts(user, access, outcome_key: str, *, channel: str, year: int | 
     values = values[values["school_id"].isin(list(by_store_id))]
     current = values[values["school_year"] == year]
     if current.empty:
-        raise variance.VarianceError(f"The store holds no {chosen.label} for the school year {_year_label(year)} "
+        raise variance.VarianceError(f"The store holds no {chosen.label} for the school year {year_label(year)} "
                                      "in these schools.")
     prior = values[values["school_year"] == year - 1].set_index("student_id")["value"]
     school = current["school_id"].to_numpy()
@@ -159,17 +162,53 @@ class SampleRequest:
     blocks: Mapping[int, str] | None = None
     grades: tuple[int, int] | None = None
     prior_year_covariate: bool = True
+    roster: Roster | None = None
+    """A study that assigned students: its allocation's roster, whose students (with their arm and block) are the
+    randomized sample; `treated` and `blocks` are then empty."""
+
+    @property
+    def schools(self) -> list[int]:
+        """The schools whose students the sample reads (School pks)."""
+        return list(self.roster.schools) if self.roster else list(self.treated)
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Where a student allocation's roster is (studies.rosters), its digest, and the schools of its students."""
+
+    path: Path
+    sha256: str
+    schools: tuple[int, ...]
+
+
+def roster_folder(cluster) -> Path:
+    """The folder of the cluster's allocation rosters: beside its analytics store, never in the web database."""
+    return store_path(cluster).parent / "allocations"
+
+
+def roster_of(allocation: Allocation) -> Roster:
+    return Roster(roster_folder(allocation.study.cluster) / allocation.roster_file, allocation.roster_sha256,
+                  tuple(allocation.selection["schools"]))
 
 
 def request_for(study: Study, outcome: str | None = None) -> SampleRequest:
-    """The sample request of a study assigned by school, from its current allocation: the students enrolled
-    when the study's window starts are its sample, the outcome (default the primary) is that of the school year
-    in which the window ends. Raises StudyError when the study has no allocation or does not assign schools."""
+    """The sample request of a study assigned by school or by student, from its current allocation: the students
+    enrolled in the assigned schools when the study's window starts (or the students its roster assigned) are its
+    sample, the outcome (default the primary) is that of the school year in which the window ends. Raises
+    StudyError when the study has no allocation of its unit or assigns other units."""
     allocation = study.current_allocation()
-    if study.assignment_level != Study.Level.SCHOOL:
-        raise StudyError({"assignment_level": "The store gives the samples of studies that assign schools."})
-    if allocation is None:
-        raise StudyError({"allocation": "Save the study's allocation first: its sample is the schools it assigned."})
+    if study.assignment_level not in (Study.Level.SCHOOL, Study.Level.STUDENT):
+        raise StudyError({"assignment_level": "The store gives the samples of studies that assign schools or "
+                                              "students."})
+    if allocation is None or allocation.level != study.assignment_level:
+        units = study.get_assignment_level_display().lower()
+        raise StudyError({"allocation": f"Save the study's allocation first: its sample is the {units} it assigned."})
+    if allocation.level == Study.Level.STUDENT:
+        return SampleRequest(
+            label=f"study {study.pk}: {study.title}", outcome=outcome or study.primary_outcome,
+            year=school_year_of(study.ends_on), assigned_on=study.starts_on, treated={}, agreement=study.agreement,
+            roster=roster_of(allocation),
+        )
     units = allocation.units
     return SampleRequest(
         label=f"study {study.pk}: {study.title}", outcome=outcome or study.primary_outcome,
@@ -186,15 +225,17 @@ class AnalyticSample:
     """One entry per analysed student: outcome, treatment (1/0), school (store id), block, covariates."""
     outcome: Outcome
     students: Attrition
-    """Students of the study's grades enrolled in an assigned school on the day of assignment, and those of them
-    analysed, per arm."""
+    """Students of the study's grades enrolled in an assigned school on the day of assignment (or assigned by its
+    roster), and those of them analysed, per arm."""
     grades: tuple[int, int] | None
-    schools: Attrition
-    """Schools assigned, and those with at least one analysed student, per arm."""
+    schools: Attrition | None
+    """Schools assigned, and those with at least one analysed student, per arm (None when students were assigned)."""
     analysed_by_school: dict[int, int]
     """School pk → students analysed (counts, for the estimates by site)."""
     agreement: DataUseAgreement
     event: AuditEvent
+    roster: pd.DataFrame | None = None
+    """A student allocation's roster as drawn (studies.rosters.COLUMNS), to re-draw it for randomization inference."""
 
 
 def analytic_sample(user, access, request: SampleRequest, *, channel: str,
@@ -207,61 +248,126 @@ def analytic_sample(user, access, request: SampleRequest, *, channel: str,
     """
     chosen = outcomes.outcome(request.outcome)
     fields = frozenset(chosen.fields + outcomes.ENROLLMENT_FIELDS)
-    _require_study_agreement(user, access, request, fields)
-    if set(request.treated.values()) != {True, False}:
+    _require_study_agreement(user, access, request.agreement, request.schools, fields)
+    if request.roster is None and set(request.treated.values()) != {True, False}:
         raise ValueError("The study's allocation needs both treated and control schools.")
     path = _existing_store(access, store)
-    assigned = School.objects.filter(pk__in=list(request.treated))
-    # A school is known to the store by its state id or its NCES id, whichever the district's files use.
-    school_of = {key: school.pk for key, school in store_school_ids().items() if school.pk in request.treated}
-    unknown = [school.name for school in assigned if school.pk not in school_of.values()]
-    if unknown:
-        raise ValueError(f"The study's schools {', '.join(sorted(unknown))} have no state or NCES id: the store "
-                         "names schools by the id the district's files use.")
+    school_of = _store_ids(request.schools)
+    roster = rosters.read_roster(request.roster.path, request.roster.sha256).to_pandas() if request.roster else None
     with open_tables(path) as tables:
-        randomized = outcomes.enrolled_on(tables, request.assigned_on).to_pandas()
+        if roster is None:
+            randomized = outcomes.enrolled_on(tables, request.assigned_on).to_pandas()
         years = [request.year - 1, request.year] if request.prior_year_covariate else [request.year]
         values = outcomes.student_values(tables, chosen, years).to_pandas()
-    # In a fixed order, so that the same store gives the same sample (the engine returns rows in any order).
-    randomized = randomized[randomized["school_id"].isin(list(school_of))].sort_values(["school_id", "student_id"])
+    if roster is None:
+        # In a fixed order, so that the same store gives the same sample (the engine returns rows in any order).
+        randomized = randomized[randomized["school_id"].isin(list(school_of))].sort_values(["school_id", "student_id"])
+        pk_of = randomized["school_id"].map(school_of)
+        randomized = randomized.assign(treated=pk_of.map(request.treated).astype(bool),
+                                       block=pk_of.map(request.blocks or {}))
+        blocked = bool(request.blocks)
+    else:
+        # Intention to treat: every student the roster assigned, with the arm and block drawn, wherever they are now.
+        randomized, blocked = roster, bool((roster["block"] != "").any())
     outcome_now = values[values["school_year"] == request.year].set_index("student_id")["value"]
     if randomized.empty:
         raise ValueError(f"The store has no student enrolled in the study's schools on "
                          f"{request.assigned_on:%B %-d, %Y}, the day its window starts: check the window against "
                          "the school years loaded.")
     if not randomized["student_id"].isin(outcome_now.index).any():
-        raise ValueError(f"The store holds no {chosen.label} in the school year {_year_label(request.year)} for "
+        raise ValueError(f"The store holds no {chosen.label} in the school year {year_label(request.year)} for "
                          "the study's students: load that year's data first.")
     # The study is about the grades its outcome measures: by default those of the students who have it.
     measured = randomized[randomized["student_id"].isin(outcome_now.index)]["grade_level"]
     grades = request.grades or ((int(measured.min()), int(measured.max())) if len(measured) else None)
-    if grades is not None:
+    if grades is not None and roster is None:
         randomized = randomized[randomized["grade_level"].between(*grades)]
     kept = randomized[randomized["student_id"].isin(outcome_now.index)]
     pk = kept["school_id"].map(school_of).to_numpy()
-    treatment = np.array([int(request.treated[p]) for p in pk], dtype=int)
     covariates = {}
     if request.prior_year_covariate:
         before = values[values["school_year"] == request.year - 1].set_index("student_id")["value"]
         covariates = _prior_covariates(before.reindex(kept["student_id"]).to_numpy(), kept["school_id"].to_numpy())
+        if roster is not None and _one_school_per_block(kept, blocked):
+            # Students assigned within their school: its mean is the school's block effect already.
+            covariates.pop(SCHOOL_MEAN_PRIOR_YEAR, None)
     sample = Sample(
         outcome=outcome_now.reindex(kept["student_id"]).to_numpy().tolist(),
-        treatment=treatment.tolist(),
-        cluster=kept["school_id"].tolist(),
-        block=[request.blocks[p] for p in pk] if request.blocks else None,
+        treatment=kept["treated"].astype(int).tolist(),
+        # The unit of assignment is the cluster of the CR2 errors: the school, or each student assigned alone.
+        cluster=kept["student_id" if roster is not None else "school_id"].tolist(),
+        block=kept["block"].tolist() if blocked else None,
         covariates=covariates or None,
     )
-    students = _attrition(randomized["school_id"].map(school_of), pk, request.treated, "students")
-    analysed_by_school = {int(p): int(count) for p, count in zip(*np.unique(pk, return_counts=True), strict=True)}
-    schools = Attrition(
+    students = Attrition(*(Arm(int((randomized["treated"] == arm).sum()), int((kept["treated"] == arm).sum()))
+                           for arm in (True, False)), unit="students")
+    analysed_by_school = {int(p): int(count) for p, count in zip(*np.unique(pk[~pd.isna(pk)], return_counts=True),
+                                                                 strict=True)}
+    schools = None if roster is not None else Attrition(
         *(Arm(sum(1 for t in request.treated.values() if t == arm),
               sum(1 for p in analysed_by_school if request.treated[p] == arm)) for arm in (True, False)),
         unit="schools")
+    detail = {"study": request.label, "outcome": chosen.key, "school_year": request.year,
+              "assigned_on": request.assigned_on.isoformat(), "grades": grades, "fields": sorted(fields),
+              "schools": sorted(request.schools), "rows": len(sample.outcome)}
+    if request.roster:
+        detail["roster_sha256"] = request.roster.sha256
     event = audit(user, access, channel=channel, action=f"study sample {chosen.key}", agreement=request.agreement,
-                  detail={"study": request.label, "outcome": chosen.key, "school_year": request.year,
-                          "assigned_on": request.assigned_on.isoformat(), "grades": grades,
-                          "fields": sorted(fields), "schools": sorted(request.treated), "rows": len(sample.outcome)})
-    return AnalyticSample(sample, chosen, students, grades, schools, analysed_by_school, request.agreement, event)
+                  detail=detail)
+    return AnalyticSample(sample, chosen, students, grades, schools, analysed_by_school, request.agreement, event,
+                          roster)
+
+
+@dataclass(frozen=True)
+class StudentChoice:
+    """Whose students a student allocation draws: those enrolled at some time of `school_year` (its ending year)
+    in `schools`, of `grades` (lowest and highest; None: every grade), with the year before's value of `baseline`
+    (an outcome key; "" for no baseline)."""
+
+    schools: tuple[School, ...]
+    school_year: int
+    grades: tuple[int, int] | None = None
+    baseline: str = ""
+
+
+def allocation_students(user, access, study: Study, choice: StudentChoice, *, channel: str,
+                        store: Path | None = None) -> pd.DataFrame:
+    """The students a student allocation draws, read from the store under the study's agreement and audited:
+    `student_id`, `school_id` (the store's), `school` (its School pk), `grade_level` and `baseline` (the prior
+    year's outcome, NaN when the student has none), in order of student id, so that the same store, choice and seed
+    give the same allocation. Nothing of it leaves for a page but counts.
+
+    Raises PermissionDenied (the agreement does not cover the read), DataSetupError (no store) or ValueError
+    naming what the store lacks."""
+    fields = outcomes.ENROLLMENT_FIELDS
+    chosen = outcomes.outcome(choice.baseline) if choice.baseline else None
+    if chosen is not None:
+        fields = fields + chosen.fields
+    pks = [school.pk for school in choice.schools]
+    _require_study_agreement(user, access, study.agreement, pks, frozenset(fields))
+    path = _existing_store(access, store)
+    school_of = _store_ids(pks)
+    with open_tables(path) as tables:
+        enrolled = outcomes.enrolled_in(tables, choice.school_year).to_pandas()
+        prior = (outcomes.student_values(tables, chosen, [choice.school_year - 1]).to_pandas() if chosen
+                 else pd.DataFrame({"student_id": [], "value": []}))
+    students = enrolled[enrolled["school_id"].isin(list(school_of))]
+    if choice.grades is not None:
+        students = students[students["grade_level"].between(*choice.grades)]
+    students = students.sort_values("student_id").reset_index(drop=True)
+    if students.empty:
+        grades = f" in grades {choice.grades[0]} to {choice.grades[1]}" if choice.grades else ""
+        raise ValueError(f"The store has no student enrolled{grades} in these schools in the school year "
+                         f"{year_label(choice.school_year)}: check the year against the school years loaded.")
+    baseline = prior.set_index("student_id")["value"].reindex(students["student_id"]).to_numpy()
+    students = students.assign(school=students["school_id"].map(school_of), baseline=baseline)
+    audit(user, access, channel=channel, action="study allocation students", agreement=study.agreement, detail={
+        "study": f"study {study.pk}: {study.title}", "school_year": choice.school_year,
+        "grades": list(choice.grades) if choice.grades else None, "schools": sorted(pks), "fields": sorted(fields),
+        "baseline": choice.baseline, "students": len(students),
+        "with_baseline": int((~np.isnan(baseline.astype(float))).sum()) if len(baseline) else 0,
+    })
+    return students
 
 
 DESIGN_KINDS = {Study.Design.RANDOMIZED: "experimental", Study.Design.MATCHED: "quasi_experimental",
@@ -291,26 +397,30 @@ def findings_for(study: Study, read: AnalyticSample, fit: Impact, assumption: st
     )
 
 
-def _require_study_agreement(user, access, request: SampleRequest, fields: frozenset[str]) -> None:
-    agreement = request.agreement
+def _require_study_agreement(user, access, agreement: DataUseAgreement | None, schools: Iterable[int],
+                             fields: frozenset[str]) -> None:
     if agreement is None:
         raise PermissionDenied("This study names no data use agreement: its sample can only be read under one. "
                                "Choose the agreement it runs under.")
     if not (is_district_reader(user, access) or agreement.researchers.filter(pk=user.pk).exists()):
         raise PermissionDenied(f"The study runs under “{agreement.project}”, which does not name you: ask the "
                                "cluster lead to add you to it.")
-    missing = agreement.missing_for(DataRequest(fields, frozenset(request.treated), timezone.localdate()))
+    missing = agreement.missing_for(DataRequest(fields, frozenset(schools), timezone.localdate()))
     if missing:
         raise PermissionDenied(f"The study's agreement “{agreement.project}” does not cover this read: it lacks "
                                f"{'; '.join(missing)}.")
 
 
-def _attrition(randomized_schools, analysed_schools, treated: Mapping[int, bool], unit: str) -> Attrition:
-    def arm(flag: bool) -> Arm:
-        return Arm(int(sum(treated[p] == flag for p in randomized_schools)),
-                   int(sum(treated[p] == flag for p in analysed_schools)))
-
-    return Attrition(arm(True), arm(False), unit=unit)
+def _store_ids(schools: Iterable[int]) -> dict[str, int]:
+    """The store's id → School pk of `schools`; a ValueError names those the store cannot know (a school is known to
+    the store by its state id or its NCES id, whichever the district's files use)."""
+    wanted = set(schools)
+    school_of = {key: school.pk for key, school in store_school_ids().items() if school.pk in wanted}
+    unknown = [school.name for school in School.objects.filter(pk__in=wanted) if school.pk not in school_of.values()]
+    if unknown:
+        raise ValueError(f"The study's schools {', '.join(sorted(unknown))} have no state or NCES id: the store "
+                         "names schools by the id the district's files use.")
+    return school_of
 
 
 def _prior_covariates(prior: np.ndarray, school: np.ndarray) -> dict[str, list[float]]:
@@ -328,6 +438,12 @@ def _prior_covariates(prior: np.ndarray, school: np.ndarray) -> dict[str, list[f
     present = pd.Series(prior).groupby(school).transform("mean")
     columns[SCHOOL_MEAN_PRIOR_YEAR] = present.fillna(prior[~missing].mean()).tolist()
     return columns
+
+
+def _one_school_per_block(students: pd.DataFrame, blocked: bool) -> bool:
+    if not blocked:
+        return students["school_id"].nunique() == 1
+    return bool((students.groupby("block")["school_id"].nunique() == 1).all())
 
 
 def _schools_by_store_id(schools: Iterable[School] | None) -> dict[str, School]:
@@ -356,6 +472,6 @@ def _with_explained(parts: variance.VarianceParts, explained: variance.VarianceP
     return replace(parts, R1=explained.R1, R2=explained.R2, R3=explained.R3)
 
 
-def _year_label(year: int) -> str:
+def year_label(year: int) -> str:
     return f"{year - 1}–{year % 100:02d}"
 

@@ -13,16 +13,19 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from improvenet.analytics.outcomes import school_year_of
+from improvenet.analytics.suppression import DEFAULT_MIN_N
 from improvenet.data.models import AuditEvent
 from improvenet.data.services import DataSetupError
 from improvenet.lib.errors import Conflict
+from improvenet.network.models import Cluster, School
 from improvenet.pages import cluster_page, render_cluster
 from improvenet.spc.vega import to_svg
 from improvenet.studies import access as sacc
-from improvenet.studies import analysis, publishing, services
+from improvenet.studies import analysis, publishing, rosters, services
 from improvenet.studies.attrition import judge
 from improvenet.studies.charts import sites_spec
-from improvenet.studies.forms import POWER_FIELDS, AllocationForm, PowerFields, StudyForm
+from improvenet.studies.forms import POWER_FIELDS, AllocationForm, PowerFields, StudentAllocationForm, StudyForm
 from improvenet.studies.models import Study, StudyResult, outcome_label
 
 studies_page = cluster_page(enter=sacc.in_cluster_studies)
@@ -201,50 +204,103 @@ def study_register(request, access, study_id: int):
     return redirect(_study_url(study))
 
 
+def _allocation_form(request, study: Study, current):
+    """The allocation form of the study's unit, starting from the current allocation's choices."""
+    data = request.POST or None
+    if study.assignment_level == Study.Level.STUDENT:
+        selection = current.selection if current and current.level == Study.Level.STUDENT else {}
+        grades = selection.get("grades") or [None, None]
+        initial = {"schools": selection.get("schools", []), "proportion": current.proportion if current else 0.5,
+                   "school_year": selection.get("school_year") or school_year_of(study.starts_on),
+                   "lowest_grade": grades[0], "highest_grade": grades[1],
+                   "baseline": bool(current and current.balance_rule.get("baseline")),
+                   "match_pairs": bool(current and current.balance_rule.get("matched_on")),
+                   "acceptance": current.balance_rule.get("acceptance") if current else None}
+        return StudentAllocationForm(data, initial=initial)
+    clusters = None
+    if study.assignment_level == Study.Level.CLUSTER:
+        clusters = Cluster.objects.filter(pk__in=[study.cluster_id, *study.shared_with.values_list("pk", flat=True)])
+    field = "clusters" if clusters is not None else "schools"
+    initial = {field: [int(unit["unit"]) for unit in current.units], "proportion": current.proportion} \
+        if current and current.level == study.assignment_level else {}
+    return AllocationForm(data, initial=initial, clusters=clusters)
+
+
+def _draw(request, access, study: Study, form):
+    """The draw the form asks for: of the study's schools or clusters, or of its schools' students."""
+    data = form.cleaned_data
+    if isinstance(form, StudentAllocationForm):
+        return services.draw_student_allocation(
+            request.user, sacc.district_access(access), study, list(data["schools"]), data["school_year"],
+            data["grades"], data["proportion"], data["baseline"], data["match_pairs"], data["acceptance"],
+            data["seed"], channel=AuditEvent.Channel.WEB)
+    return services.draw_allocation(
+        study, list(data[form.units_field]), data["proportion"], data["baseline_name"], data["baseline_values"],
+        data["match_pairs"], data["acceptance"], data["seed"])
+
+
+def _saved_allocations(study: Study) -> list[dict]:
+    """The study's allocations as the page lists them: a student allocation by its suppressed counts per block and
+    arm and the schools whose students it assigned, never a student."""
+    shown = []
+    for allocation in study.allocations.order_by("number"):
+        entry = {"allocation": allocation, "counts": None, "schools": []}
+        if allocation.level == Study.Level.STUDENT:
+            entry["counts"] = rosters.suppressed_counts(allocation.counts)
+            entry["schools"] = list(School.objects.filter(pk__in=allocation.selection.get("schools", []))
+                                    .order_by("name").values_list("name", flat=True))
+        shown.append(entry)
+    return shown
+
+
 @studies_page
 def allocation_page(request, access, study_id: int):
-    """Choose the schools and the procedure, preview the draw with its balance, then save it."""
+    """Choose the units (schools, the study's clusters, or the students of schools) and the procedure, preview the
+    draw with its balance, then save it."""
     study_access = sacc.study_for_user(access, study_id)
     study = study_access.obj
     if not sacc.may_read_details(access):
         raise PermissionDenied("The allocation is for the cluster's team members, researchers and leads.")
-    allocations = list(study.allocations.order_by("number"))
-    # A new allocation starts from the current one's schools and share.
-    current = allocations[-1] if allocations else None
-    initial = {"schools": [int(unit["unit"]) for unit in current.units], "proportion": current.proportion} \
-        if current else {}
-    form = AllocationForm(request.POST or None, initial=initial)
+    allocations = _saved_allocations(study)
+    # A new allocation starts from the current one's choices.
+    form = _allocation_form(request, study, allocations[-1]["allocation"] if allocations else None)
     draw = None
     if request.method == "POST":
         study_access.require_change()
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                draw = services.draw_allocation(
-                    study, list(data["schools"]), data["proportion"], data["baseline_name"], data["baseline_values"],
-                    data["match_pairs"], data["acceptance"], data["seed"],
-                )
+                draw = _draw(request, access, study, form)
                 if "save" in request.POST:
+                    save = services.save_student_allocation if isinstance(draw, services.StudentDraw) \
+                        else services.save_allocation
                     with transaction.atomic():
-                        saved = services.save_allocation(study, draw, request.user, AuditEvent.Channel.WEB,
-                                                         data["reason"])
+                        saved = save(study, draw, request.user, AuditEvent.Channel.WEB, form.cleaned_data["reason"])
                     messages.success(request, f"Saved allocation {saved.number} (seed {saved.seed}).")
                     return redirect(reverse("studies:allocation", args=[access.obj.slug, study.pk]))
             except ValidationError as refused:
                 form.add_error("reason" if "reason" in refused.message_dict else None, " ".join(refused.messages))
                 draw = None
+            except (PermissionDenied, DataSetupError, ValueError, OSError) as refused:
+                # The store's refusals: the agreement, the store itself, what it holds, or the roster's folder.
+                form.add_error(None, f"The students could not be drawn: {refused}")
+                draw = None
             if draw is not None:
                 # The preview shows the accepted seed in the form, so that saving keeps exactly this draw.
                 shown = request.POST.copy()
                 shown["seed"] = str(draw.drawn.seed)
-                form = AllocationForm(shown)
+                form = type(form)(shown, **({"clusters": form.fields["clusters"].queryset}
+                                            if "clusters" in form.fields else {}))
                 form.is_valid()
-    rows = list(zip(draw.units, draw.drawn.treated, strict=True)) if draw else []
-    context = {"study": study, "form": form, "draw": draw, "draw_rows": rows, "allocations": allocations,
+    students = isinstance(draw, services.StudentDraw)
+    rows = list(zip(draw.units, draw.drawn.treated, strict=True)) if draw and not students else []
+    context = {"study": study, "form": form, "draw": draw, "draw_rows": rows,
+               "draw_counts": draw.shown_counts if students else None, "allocations": allocations,
+               "classrooms_refused": services.CLASSROOMS_REFUSED
+               if study.assignment_level == Study.Level.CLASSROOM else "",
+               "min_n": DEFAULT_MIN_N,
                "can_allocate": study_access.can_change and study.is_registered
-               and study.design == Study.Design.RANDOMIZED}
+               and study.design == Study.Design.RANDOMIZED and study.assignment_level != Study.Level.CLASSROOM}
     return render_cluster(request, access, "studies/allocation.html", context, status=422 if form.errors else 200)
-
 
 
 def _detailed_study(request, access, study_id: int):
@@ -282,7 +338,8 @@ def impact_page(request, access, study_id: int):
     context = {"study": study, "result": result, "outcome": outcome_label(study.primary_outcome)}
     if result is not None:
         context |= {
-            "attrition": [judge(analysis.attrition_of(result.figures[level])) for level in ("schools", "students")],
+            "attrition": [judge(analysis.attrition_of(result.figures[level])) for level in ("schools", "students")
+                          if result.figures.get(level)],
             "chart_spec": _chart(study, result) if result.sites else None,
         }
     return render_cluster(request, access, "studies/impact.html", context)
