@@ -2,10 +2,8 @@
 its form with the power panel that answers as the fields change, registering, and the allocation's preview
 and saving. Every study is read through studies.access."""
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -27,21 +25,9 @@ from improvenet.studies.models import Study, StudyResult, outcome_label
 studies_page = cluster_page(enter=sacc.in_cluster_studies)
 
 
-def study_summary_page(page):
-    """`studies_page` for a study's summary, which the members of the clusters it is shared with read too: the
-    study's id takes part in entering (`sacc.in_study_summary`)."""
-
-    @login_required
-    @wraps(page)
-    def within_study_cluster(request, cluster: str, study_id: int):
-        with sacc.in_study_summary(request.user, cluster, study_id) as (access, by_sharing):
-            # A reader through the study's sharing may open this page and nothing else of the cluster: no
-            # cluster menu, and breadcrumbs that lead only where they may go.
-            request.cluster_access = None if by_sharing else access
-            request.reads_shared_study = by_sharing
-            return page(request, access, study_id)
-
-    return within_study_cluster
+# A study's summary is read by the members of the clusters it is shared with too: they read it as outside
+# readers of this one page (the study's id takes part in entering).
+study_summary_page = cluster_page(enter=sacc.in_study_summary)
 
 
 def _study_url(study: Study) -> str:
