@@ -229,11 +229,11 @@ def _detailed_study(request, access, study_id: int):
 
 
 def _chart(study: Study, result: StudyResult) -> dict:
-    cr2 = result.figures["cr2"]
+    cr2 = result.impact
     # The interval of g: the estimate's interval on the scale of g.
     scale = result.g_per_outcome_unit
-    low, high = sorted((cr2["ci_low"] * scale, cr2["ci_high"] * scale))
-    return sites_spec(result.sites, cr2["hedges_g"], low, high, f"{study.title}: effect by site")
+    low, high = sorted((cr2.ci_low * scale, cr2.ci_high * scale))
+    return sites_spec(result.sites, cr2.hedges_g, low, high, f"{study.title}: effect by site")
 
 
 @studies_page
@@ -256,7 +256,7 @@ def impact_page(request, access, study_id: int):
     context = {"study": study, "result": result, "outcome": outcome_label(study.primary_outcome)}
     if result is not None:
         context |= {
-            "attrition": [judge(analysis.attrition_of(result.figures[level])) for level in ("schools", "students")],
+            "attrition": [judge(result.school_attrition), judge(result.student_attrition)],
             "chart_spec": _chart(study, result) if result.sites else None,
         }
     return render_cluster(request, access, "studies/impact.html", context)
