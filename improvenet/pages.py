@@ -13,6 +13,7 @@ template, whose problems are summarized by `_form_errors.html`, as on every othe
 """
 
 import datetime
+import inspect
 from collections.abc import Callable
 from functools import wraps
 
@@ -40,17 +41,28 @@ def languages(request) -> list[dict]:
 def cluster_page(view: Callable | None = None, *, enter: Callable = in_cluster) -> Callable:
     """Resolve the cluster named in the address for the signed-in user and open its scope.
 
-    `enter(user, slug)` is the context manager that opens it: by default the cluster's own scope;
-    the sharing pages pass one that opens the network's library too (`@cluster_page(enter=...)`).
+    `enter(user, slug, ...)` is the context manager that opens it: by default the cluster's own scope;
+    the sharing pages pass one that opens the network's library too (`@cluster_page(enter=...)`). It is
+    given, by name, the parts of the address it takes beyond the cluster (a study's summary is entered
+    with its `study_id`). It yields the access to the cluster, or the pair (access, True) for an outside
+    reader of this one page, who may open it and nothing else of the cluster (a member of a cluster a
+    study is shared with, a person of the company a pilot reports to). The kit then sets
+    `request.reads_only_this_page`: the cluster menu is left out and the breadcrumbs lead only where
+    the reader may go.
     """
+    # Keyword-only parameters are the entering's own options (bound with functools.partial), not address parts.
+    address_parts = [name for name, parameter in list(inspect.signature(enter).parameters.items())[2:]
+                     if parameter.kind is not parameter.KEYWORD_ONLY]
 
     def decorate(page: Callable) -> Callable:
         @login_required
         @wraps(page)
         def within_cluster(request, cluster: str, *args, **kwargs):
-            with enter(request.user, cluster) as access:
+            with enter(request.user, cluster, **{name: kwargs[name] for name in address_parts}) as entered:
+                access, reads_only_this_page = entered if isinstance(entered, tuple) else (entered, False)
                 # The kit's form pages read it to give every form the cluster's breadcrumbs.
                 request.cluster_access = access
+                request.reads_only_this_page = reads_only_this_page
                 return page(request, access, *args, **kwargs)
 
         return within_cluster

@@ -3,7 +3,7 @@
 Everyone who reads the cluster reads its products and pilots. They are changed by those who change
 the shared design: the cluster lead, network admins and the district design team, who choose what
 the district tries. A company reads one thing only: the suppressed report of the pilots of its own
-products, through `pilot_report_for_user`. It needs no role in the cluster: its people are the
+products, through `in_pilot_report`. It needs no role in the cluster: its people are the
 cluster's people records whose home organization is the company, linked to their accounts by the
 lead, and that gives them no other page of the cluster.
 """
@@ -44,7 +44,7 @@ def product_for_user(cluster: Access[Cluster], pk: int) -> Access[Product]:
 
 
 def pilot_for_user(cluster: Access[Cluster], pk: int) -> Access[Pilot]:
-    """A pilot, given the access of `pilots_access`."""
+    """A pilot, given the access of `pilots_access` (or of `in_pilot_report`, for its report)."""
     return member_of_cluster(Pilot, cluster, pk, "pilot", related=["product", "product__company"])
 
 
@@ -55,12 +55,13 @@ def is_company_person(user, pilot: Pilot) -> bool:
 
 
 @contextmanager
-def pilot_report_for_user(user, slug: str, pk: int) -> Iterator[tuple[Access[Pilot], Access[Cluster] | None]]:
-    """Open the cluster's scope for a pilot's suppressed report: (the pilot, the cluster access or None).
+def in_pilot_report(user, slug: str, pilot_id: int) -> Iterator[tuple[Access[Cluster], bool]]:
+    """Open the cluster's scope for a pilot's suppressed report: (the cluster's access, whether it is for this
+    report only). Read the pilot with `pilot_for_user`.
 
-    Anyone who reads the cluster reads the report (the cluster access is then given); a person of the
-    company that makes the product reads it with no other access to the cluster (None). Everyone else
-    gets 404, as if the cluster did not exist.
+    Anyone who reads the cluster reads the report (their own access; False); a person of the company that
+    makes the product reads it and nothing else of the cluster (the role COMPANY, changing nothing; True), as
+    the page kit's outside reader of one page. Everyone else gets 404, as if the cluster did not exist.
     """
     cluster = Cluster.objects.select_related("network").filter(slug=slug).first()
     if cluster is None:
@@ -70,13 +71,12 @@ def pilot_report_for_user(user, slug: str, pk: int) -> Iterator[tuple[Access[Pil
     except Http404:
         access = None
     with scope(cluster=cluster):
-        pilot = (Pilot.objects.select_related("product", "product__company").filter(pk=pk).first()
-                 if 0 < pk <= MAX_ID else None)
-        if access is None and (pilot is None or not is_company_person(user, pilot)):
-            raise Http404("No such cluster.")
-        if pilot is None:
-            raise Http404("No such pilot in this cluster.")
-        yield Access(pilot, access.role if access else COMPANY, False), access
+        if access is None:
+            pilot = (Pilot.objects.select_related("product").filter(pk=pilot_id).first()
+                     if 0 < pilot_id <= MAX_ID else None)
+            if pilot is None or not is_company_person(user, pilot):
+                raise Http404("No such cluster.")
+        yield (access, False) if access is not None else (Access(cluster, COMPANY, False), True)
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class CompanyReports:
 def company_reports(user) -> CompanyReports | None:
     """The reports of the pilots of the products the user's companies make; None for a user of no company.
 
-    The same rule as `pilot_report_for_user`: a current person of a cluster whose home organization is a
+    The same rule as `in_pilot_report`: a current person of a cluster whose home organization is a
     company or nonprofit reads the reports of that cluster's pilots of its products.
     """
     if not (user and user.is_authenticated and user.is_active):

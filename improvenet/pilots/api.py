@@ -2,7 +2,7 @@
 
 The same rules as the pages: everyone who reads the cluster reads products, pilots and their usage;
 the cluster lead, network admins and the district design team change them; the company's people read
-the report of their pilots only (`pilots.access.pilot_report_for_user`).
+the report of their pilots only (`pilots.access.in_pilot_report`).
 """
 
 import datetime
@@ -298,8 +298,8 @@ def upload_usage(request, cluster: Text, pilot_id: RecordId, file: UploadedFile 
 @router.get(ITEM + "/report", response=ReportOut, operation_id="read_pilot_report",
             summary="The pilot's report with small cells suppressed: what its company reads")
 def read_report(request, cluster: Text, pilot_id: RecordId):
-    with pilots_access.pilot_report_for_user(request.auth, cluster, pilot_id) as (pilot_access, _):
-        pilot = pilot_access.obj
+    with pilots_access.in_pilot_report(request.auth, cluster, pilot_id) as (access, _for_this_report_only):
+        pilot = pilots_access.pilot_for_user(access, pilot_id).obj
         report = pilot_report(pilot)
         return {"pilot": pilot.title, "product": str(pilot.product), "stage": pilot.stage, "min_n": report.min_n,
                 "claimed_minutes_per_week": report.claimed_minutes_per_week,

@@ -1,16 +1,15 @@
 """Pages of product pilots: the products and pilots of a cluster, a pilot's stages, its usage and its report."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from improvenet.measures.upload import UploadFileError
-from improvenet.pages import cluster_context, cluster_page, render_cluster, save_form
-from improvenet.pilots.access import pilot_for_user, pilot_report_for_user, pilots_access, product_for_user
+from improvenet.pages import cluster_page, render_cluster, save_form
+from improvenet.pilots.access import in_pilot_report, pilot_for_user, pilots_access, product_for_user
 from improvenet.pilots.forms import DecideForm, PilotForm, ProductForm, UsageUploadForm, stage_form
 from improvenet.pilots.models import Pilot, Product
 from improvenet.pilots.report import pilot_report
@@ -177,15 +176,8 @@ def usage_upload(request, access, pilot_id: int):
     return render_cluster(request, access, "pilots/upload.html", context, status=status)
 
 
-@login_required
-def report_page(request, cluster: str, pilot_id: int):
+@cluster_page(enter=in_pilot_report)
+def report_page(request, access, pilot_id: int):
     """The pilot's report as its company reads it; the cluster's readers see the same page."""
-    with pilot_report_for_user(request.user, cluster, pilot_id) as (pilot_access, cluster_access):
-        if cluster_access is not None:
-            request.cluster_access = cluster_access  # the cluster menu and breadcrumbs of the cluster's readers
-        pilot = pilot_access.obj
-        context = {"cluster": pilot.cluster, "pilot": pilot, "report": pilot_report(pilot),
-                   "for_company": cluster_access is None}
-        if cluster_access is not None:
-            context = cluster_context(cluster_access) | context
-        return render(request, "pilots/report.html", context)
+    pilot = pilot_for_user(access, pilot_id).obj
+    return render_cluster(request, access, "pilots/report.html", {"pilot": pilot, "report": pilot_report(pilot)})

@@ -14,7 +14,7 @@ import numpy as np
 from improvenet.analytics.suppression import DEFAULT_MIN_N
 from improvenet.data.services import store_school_ids
 from improvenet.studies import attrition, impact, randomization, rosters, statement
-from improvenet.studies.models import Allocation, Study, StudyResult
+from improvenet.studies.models import STORED_IMPACT_FIGURES, Allocation, Study, StudyResult
 
 RANDOMIZATION_DRAWS = 499
 
@@ -75,7 +75,7 @@ def _sites(study: Study, sample: impact.Sample, icc: float) -> list[dict]:
 
 
 def _impact_figures(found: impact.Impact) -> dict:
-    figures = {**found.summary(), "method": found.method, "improvement_index": found.improvement_index}
+    figures = {name: getattr(found, name) for name in STORED_IMPACT_FIGURES}
     # Plain floats: numpy's scalars are not what a JSON column should hold.
     return {name: float(value) if isinstance(value, np.floating) else value for name, value in figures.items()}
 
@@ -158,16 +158,6 @@ def _attrition_counts(level: attrition.Attrition) -> dict:
             "control": [level.control.randomized, level.control.analyzed]}
 
 
-def attrition_of(counts: dict) -> attrition.Attrition:
-    return attrition.Attrition(attrition.Arm(*counts["treated"]), attrition.Arm(*counts["control"]), counts["unit"])
-
-
-def impact_of(figures: dict) -> impact.Impact:
-    known = {name: figures[name] for name in ("method", "estimate", "se", "df", "ci_low", "ci_high", "p_value",
-                                              "hedges_g", "improvement_index", "n_analyzed", "clusters")}
-    return impact.Impact(**known)
-
-
 # The evidence statement's findings other than the figures kept beside them (the estimate and the attrition).
 STATEMENT_INPUTS = ("design", "assigned", "outcome", "outcome_unit", "blocked_by", "favourable", "assumption",
                     "equivalence", "adjusted_in_model", "schools", "districts")
@@ -180,8 +170,4 @@ def _statement_inputs(findings: statement.Findings) -> dict:
 def evidence_statement(result: StudyResult) -> statement.Statement:
     """The evidence statement of a stored result, in plain words: the findings store.findings_for made when the
     impact was estimated, with the estimate and attrition kept in the result (studies.statement)."""
-    figures = result.figures
-    findings = statement.Findings(**figures["statement"], impact=impact_of(figures["cr2"]),
-                                  students=attrition_of(figures["students"]),
-                                  clusters=attrition_of(figures["schools"]) if figures.get("schools") else None)
-    return statement.evidence_statement(findings)
+    return statement.evidence_statement(result.findings)

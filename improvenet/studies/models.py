@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,6 +28,9 @@ from improvenet.network.models import Cluster, EndableRecord
 from improvenet.pilots.models import Product
 from improvenet.sharing.models import user_name
 from improvenet.studies import power
+from improvenet.studies.attrition import Arm, Attrition
+from improvenet.studies.impact import Impact
+from improvenet.studies.statement import Findings
 
 MAX_SECONDARY_OUTCOMES = 2
 # An effect of several standard deviations is not a smallest effect that matters but a typing error.
@@ -186,8 +190,7 @@ class Study(models.Model):
         result = self.results.first()
         if result is None or not result.g_per_outcome_unit:
             return None
-        cr2 = result.figures["cr2"]
-        return cr2["hedges_g"], cr2["se"] * abs(result.g_per_outcome_unit)
+        return result.impact.hedges_g, result.impact.se * abs(result.g_per_outcome_unit)
 
     @property
     def design_summary(self) -> str:
@@ -502,12 +505,55 @@ class StudyResult(models.Model):
     def __str__(self) -> str:
         return f"Results of {self.study} ({self.outcome})"
 
+    # The figures are read through the typed properties below, never by key: the JSON is what
+    # studies.analysis.analyse stores.
+    @cached_property
+    def impact(self) -> Impact:
+        """The study's impact: the cluster-robust (CR2) estimate."""
+        return _stored_impact(self.figures["cr2"])
+
+    @cached_property
+    def mixed_impact(self) -> Impact:
+        """The same impact by the mixed model (random school intercepts), shown beside it."""
+        return _stored_impact(self.figures["mixed"])
+
+    @cached_property
+    def school_attrition(self) -> Attrition | None:
+        """The assigned schools' attrition; None when students were assigned (each student is a unit)."""
+        counts = self.figures.get("schools")
+        return _stored_attrition(counts) if counts else None
+
+    @cached_property
+    def student_attrition(self) -> Attrition:
+        return _stored_attrition(self.figures["students"])
+
+    @cached_property
+    def findings(self) -> Findings:
+        """What the evidence statement is made from (studies.statement): the findings kept when the impact was
+        estimated, with the impact and the attrition."""
+        return Findings(**self.figures["statement"], impact=self.impact, students=self.student_attrition,
+                        clusters=self.school_attrition)
+
     @property
     def g_per_outcome_unit(self) -> float:
         """Hedges' g over the CR2 estimate in the outcome's units (ω / S): turns the estimate's standard error and
         interval into standard deviations; 0 when the estimate is exactly 0."""
-        cr2 = self.figures["cr2"]
-        return cr2["hedges_g"] / cr2["estimate"] if cr2["estimate"] else 0.0
+        return self.impact.hedges_g / self.impact.estimate if self.impact.estimate else 0.0
+
+
+# The figures of an estimate that a result keeps (studies.analysis stores Impact.summary(), the method and the
+# improvement index).
+STORED_IMPACT_FIGURES = ("method", "estimate", "se", "df", "ci_low", "ci_high", "p_value", "hedges_g",
+                         "improvement_index", "n_analyzed", "clusters")
+
+
+def _stored_impact(figures: dict) -> Impact:
+    return Impact(**{name: figures[name] for name in STORED_IMPACT_FIGURES})
+
+
+def _stored_attrition(counts: dict) -> Attrition:
+    """Attrition stored as {"unit", "treated": [randomized, analyzed], "control": [randomized, analyzed]}."""
+    return Attrition(Arm(*counts["treated"]), Arm(*counts["control"]), counts["unit"])
 
 
 class StudyPublication(EndableRecord):

@@ -2,10 +2,9 @@
 its form with the power panel that answers as the fields change, registering, and the allocation's preview
 and saving. Every study is read through studies.access."""
 
-from functools import partial, wraps
+from functools import partial
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -31,22 +30,11 @@ from improvenet.studies.models import Study, StudyResult, outcome_label
 studies_page = cluster_page(enter=sacc.in_cluster_studies)
 
 
-def study_summary_page(page, *, published: bool = False):
-    """`studies_page` for a study's summary, which the members of the clusters it is shared with read too (and,
-    when `published`, the members of the network's clusters once it is published): the study's id takes part in
-    entering (`sacc.in_study_summary`)."""
-
-    @login_required
-    @wraps(page)
-    def within_study_cluster(request, cluster: str, study_id: int):
-        with sacc.in_study_summary(request.user, cluster, study_id, published=published) as (access, by_sharing):
-            # A reader through the study's sharing may open this page and nothing else of the cluster: no
-            # cluster menu, and breadcrumbs that lead only where they may go.
-            request.cluster_access = None if by_sharing else access
-            request.reads_shared_study = by_sharing
-            return page(request, access, study_id)
-
-    return within_study_cluster
+# A study's summary is read by the members of the clusters it is shared with too: they read it as outside
+# readers of this one page (the study's id takes part in entering).
+study_summary_page = cluster_page(enter=sacc.in_study_summary)
+# A published study's page is read by the members of every cluster of the network too.
+published_study_page = cluster_page(enter=partial(sacc.in_study_summary, published=True))
 
 
 def _study_url(study: Study) -> str:
@@ -164,7 +152,7 @@ def power_panel(request, access):
     })
 
 
-@partial(study_summary_page, published=True)
+@published_study_page
 def study_page(request, access, study_id: int):
     study = sacc.study_for_user(access, study_id).obj
     details = sacc.may_read_details(access)
@@ -173,7 +161,7 @@ def study_page(request, access, study_id: int):
     context = {
         "publication": publication,
         # A reader admitted by the publication alone reads this page and its published copy, not the live statement.
-        "by_publication": request.reads_shared_study
+        "by_publication": request.reads_only_this_page
         and not study.shared_with.filter(roles__user=request.user).exists(),
         "can_publish": access.can_change and latest is not None
         and (publication is None or publication.result_id != latest.pk),
@@ -311,11 +299,11 @@ def _detailed_study(request, access, study_id: int):
 
 
 def _chart(study: Study, result: StudyResult) -> dict:
-    cr2 = result.figures["cr2"]
+    cr2 = result.impact
     # The interval of g: the estimate's interval on the scale of g.
     scale = result.g_per_outcome_unit
-    low, high = sorted((cr2["ci_low"] * scale, cr2["ci_high"] * scale))
-    return sites_spec(result.sites, cr2["hedges_g"], low, high, f"{study.title}: effect by site")
+    low, high = sorted((cr2.ci_low * scale, cr2.ci_high * scale))
+    return sites_spec(result.sites, cr2.hedges_g, low, high, f"{study.title}: effect by site")
 
 
 @studies_page
@@ -338,8 +326,8 @@ def impact_page(request, access, study_id: int):
     context = {"study": study, "result": result, "outcome": outcome_label(study.primary_outcome)}
     if result is not None:
         context |= {
-            "attrition": [judge(analysis.attrition_of(result.figures[level])) for level in ("schools", "students")
-                          if result.figures.get(level)],
+            "attrition": [judge(attrition) for attrition in (result.school_attrition, result.student_attrition)
+                          if attrition is not None],
             "chart_spec": _chart(study, result) if result.sites else None,
         }
     return render_cluster(request, access, "studies/impact.html", context)

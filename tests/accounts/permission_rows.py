@@ -9,24 +9,20 @@ from improvenet.accounts import tokens
 from improvenet.accounts.models import Invitation
 from improvenet.network.models import Cluster, ClusterRole
 from tests.permission_table import (
+    ADMIN_FORM,
+    ADMIN_POST,
     API_CHANGE,
     API_CREATE,
+    API_LEAD_READ,
     API_READ,
+    LEAD_POST_EMPTY,
+    LEAD_READ,
     PUBLIC,
     RIVERSIDE_CHANGE_FORM,
     RIVERSIDE_CHANGE_POST,
     RIVERSIDE_READ,
     Action,
 )
-
-# Leads and network admins only; others of the cluster are refused, other clusters' people told nothing.
-LEADS_READ = (302, 200, 403, 403, 403, 404, 200)
-API_LEADS_READ = (401, 200, 403, 403, 403, 404, 200)
-# A form posted empty: the leads are told what is missing.
-LEADS_EMPTY_POST = (302, 422, 403, 403, 403, 404, 422)
-# Network admins only.
-ADMIN_FORM = (302, 403, 403, 403, 403, 404, 200)
-ADMIN_POST = (302, 403, 403, 403, 403, 404, 302)
 
 
 def demo_ids() -> dict:
@@ -50,20 +46,20 @@ def rows(ids) -> dict[str, Action]:
     return {
         "roles page": Action("GET", f"{c}/roles/", RIVERSIDE_READ),
         "grant role form": Action("GET", f"{c}/roles/grant/", RIVERSIDE_CHANGE_FORM),
-        "grant role": Action("POST", f"{c}/roles/grant/", LEADS_EMPTY_POST, {}),
+        "grant role": Action("POST", f"{c}/roles/grant/", LEAD_POST_EMPTY, {}),
         "change role form": Action("GET", f"{c}/roles/{role}/change/", RIVERSIDE_CHANGE_FORM),
         "change role": Action("POST", f"{c}/roles/{role}/change/", RIVERSIDE_CHANGE_POST, {"role": "researcher"}),
         "revoke role form": Action("GET", f"{c}/roles/{role}/revoke/", RIVERSIDE_CHANGE_FORM),
         "revoke role": Action("POST", f"{c}/roles/{role}/revoke/", RIVERSIDE_CHANGE_POST, {"reason": "test"}),
         "deactivate account form": Action("GET", f"{c}/roles/{role}/deactivate-account/", ADMIN_FORM),
         "deactivate account": Action("POST", f"{c}/roles/{role}/deactivate-account/", ADMIN_POST, {}),
-        "role log": Action("GET", f"{c}/roles/log/", LEADS_READ),
-        "role log csv": Action("GET", f"{c}/roles/log.csv", LEADS_READ),
-        "invitations page": Action("GET", f"{c}/invitations/", LEADS_READ),
+        "role log": Action("GET", f"{c}/roles/log/", LEAD_READ),
+        "role log csv": Action("GET", f"{c}/roles/log.csv", LEAD_READ),
+        "invitations page": Action("GET", f"{c}/invitations/", LEAD_READ),
         "new invitation form": Action("GET", f"{c}/invitations/new/", RIVERSIDE_CHANGE_FORM),
         "send invitation": Action("POST", f"{c}/invitations/new/", RIVERSIDE_CHANGE_POST, new_person),
         "bulk invitation form": Action("GET", f"{c}/invitations/bulk/", RIVERSIDE_CHANGE_FORM),
-        "bulk invitation without a file": Action("POST", f"{c}/invitations/bulk/", LEADS_EMPTY_POST, {}),
+        "bulk invitation without a file": Action("POST", f"{c}/invitations/bulk/", LEAD_POST_EMPTY, {}),
         "resend invitation": Action("POST", f"{c}/invitations/{invitation}/resend/", RIVERSIDE_CHANGE_POST, {}),
         "withdraw invitation": Action("POST", f"{c}/invitations/{invitation}/withdraw/", RIVERSIDE_CHANGE_POST, {}),
         # Anyone with the link: the password form for visitors, "another address" for the signed-in users.
@@ -80,12 +76,12 @@ def rows(ids) -> dict[str, Action]:
         "api revoke role": Action("POST", f"/api{c}/roles/{role}/revoke", API_CHANGE, {}),
         "api deactivate account": Action("POST", f"/api{c}/roles/{role}/deactivate-account",
                                          (401, 403, 403, 403, 403, 404, 200), {}),
-        "api role changes": Action("GET", f"/api{c}/role-changes", API_LEADS_READ),
-        "api invitations": Action("GET", f"/api{c}/invitations", API_LEADS_READ),
-        "api invitation": Action("GET", f"/api{c}/invitations/{invitation}", API_LEADS_READ),
+        "api role changes": Action("GET", f"/api{c}/role-changes", API_LEAD_READ),
+        "api invitations": Action("GET", f"/api{c}/invitations", API_LEAD_READ),
+        "api invitation": Action("GET", f"/api{c}/invitations/{invitation}", API_LEAD_READ),
         "api create invitation": Action("POST", f"/api{c}/invitations", API_CREATE, new_person),
-        "api resend invitation": Action("POST", f"/api{c}/invitations/{invitation}/resend", API_LEADS_READ, {}),
-        "api withdraw invitation": Action("POST", f"/api{c}/invitations/{invitation}/withdraw", API_LEADS_READ, {}),
+        "api resend invitation": Action("POST", f"/api{c}/invitations/{invitation}/resend", API_LEAD_READ, {}),
+        "api withdraw invitation": Action("POST", f"/api{c}/invitations/{invitation}/withdraw", API_LEAD_READ, {}),
         "api invite from a file without a file": Action("POST", f"/api{c}/invitations/bulk",
                                                         (401, 422, 403, 403, 403, 404, 422), {}),
     }

@@ -12,8 +12,15 @@ from improvenet.engagement.models import CommunityInput
 from improvenet.measures.models import MeasureValue
 from improvenet.network.models import Cluster, Person, Team
 from improvenet.partnership.models import SelfAssessment
-from tests.cycles.permission_rows import API_WRITE, WRITE_POST
-from tests.permission_table import API_CHANGE, API_READ, RIVERSIDE_CHANGE_POST, RIVERSIDE_READ, Action
+from tests.permission_table import (
+    API_CHANGE,
+    API_OWN_SCHOOL_CHANGE,
+    API_READ,
+    OWN_SCHOOL_POST,
+    RIVERSIDE_CHANGE_POST,
+    RIVERSIDE_READ,
+    Action,
+)
 
 
 def demo_ids() -> dict:
@@ -43,15 +50,16 @@ def rows(ids) -> dict[str, Action]:
         "correction page of a cycle": Action("GET", f"{c}/cycles/{cycle}/", RIVERSIDE_READ),
         "correction page of a self-assessment": Action("GET", f"{c}/partnership-assessments/{assessment}/",
                                                        RIVERSIDE_READ),
-        "withdraw a cycle": Action("POST", f"{c}/cycles/{cycle}/", WRITE_POST, reason),
-        "restore a cycle": Action("POST", f"{c}/cycles/{withdrawn}/", WRITE_POST, reason),
+        "withdraw a cycle": Action("POST", f"{c}/cycles/{cycle}/", OWN_SCHOOL_POST, reason),
+        "restore a cycle": Action("POST", f"{c}/cycles/{withdrawn}/", OWN_SCHOOL_POST, reason),
         "withdraw a concern or support": Action("POST", f"{c}/engagement-inputs/{item}/", RIVERSIDE_CHANGE_POST,
                                                 reason),
         "api read a withdrawal": Action("GET", f"{api}/cycles/{withdrawn}", API_READ),
         "api read a measure value's withdrawal": Action("GET", f"{api}/measure-values/{value}", API_READ),
-        "api withdraw a cycle": Action("POST", f"{api}/cycles/{cycle}/withdraw", API_WRITE, reason),
-        "api withdraw a measure value": Action("POST", f"{api}/measure-values/{value}/withdraw", API_WRITE, reason),
+        "api withdraw a cycle": Action("POST", f"{api}/cycles/{cycle}/withdraw", API_OWN_SCHOOL_CHANGE, reason),
+        "api withdraw a measure value": Action("POST", f"{api}/measure-values/{value}/withdraw", API_OWN_SCHOOL_CHANGE,
+                                               reason),
         "api withdraw a concern or support": Action("POST", f"{api}/engagement-inputs/{item}/withdraw", API_CHANGE,
                                                     reason),
-        "api restore a cycle": Action("POST", f"{api}/cycles/{withdrawn}/restore", API_WRITE, reason),
+        "api restore a cycle": Action("POST", f"{api}/cycles/{withdrawn}/restore", API_OWN_SCHOOL_CHANGE, reason),
     }

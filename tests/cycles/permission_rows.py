@@ -2,7 +2,8 @@
 
 `demo_ids()` adds its own cycles to the loaded demo, one per stage in bob's school and one in another
 innovation school, so that every step has a cycle where it is allowed; the module's transaction rolls
-them back with the demo.
+them back with the demo. bob's school's cycles are written by alice (lead), bob (its design team) and admin;
+carol and vera read them. Another school's cycle is bob's to read only.
 """
 
 import datetime
@@ -12,17 +13,18 @@ from django.contrib.auth import get_user_model
 from improvenet.cycles.models import PdsaCycle
 from improvenet.design.models import ChangeIdea
 from improvenet.network.models import Cluster, Person, Team
-from tests.permission_table import API_READ, RIVERSIDE_READ, Action
-
-# Writers of bob's school's cycles: alice (lead), bob (its design team), admin. carol and vera read.
-WRITE_FORM = (302, 200, 200, 403, 403, 404, 200)
-WRITE_POST = (302, 302, 302, 403, 403, 404, 302)
-API_WRITE = (401, 200, 200, 403, 403, 404, 200)
-API_WRITE_CREATE = (401, 201, 201, 403, 403, 404, 201)
-# Another school's cycle: bob reads it but may not change it.
-OTHER_POST = (302, 302, 403, 403, 403, 404, 302)
-API_OTHER = (401, 200, 403, 403, 403, 404, 200)
-API_OTHER_CREATE = (401, 201, 403, 403, 403, 404, 201)
+from tests.permission_table import (
+    API_CHANGE,
+    API_CREATE,
+    API_OWN_SCHOOL_CHANGE,
+    API_OWN_SCHOOL_CREATE,
+    API_READ,
+    OWN_SCHOOL_FORM,
+    OWN_SCHOOL_POST,
+    RIVERSIDE_CHANGE_POST,
+    RIVERSIDE_READ,
+    Action,
+)
 
 D = datetime.date
 
@@ -91,60 +93,62 @@ def rows(ids) -> dict[str, Action]:
     return {
         # Pages
         "cycles index": Action("GET", f"{c}/cycles/", RIVERSIDE_READ),
-        "new cycle form": Action("GET", f"{c}/cycles/new/", WRITE_FORM),
-        "create cycle": Action("POST", f"{c}/cycles/new/", WRITE_POST, {**plan_form, "team": team}),
-        "create cycle in another school": Action("POST", f"{c}/cycles/new/", OTHER_POST,
+        "new cycle form": Action("GET", f"{c}/cycles/new/", OWN_SCHOOL_FORM),
+        "create cycle": Action("POST", f"{c}/cycles/new/", OWN_SCHOOL_POST, {**plan_form, "team": team}),
+        "create cycle in another school": Action("POST", f"{c}/cycles/new/", RIVERSIDE_CHANGE_POST,
                                                  {**plan_form, "team": other_team}),
         "cycle page": Action("GET", f"{c}/cycles/{plan}/", RIVERSIDE_READ),
         "another school's cycle page": Action("GET", f"{c}/cycles/{other}/", RIVERSIDE_READ),
-        "edit plan form": Action("GET", f"{c}/cycles/{plan}/edit/", WRITE_FORM),
-        "edit plan": Action("POST", f"{c}/cycles/{plan}/edit/", WRITE_POST, plan_form),
-        "edit another school's plan": Action("POST", f"{c}/cycles/{other}/edit/", OTHER_POST, plan_form),
-        "start do": Action("POST", f"{c}/cycles/{plan}/start-do/", WRITE_POST, {}),
-        "start do in another school": Action("POST", f"{c}/cycles/{other}/start-do/", OTHER_POST, {}),
-        "record do notes": Action("POST", f"{c}/cycles/{do}/notes/do/", WRITE_POST, {"what_happened": "Ran it."}),
-        "start study": Action("POST", f"{c}/cycles/{do}/start-study/", WRITE_POST, {}),
-        "record study notes": Action("POST", f"{c}/cycles/{study}/notes/study/", WRITE_POST, {"learning": "Works."}),
-        "close study": Action("POST", f"{c}/cycles/{study}/close-study/", WRITE_POST, {}),
-        "decide": Action("POST", f"{c}/cycles/{act}/decide/", WRITE_POST, {"decision": "adopt"}),
-        "reopen decision form": Action("GET", f"{c}/cycles/{ids['cycle_decided']}/reopen/", WRITE_FORM),
-        "reopen decision": Action("POST", f"{c}/cycles/{ids['cycle_decided']}/reopen/", WRITE_POST,
+        "edit plan form": Action("GET", f"{c}/cycles/{plan}/edit/", OWN_SCHOOL_FORM),
+        "edit plan": Action("POST", f"{c}/cycles/{plan}/edit/", OWN_SCHOOL_POST, plan_form),
+        "edit another school's plan": Action("POST", f"{c}/cycles/{other}/edit/", RIVERSIDE_CHANGE_POST, plan_form),
+        "start do": Action("POST", f"{c}/cycles/{plan}/start-do/", OWN_SCHOOL_POST, {}),
+        "start do in another school": Action("POST", f"{c}/cycles/{other}/start-do/", RIVERSIDE_CHANGE_POST, {}),
+        "record do notes": Action("POST", f"{c}/cycles/{do}/notes/do/", OWN_SCHOOL_POST, {"what_happened": "Ran it."}),
+        "start study": Action("POST", f"{c}/cycles/{do}/start-study/", OWN_SCHOOL_POST, {}),
+        "record study notes": Action("POST", f"{c}/cycles/{study}/notes/study/", OWN_SCHOOL_POST,
+                                     {"learning": "Works."}),
+        "close study": Action("POST", f"{c}/cycles/{study}/close-study/", OWN_SCHOOL_POST, {}),
+        "decide": Action("POST", f"{c}/cycles/{act}/decide/", OWN_SCHOOL_POST, {"decision": "adopt"}),
+        "reopen decision form": Action("GET", f"{c}/cycles/{ids['cycle_decided']}/reopen/", OWN_SCHOOL_FORM),
+        "reopen decision": Action("POST", f"{c}/cycles/{ids['cycle_decided']}/reopen/", OWN_SCHOOL_POST,
                                   {"reason": "Counted the wrong week."}),
-        "copy form": Action("GET", f"{c}/cycles/{other}/copy/", WRITE_FORM),
-        "copy to my school": Action("POST", f"{c}/cycles/{other}/copy/", WRITE_POST,
+        "copy form": Action("GET", f"{c}/cycles/{other}/copy/", OWN_SCHOOL_FORM),
+        "copy to my school": Action("POST", f"{c}/cycles/{other}/copy/", OWN_SCHOOL_POST,
                                     {"team": team, "planned_start": "2026-04-06"}),
-        "add prediction": Action("POST", f"{c}/cycles/{plan}/predictions/new/", WRITE_POST, prediction),
-        "add prediction in another school": Action("POST", f"{c}/cycles/{other}/predictions/new/", OTHER_POST,
+        "add prediction": Action("POST", f"{c}/cycles/{plan}/predictions/new/", OWN_SCHOOL_POST, prediction),
+        "add prediction in another school": Action("POST", f"{c}/cycles/{other}/predictions/new/",
+                                                   RIVERSIDE_CHANGE_POST, prediction),
+        "edit prediction form": Action("GET", f"{c}/predictions/{p_plan}/edit/", OWN_SCHOOL_FORM),
+        "edit prediction": Action("POST", f"{c}/predictions/{p_plan}/edit/", OWN_SCHOOL_POST, prediction),
+        "edit another school's prediction": Action("POST", f"{c}/predictions/{p_other}/edit/", RIVERSIDE_CHANGE_POST,
                                                    prediction),
-        "edit prediction form": Action("GET", f"{c}/predictions/{p_plan}/edit/", WRITE_FORM),
-        "edit prediction": Action("POST", f"{c}/predictions/{p_plan}/edit/", WRITE_POST, prediction),
-        "edit another school's prediction": Action("POST", f"{c}/predictions/{p_other}/edit/", OTHER_POST,
-                                                   prediction),
-        "answer prediction form": Action("GET", f"{c}/predictions/{p_study}/answer/", WRITE_FORM),
-        "answer prediction": Action("POST", f"{c}/predictions/{p_study}/answer/", WRITE_POST,
+        "answer prediction form": Action("GET", f"{c}/predictions/{p_study}/answer/", OWN_SCHOOL_FORM),
+        "answer prediction": Action("POST", f"{c}/predictions/{p_study}/answer/", OWN_SCHOOL_POST,
                                     {"outcome": "unclear", "what_happened": "Half the tickets were lost."}),
         "team board": Action("GET", f"{c}/teams/{team}/board/", RIVERSIDE_READ),
         # API
         "api list cycles": Action("GET", f"{api}/cycles", API_READ),
-        "api create cycle": Action("POST", f"{api}/cycles", API_WRITE_CREATE, {**new, "team_id": team}),
-        "api create cycle in another school": Action("POST", f"{api}/cycles", API_OTHER_CREATE,
+        "api create cycle": Action("POST", f"{api}/cycles", API_OWN_SCHOOL_CREATE, {**new, "team_id": team}),
+        "api create cycle in another school": Action("POST", f"{api}/cycles", API_CREATE,
                                                      {**new, "team_id": other_team}),
         "api read cycle": Action("GET", f"{api}/cycles/{plan}", API_READ),
-        "api change cycle": Action("PATCH", f"{api}/cycles/{plan}", API_WRITE, {"who": "Two advisors"}),
-        "api change another school's cycle": Action("PATCH", f"{api}/cycles/{other}", API_OTHER, {"who": "Me"}),
-        "api start do": Action("POST", f"{api}/cycles/{plan}/start-do", API_WRITE, {}),
-        "api start do in another school": Action("POST", f"{api}/cycles/{other}/start-do", API_OTHER, {}),
-        "api start study": Action("POST", f"{api}/cycles/{do}/start-study", API_WRITE, {}),
-        "api close study": Action("POST", f"{api}/cycles/{study}/close-study", API_WRITE, {}),
-        "api decide": Action("POST", f"{api}/cycles/{act}/decide", API_WRITE, {"decision": "adapt"}),
-        "api reopen decision": Action("POST", f"{api}/cycles/{ids['cycle_decided']}/reopen", API_WRITE,
+        "api change cycle": Action("PATCH", f"{api}/cycles/{plan}", API_OWN_SCHOOL_CHANGE, {"who": "Two advisors"}),
+        "api change another school's cycle": Action("PATCH", f"{api}/cycles/{other}", API_CHANGE, {"who": "Me"}),
+        "api start do": Action("POST", f"{api}/cycles/{plan}/start-do", API_OWN_SCHOOL_CHANGE, {}),
+        "api start do in another school": Action("POST", f"{api}/cycles/{other}/start-do", API_CHANGE, {}),
+        "api start study": Action("POST", f"{api}/cycles/{do}/start-study", API_OWN_SCHOOL_CHANGE, {}),
+        "api close study": Action("POST", f"{api}/cycles/{study}/close-study", API_OWN_SCHOOL_CHANGE, {}),
+        "api decide": Action("POST", f"{api}/cycles/{act}/decide", API_OWN_SCHOOL_CHANGE, {"decision": "adapt"}),
+        "api reopen decision": Action("POST", f"{api}/cycles/{ids['cycle_decided']}/reopen", API_OWN_SCHOOL_CHANGE,
                                       {"reason": "Counted the wrong week."}),
-        "api copy": Action("POST", f"{api}/cycles/{other}/copy", API_WRITE_CREATE, {"team_id": team}),
-        "api create prediction": Action("POST", f"{api}/cycles/{plan}/predictions", API_WRITE_CREATE, prediction),
-        "api change prediction": Action("PATCH", f"{api}/predictions/{p_plan}", API_WRITE, {"text": "Changed"}),
-        "api change another school's prediction": Action("PATCH", f"{api}/predictions/{p_other}", API_OTHER,
+        "api copy": Action("POST", f"{api}/cycles/{other}/copy", API_OWN_SCHOOL_CREATE, {"team_id": team}),
+        "api create prediction": Action("POST", f"{api}/cycles/{plan}/predictions", API_OWN_SCHOOL_CREATE, prediction),
+        "api change prediction": Action("PATCH", f"{api}/predictions/{p_plan}", API_OWN_SCHOOL_CHANGE,
+                                        {"text": "Changed"}),
+        "api change another school's prediction": Action("PATCH", f"{api}/predictions/{p_other}", API_CHANGE,
                                                          {"text": "Changed"}),
-        "api answer prediction": Action("POST", f"{api}/predictions/{p_study}/answer", API_WRITE,
+        "api answer prediction": Action("POST", f"{api}/predictions/{p_study}/answer", API_OWN_SCHOOL_CHANGE,
                                         {"outcome": "confirmed", "what_happened": "22 of 25"}),
         "api team board": Action("GET", f"{api}/teams/{team}/board", API_READ),
     }

@@ -15,14 +15,15 @@ from django.contrib.auth import get_user_model
 from improvenet.data.models import DataUseAgreement
 from improvenet.data.services import METRIC_FIELDS
 from improvenet.network.models import Cluster, School, current_on
-from tests.permission_table import Action
-
-DISTRICT_READ = (302, 200, 403, 200, 403, 404, 200)
-DISTRICT_POST_EMPTY = (302, 422, 403, 422, 403, 404, 422)
-LEAD_READ = (302, 200, 403, 403, 403, 404, 200)
-LEAD_POST = (302, 302, 403, 403, 403, 404, 302)
-API_DISTRICT_READ = (401, 200, 403, 200, 403, 404, 200)
-API_LEAD_READ = (401, 200, 403, 403, 403, 404, 200)
+from tests.permission_table import (
+    API_DATA_TEAM_READ,
+    API_LEAD_READ,
+    DATA_TEAM_POST_EMPTY,
+    DATA_TEAM_READ,
+    LEAD_POST,
+    LEAD_READ,
+    Action,
+)
 
 
 def demo_ids() -> dict:
@@ -58,16 +59,16 @@ def rows(ids) -> dict[str, Action]:
     agreement, form = ids["data_agreement"], ids["data_agreement_form"]
     return {
         # Pages
-        "data home": Action("GET", f"{c}/", DISTRICT_READ),
-        "data load form": Action("GET", f"{c}/load/", DISTRICT_READ),
-        "data load without a file": Action("POST", f"{c}/load/", DISTRICT_POST_EMPTY, {}),
-        "data metrics' tables after a load": Action("GET", f"{c}/load/results/", DISTRICT_READ),
-        "data opt-out form": Action("GET", f"{c}/opt-out/", DISTRICT_READ),
-        "data opt-out without an id": Action("POST", f"{c}/opt-out/", DISTRICT_POST_EMPTY, {}),
-        "data metric page": Action("GET", f"{c}/metrics/chronic-absenteeism/", DISTRICT_READ),
-        "data retention page": Action("GET", f"{c}/metrics/teacher-retention/", DISTRICT_READ),
-        "data metric csv": Action("GET", f"{c}/metrics/graduation-rate/csv/", DISTRICT_READ),
-        "data comparison form": Action("GET", f"{c}/compare/", DISTRICT_READ),
+        "data home": Action("GET", f"{c}/", DATA_TEAM_READ),
+        "data load form": Action("GET", f"{c}/load/", DATA_TEAM_READ),
+        "data load without a file": Action("POST", f"{c}/load/", DATA_TEAM_POST_EMPTY, {}),
+        "data metrics' tables after a load": Action("GET", f"{c}/load/results/", DATA_TEAM_READ),
+        "data opt-out form": Action("GET", f"{c}/opt-out/", DATA_TEAM_READ),
+        "data opt-out without an id": Action("POST", f"{c}/opt-out/", DATA_TEAM_POST_EMPTY, {}),
+        "data metric page": Action("GET", f"{c}/metrics/chronic-absenteeism/", DATA_TEAM_READ),
+        "data retention page": Action("GET", f"{c}/metrics/teacher-retention/", DATA_TEAM_READ),
+        "data metric csv": Action("GET", f"{c}/metrics/graduation-rate/csv/", DATA_TEAM_READ),
+        "data comparison form": Action("GET", f"{c}/compare/", DATA_TEAM_READ),
         "data agreements": Action("GET", f"{c}/agreements/", LEAD_READ),
         "data agreement": Action("GET", f"{c}/agreements/{agreement}/", LEAD_READ),
         "data new agreement form": Action("GET", f"{c}/agreements/new/", LEAD_READ),
@@ -78,7 +79,7 @@ def rows(ids) -> dict[str, Action]:
         "data audit log": Action("GET", f"{c}/audit/", LEAD_READ),
         "data audit log csv": Action("GET", f"{c}/audit/csv/", LEAD_READ),
         # API
-        "api data metric": Action("GET", f"{api}/metrics/chronic-absenteeism", API_DISTRICT_READ),
+        "api data metric": Action("GET", f"{api}/metrics/chronic-absenteeism", API_DATA_TEAM_READ),
         "api data agreements": Action("GET", f"{api}/agreements", API_LEAD_READ),
         "api data audit log": Action("GET", f"{api}/audit", API_LEAD_READ),
         "api data loads": Action("GET", f"{api}/loads", API_LEAD_READ),

@@ -8,12 +8,16 @@ that bob records adaptations in his own school.
 from improvenet.demo.design import AIM_STATEMENT, CHALLENGE_TITLE, INNOVATION_NAME
 from improvenet.design.models import Adaptation, Aim, ChangeIdea, DesignChallenge, Innovation, SchoolEnactment
 from improvenet.network.models import School, Team
-from tests.permission_table import API_READ, RIVERSIDE_READ, Action
+from tests.permission_table import (
+    API_READ,
+    DESIGN_API_CHANGE,
+    DESIGN_API_CREATE,
+    DESIGN_CHANGE_FORM,
+    DESIGN_CHANGE_POST,
+    RIVERSIDE_READ,
+    Action,
+)
 
-DESIGN_CHANGE_FORM = (302, 200, 403, 200, 403, 404, 200)
-DESIGN_CHANGE_POST = (302, 302, 403, 302, 403, 404, 302)
-DESIGN_API_CREATE = (401, 201, 403, 201, 403, 404, 201)
-DESIGN_API_CHANGE = (401, 200, 403, 200, 403, 404, 200)
 # bob's own school: its design team records adaptations there.
 SCHOOL_TEAM_FORM = (302, 200, 200, 200, 403, 404, 200)
 SCHOOL_TEAM_POST = (302, 302, 302, 302, 403, 404, 302)

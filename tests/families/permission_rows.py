@@ -9,19 +9,13 @@ confirm a request send an empty form, answered 422 for those allowed, so no stor
 
 from improvenet.families.models import OptOutRequest
 from improvenet.network.models import Cluster, School, current_on
-from tests.permission_table import (
-    PUBLIC,
-    RIVERSIDE_CHANGE_FORM,
-    RIVERSIDE_CHANGE_POST,
-    RIVERSIDE_READ,
-    Action,
-)
+from tests.permission_table import PUBLIC, RIVERSIDE_CHANGE_FORM, RIVERSIDE_CHANGE_POST, RIVERSIDE_READ, Action
 
 PUBLIC_REFUSED = (422, 422, 422, 422, 422, 422, 422)
-DATA_TEAM_READ = (302, 200, 404, 200, 404, 404, 200)
-DATA_TEAM_POST_EMPTY = (302, 422, 404, 422, 404, 404, 422)
-API_DATA_TEAM_READ = (401, 200, 404, 200, 404, 404, 200)
-API_DATA_TEAM_REFUSED = (401, 422, 404, 422, 404, 404, 422)
+REQUESTS_READ = (302, 200, 404, 200, 404, 404, 200)
+REQUESTS_POST_EMPTY = (302, 422, 404, 422, 404, 404, 422)
+API_REQUESTS_READ = (401, 200, 404, 200, 404, 404, 200)
+API_REQUESTS_REFUSED = (401, 422, 404, 422, 404, 404, 422)
 
 
 def demo_ids() -> dict:
@@ -51,17 +45,17 @@ def rows(ids) -> dict[str, Action]:
         "family pages setting": Action("GET", f"{staff}/", RIVERSIDE_READ),
         "family pages setting form": Action("GET", f"{staff}/edit/", RIVERSIDE_CHANGE_FORM),
         "family pages setting change": Action("POST", f"{staff}/edit/", RIVERSIDE_CHANGE_POST, setting),
-        "family opt-out requests": Action("GET", f"{requests}/", DATA_TEAM_READ),
-        "family opt-out request detail": Action("GET", f"{requests}/{request}/", DATA_TEAM_READ),
-        "family opt-out confirm unchecked": Action("POST", f"{requests}/{request}/confirm/", DATA_TEAM_POST_EMPTY, {}),
+        "family opt-out requests": Action("GET", f"{requests}/", REQUESTS_READ),
+        "family opt-out request detail": Action("GET", f"{requests}/{request}/", REQUESTS_READ),
+        "family opt-out confirm unchecked": Action("POST", f"{requests}/{request}/confirm/", REQUESTS_POST_EMPTY, {}),
         "family opt-out not matched without note": Action("POST", f"{requests}/{request}/not-matched/",
-                                                          DATA_TEAM_POST_EMPTY, {}),
+                                                          REQUESTS_POST_EMPTY, {}),
         # API
         "api family pages": Action("GET", "/api/families/riverside", PUBLIC),
-        "api list opt-out requests": Action("GET", api, API_DATA_TEAM_READ),
-        "api read opt-out request": Action("GET", f"{api}/{request}", API_DATA_TEAM_READ),
-        "api confirm opt-out unchecked": Action("POST", f"{api}/{request}/confirm", API_DATA_TEAM_REFUSED,
+        "api list opt-out requests": Action("GET", api, API_REQUESTS_READ),
+        "api read opt-out request": Action("GET", f"{api}/{request}", API_REQUESTS_READ),
+        "api confirm opt-out unchecked": Action("POST", f"{api}/{request}/confirm", API_REQUESTS_REFUSED,
                                                 {"checked": False}),
         "api opt-out not matched without note": Action("POST", f"{api}/{request}/not-matched",
-                                                       API_DATA_TEAM_REFUSED, {"note": ""}),
+                                                       API_REQUESTS_REFUSED, {"note": ""}),
     }

@@ -10,16 +10,14 @@ from improvenet.network.models import Cluster
 from tests.permission_table import (
     API_CHANGE,
     API_CREATE,
+    API_LEAD_READ,
     API_READ,
+    LEAD_READ,
     RIVERSIDE_CHANGE_FORM,
     RIVERSIDE_CHANGE_POST,
     RIVERSIDE_READ,
     Action,
 )
-
-# Reading individual induction records: the lead and the admin only.
-LEAD_READ = RIVERSIDE_CHANGE_FORM
-API_LEAD_READ = (401, 200, 403, 403, 403, 404, 200)
 
 
 def demo_ids() -> dict:

@@ -9,14 +9,17 @@ from django.contrib.auth import get_user_model
 
 from improvenet.design.models import ChangeIdea
 from improvenet.network.models import Cluster, Person, Team
-from tests.permission_table import API_READ, RIVERSIDE_READ, Action
-
-RECORD_FORM = (302, 200, 200, 403, 403, 404, 200)
-RECORD_POST = (302, 302, 302, 403, 403, 404, 302)
-RECORD_OTHER_POST = (302, 302, 403, 403, 403, 404, 302)
-API_RECORD = (401, 201, 201, 403, 403, 404, 201)
-API_RECORD_OTHER = (401, 201, 403, 403, 403, 404, 201)
-ADMIN_ONLY_POST = (302, 403, 403, 403, 403, 404, 302)
+from tests.permission_table import (
+    ADMIN_POST,
+    API_CREATE,
+    API_OWN_SCHOOL_CREATE,
+    API_READ,
+    OWN_SCHOOL_FORM,
+    OWN_SCHOOL_POST,
+    RIVERSIDE_CHANGE_POST,
+    RIVERSIDE_READ,
+    Action,
+)
 
 
 def demo_ids() -> dict:
@@ -41,21 +44,21 @@ def rows(ids) -> dict[str, Action]:
         "evidence index": Action("GET", f"{c}/ideas/", RIVERSIDE_READ),
         "evidence page": Action("GET", f"{c}/ideas/{idea}/", RIVERSIDE_READ),
         "evidence thresholds page": Action("GET", f"{c}/thresholds/", RIVERSIDE_READ),
-        "adjust evidence thresholds": Action("POST", f"{c}/thresholds/", ADMIN_ONLY_POST, thresholds),
+        "adjust evidence thresholds": Action("POST", f"{c}/thresholds/", ADMIN_POST, thresholds),
         "spread grid": Action("GET", f"{c}/spread/", RIVERSIDE_READ),
         "spread timeline": Action("GET", f"{c}/spread/ideas/{idea}/", RIVERSIDE_READ),
-        "record spread stage form": Action("GET", f"{c}/spread/ideas/{idea}/record/", RECORD_FORM),
-        "record spread stage": Action("POST", f"{c}/spread/ideas/{idea}/record/", RECORD_POST,
+        "record spread stage form": Action("GET", f"{c}/spread/ideas/{idea}/record/", OWN_SCHOOL_FORM),
+        "record spread stage": Action("POST", f"{c}/spread/ideas/{idea}/record/", OWN_SCHOOL_POST,
                                       {**stage, "school": school}),
         "record spread stage in another school": Action("POST", f"{c}/spread/ideas/{idea}/record/",
-                                                        RECORD_OTHER_POST, {**stage, "school": other}),
+                                                        RIVERSIDE_CHANGE_POST, {**stage, "school": other}),
         "scaling and travel": Action("GET", f"{c}/travel/", RIVERSIDE_READ),
         # API
         "api list evidence": Action("GET", f"{api}/evidence", API_READ),
         "api read evidence": Action("GET", f"{api}/evidence/{idea}", API_READ),
         "api list spread stages": Action("GET", f"{api}/spread-stages", API_READ),
-        "api record spread stage": Action("POST", f"{api}/spread-stages", API_RECORD,
+        "api record spread stage": Action("POST", f"{api}/spread-stages", API_OWN_SCHOOL_CREATE,
                                           {**stage, "change_idea_id": idea, "school_id": school}),
-        "api record spread stage in another school": Action("POST", f"{api}/spread-stages", API_RECORD_OTHER,
+        "api record spread stage in another school": Action("POST", f"{api}/spread-stages", API_CREATE,
                                                             {**stage, "change_idea_id": idea, "school_id": other}),
     }

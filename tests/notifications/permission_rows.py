@@ -9,11 +9,10 @@ from django.contrib.auth import get_user_model
 from improvenet.network.models import Cluster
 from improvenet.notifications.digest import unsubscribe_token
 from improvenet.notifications.models import Notification
-from tests.permission_table import PUBLIC, SIGNED_IN, Action
+from tests.permission_table import API_SIGNED_IN, PUBLIC, SIGNED_IN, Action
 
 SIGNED_IN_POST = (302, 302, 302, 302, 302, 302, 302)
 ALICE_ONLY_POST = (302, 302, 404, 404, 404, 404, 404)
-API_SIGNED_IN = (401, 200, 200, 200, 200, 200, 200)
 API_ALICE_ONLY = (401, 200, 404, 404, 404, 404, 404)
 
 

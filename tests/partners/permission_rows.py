@@ -12,15 +12,15 @@ from improvenet.partners.models import Agreement, AgreementDocument
 from tests.permission_table import (
     API_CHANGE,
     API_CREATE,
+    API_DATA_TEAM_READ,
     API_READ,
+    DATA_TEAM_READ,
     RIVERSIDE_CHANGE_FORM,
     RIVERSIDE_CHANGE_POST,
     RIVERSIDE_READ,
     Action,
 )
 
-DOCUMENTS_READ = (302, 200, 403, 200, 403, 404, 200)
-API_DOCUMENTS_READ = (401, 200, 403, 200, 403, 404, 200)
 # A JSON post without the multipart file: the lead gets past the permission check to the missing file.
 API_ATTACH_WITHOUT_FILE = (401, 422, 403, 403, 403, 404, 422)
 
@@ -54,7 +54,7 @@ def rows(ids) -> dict[str, Action]:
         "attach document form": Action("GET", f"{c}/{agreement}/documents/new/", RIVERSIDE_CHANGE_FORM),
         "attach document": Action("POST", f"{c}/{agreement}/documents/new/", RIVERSIDE_CHANGE_POST,
                                   {"file": SimpleUploadedFile("note.txt", b"Signed."), "description": ""}),
-        "download agreement document": Action("GET", f"{c}/{agreement}/documents/{document}/", DOCUMENTS_READ),
+        "download agreement document": Action("GET", f"{c}/{agreement}/documents/{document}/", DATA_TEAM_READ),
         # API
         "api list agreements": Action("GET", api, API_READ),
         "api agreements expiring": Action("GET", f"{api}/expiring", API_READ),
@@ -63,8 +63,8 @@ def rows(ids) -> dict[str, Action]:
         "api read agreement": Action("GET", f"{api}/{agreement}", API_READ),
         "api change agreement": Action("PATCH", f"{api}/{agreement}", API_CHANGE, {"scope": "Mentor roles."}),
         "api end agreement": Action("POST", f"{api}/{other}/end", API_CHANGE, {}),
-        "api list agreement documents": Action("GET", f"{api}/{agreement}/documents", API_DOCUMENTS_READ),
+        "api list agreement documents": Action("GET", f"{api}/{agreement}/documents", API_DATA_TEAM_READ),
         "api attach agreement document": Action("POST", f"{api}/{agreement}/documents", API_ATTACH_WITHOUT_FILE),
         "api download agreement document": Action("GET", f"{api}/{agreement}/documents/{document}",
-                                                  API_DOCUMENTS_READ),
+                                                  API_DATA_TEAM_READ),
     }

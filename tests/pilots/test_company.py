@@ -1,5 +1,7 @@
 """The company's view: a person of the company reads the suppressed report of its own pilot and nothing else."""
 
+import re
+
 import pytest
 from django_scopes import scope, scopes_disabled
 
@@ -42,9 +44,26 @@ def test_the_company_reads_its_pilot_report_and_nothing_else(piloted, client, co
     assert "Pilot report: Reading Coach 4.2 in Alpha" in page and "Alpha Middle" in page
     assert "– <span class=\"visually-hidden\">hidden</span>" in page
     assert "Menu" not in page, "no cluster menu: the company has no other page of the cluster"
+    assert "its people see this page and nothing else" not in page, "the note is for the cluster's readers"
+    assert "The company's report</span>" in page, "the breadcrumbs name the page"
+    # Every link of the page leads somewhere the company's person may go: no crumbs into the cluster.
+    links = set(re.findall(r'href="(/[^"#]*)"', page)) - {"/accounts/logout/"}
+    assert links
+    for link in links:
+        assert client.get(link).status_code == 200, f"the report links to {link}, which its reader may not open"
     for elsewhere in ("/clusters/alpha/", "/clusters/alpha/pilots/", f"/clusters/alpha/pilots/{pilot.pk}/",
                       f"/clusters/alpha/pilots/{pilot.pk}/usage/", "/clusters/alpha/agreements/"):
         assert client.get(elsewhere).status_code == 404, elsewhere
+
+
+def test_the_clusters_readers_read_the_report_inside_the_cluster(piloted, client):
+    pilot = make_pilot(piloted, "analyze")
+    client.force_login(piloted.world.users.viewer)
+    page = client.get(f"/clusters/alpha/pilots/{pilot.pk}/report/").content.decode()
+    assert "Pilot report: Reading Coach 4.2 in Alpha" in page and "Menu" in page
+    assert "its people see this page and nothing else of the cluster" in page
+    for crumb in ("/clusters/alpha/", "/clusters/alpha/pilots/", f"/clusters/alpha/pilots/{pilot.pk}/"):
+        assert f'href="{crumb}"' in page, crumb
 
 
 def test_another_companys_person_and_a_past_person_read_nothing(piloted, client, company_user):

@@ -5,9 +5,7 @@ signed-in user, over the clusters that user reads (tests/search/test_search.py c
 each user finds; the table's addresses carry no query string, which `resolve()` would not take).
 """
 
-from tests.permission_table import API_READ, RIVERSIDE_READ, SIGNED_IN, Action
-
-API_SIGNED_IN = (401, 200, 200, 200, 200, 200, 200)
+from tests.permission_table import API_READ, API_SIGNED_IN, RIVERSIDE_READ, SIGNED_IN, Action
 
 
 def demo_ids() -> dict:

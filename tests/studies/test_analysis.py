@@ -14,7 +14,8 @@ from improvenet.network.access import cluster_for_user
 from improvenet.network.models import ClusterRole, School
 from improvenet.studies import analysis, randomization
 from improvenet.studies.access import district_access
-from improvenet.studies.models import Allocation, Study, StudyError
+from improvenet.studies.attrition import Arm, Attrition
+from improvenet.studies.models import Allocation, Study, StudyError, StudyResult
 from improvenet.synthesis.sources import estimate_sources
 from tests.data.conftest import make_agreement
 from tests.studies.conftest import ASSESSMENT, SUBJECT, TREATED, TRIAL_YEAR
@@ -68,6 +69,29 @@ def test_the_impact_recovers_the_planted_effect_and_keeps_only_aggregates(scored
         assert event.agreement == trial.agreement and event.detail["study"].startswith(f"study {trial.pk}:")
         text = analysis.evidence_statement(result).text()
     assert "What Works Clearinghouse" in text and "criteria of ESSA Tier 1" in text
+
+
+def test_a_stored_result_reads_back_typed_from_the_json_it_keeps(scored, trial):
+    world = scored.world
+    result = _analyse(world.users.researcher, world, trial)
+    cr2 = result.figures["cr2"]
+    # The stored format: plain JSON numbers under these names (kept results are read back by them).
+    assert set(cr2) == {"method", "estimate", "se", "df", "ci_low", "ci_high", "p_value", "hedges_g",
+                        "improvement_index", "n_analyzed", "clusters"}
+    assert all(type(cr2[name]) in (float, int) for name in set(cr2) - {"method"})
+    with scope(cluster=world.alpha):
+        stored = StudyResult.objects.get(pk=result.pk)
+    impact = stored.impact
+    assert (impact.method, impact.estimate, impact.se, impact.df) == ("cr2", cr2["estimate"], cr2["se"], cr2["df"])
+    assert (impact.n_analyzed, impact.clusters) == (cr2["n_analyzed"], 6)
+    assert stored.mixed_impact.method == "mixed" and stored.mixed_impact.df is None
+    assert stored.school_attrition == Attrition(Arm(3, 3), Arm(3, 3), "schools")
+    assert stored.student_attrition.unit == "students" and stored.student_attrition.treated.analyzed > 0
+    findings = stored.findings
+    assert (findings.impact, findings.clusters, findings.students) == (
+        impact, stored.school_attrition, stored.student_attrition)
+    assert findings.assigned == result.figures["statement"]["assigned"] and findings.schools == 6
+    assert stored.g_per_outcome_unit == pytest.approx(cr2["hedges_g"] / cr2["estimate"])
 
 
 def test_the_analysis_needs_the_agreement_and_a_saved_allocation(client, scored, trial):

@@ -12,7 +12,8 @@ register = template.Library()
 def cluster_menu(context) -> dict:
     request = context.get("request")
     access = getattr(request, "cluster_access", None)
-    if access is None:
+    # An outside reader of one page (improvenet.pages.cluster_page) has no other page of the cluster to go to.
+    if access is None or getattr(request, "reads_only_this_page", False):
         return {"menu": None}
     match = request.resolver_match
     # Error pages (403, 404) render after the view has left the cluster's scope: enter it again.
