@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # narwhals, pyarrow and DuckDB load in the functions that read a store: a study's model only
-    # names its outcomes, and Django's start (`improvenet invite`, say) must not wait for them.
+# narwhals, Arrow and DuckDB load in the functions that read a store: a study's model only names its outcomes, and
+# Django's start (`improvenet invite`, say) must not wait for them.
+if TYPE_CHECKING:
     import narwhals as nw
     import pyarrow as pa
 

@@ -33,8 +33,9 @@ from improvenet.lib.limits import check_lines, require_size
 from improvenet.network import access as acc
 from improvenet.network.models import Cluster, ClusterRole, School, Team, current_on
 
-if TYPE_CHECKING:  # the store's libraries (DuckDB, Arrow, narwhals) load in the functions that read or write a store:
-    # the pages and commands that only check who may read (every app's access helpers) start without them.
+# The store's libraries (DuckDB, Arrow, narwhals) load in the functions that read or write a store: the pages and
+# commands that only check who may read (every app's access helpers use these) start without them.
+if TYPE_CHECKING:
     import pyarrow as pa
 
     from improvenet.analytics.pseudonym import Pseudonymizer
