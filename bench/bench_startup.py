@@ -2,8 +2,8 @@
 web database, each a fresh process.
 
 Targets (issue #17): the server answers `/health` within 5 s of starting and its first request in under
-1.5 s; `improvenet --help` under 0.5 s; `token list`, `reminders send --dry-run` and an error for an
-unknown cluster under 1.5 s; `improvenet spc` on 40 rows under 2 s. The baseline, timed in the same
+1.5 s; `improvenet --help` under 0.5 s; `token list`, `invite --dry-run`, `reminders send --dry-run` and an
+error for an unknown cluster under 1.5 s; `improvenet spc` on 40 rows under 2 s. The baseline, timed in the same
 run, is a Python interpreter that imports nothing and one that only sets Django up. The demo network is
 loaded into a throwaway SQLite file (or the database named by ``--database-url``), which also compiles the
 bytecode, as installing does; each measurement is
@@ -131,6 +131,9 @@ def main() -> int:
             ("baseline: Python setting Django up", [sys.executable, "-c", "import django; django.setup()"], 0, None),
             ("`improvenet --help`", [*COMMAND, "--help"], 0, 0.5),
             ("`improvenet token list --user alice`", [*COMMAND, "token", "list", "--user", "alice"], 0, 1.5),
+            ("`improvenet invite … --dry-run` (one person)",
+             [*COMMAND, "invite", "maria@example.org", "--name", "Maria Lopez", "-c", "riverside", "--by", "alice",
+              "--dry-run"], 0, 1.5),
             ("`improvenet reminders send --dry-run`", [*COMMAND, "reminders", "send", "--dry-run"], 0, 1.5),
             ("`improvenet export --cluster nowhere` (unknown cluster: an error)",
              [*COMMAND, "export", "--cluster", "nowhere", "--out", f"{folder}/x.zip"], 1, 1.5),

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from improvenet.analytics.metrics.common import RATE_DIGITS
 from improvenet.analytics.suppression import DEFAULT_MIN_N, DISTRICT, suppress
 from improvenet.analytics.survival import yearly_retention
 
@@ -71,6 +70,8 @@ def years_between(start: datetime.date, end: datetime.date) -> float:
 def retention_curves(spells: list[Spell], as_of: datetime.date, min_n: int = DEFAULT_MIN_N) -> list[dict]:
     """Rows `group, years, survival, ci_lower, ci_upper, at_risk, teachers, suppressed` per group and whole
     year since hire, up to the longest observed time; hidden points have no numbers."""
+    from improvenet.analytics.metrics.common import RATE_DIGITS  # the metrics bring narwhals and Arrow: not at start
+
     if min_n < 1:
         raise ValueError(f"min_n must be at least 1, not {min_n}")
     rows = []
@@ -120,6 +121,8 @@ def destinations(teachers: list[Inducted], as_of: datetime.date, min_n: int = DE
     and the three destinations, with small cells and their complements hidden. There is no total over the
     cohorts: with it, a cell hidden in one cohort could be recovered from the other cohorts' cells."""
     import pandas as pd  # seconds to load: not when the site starts
+
+    from improvenet.analytics.metrics.common import RATE_DIGITS  # the metrics bring narwhals and Arrow: not at start
 
     if not teachers:
         return []

@@ -22,15 +22,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import narwhals as nw
-import pyarrow as pa
+# narwhals, Arrow and DuckDB load in the functions that read a store: a study's model only names its outcomes, and
+# Django's start (`improvenet invite`, say) must not wait for them.
+if TYPE_CHECKING:
+    import narwhals as nw
+    import pyarrow as pa
 
-from improvenet.analytics.engines import Tables
-from improvenet.analytics.metrics.chronic_absenteeism import student_days
-from improvenet.analytics.metrics.common import OPEN_EXIT, pick_one, without_opted_out
-from improvenet.analytics.metrics.on_track import on_track_facts
-from improvenet.analytics.suppression import DISTRICT
+    from improvenet.analytics.engines import Tables
 
 MIN_ENROLLED_DAYS = 20
 # Chronic absenteeism per student, with the metric's default options (docs/metrics.md).
@@ -94,6 +94,13 @@ def available(tables: Tables) -> list[Outcome]:
 
 def student_values(tables: Tables, chosen: Outcome, years: Sequence[int]) -> pa.Table:
     """`student_id, school_id, school_year, value` for the school years `years` (one row per student and year)."""
+    import narwhals as nw
+
+    from improvenet.analytics.metrics.chronic_absenteeism import student_days
+    from improvenet.analytics.metrics.common import pick_one, without_opted_out
+    from improvenet.analytics.metrics.on_track import on_track_facts
+    from improvenet.analytics.suppression import DISTRICT
+
     years = [int(year) for year in years]
     if chosen.key in (ABSENCE_RATE.key, CHRONIC.key):
         days = nw.concat([student_days(tables, year) for year in years], how="vertical")
@@ -140,6 +147,10 @@ def school_year_of(day: datetime.date) -> int:
 
 def enrolled_on(tables: Tables, day: datetime.date) -> pa.Table:
     """`student_id, school_id, grade_level` of the students enrolled on `day` (one school each: the latest entry)."""
+    import narwhals as nw
+
+    from improvenet.analytics.metrics.common import OPEN_EXIT, pick_one, without_opted_out
+
     # An open stint (no exit date) lasts to the end of its own school year, not beyond.
     stints = without_opted_out(tables["student_school_association"], tables).filter(
         (nw.col("school_year") == school_year_of(day)) & (nw.col("entry_date") <= day)

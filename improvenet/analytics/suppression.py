@@ -27,10 +27,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
-
-if TYPE_CHECKING:  # pandas takes seconds to load: each function that needs it imports it
+if TYPE_CHECKING:  # pandas and Arrow take seconds to load: each function that needs them imports them
     import pandas as pd
+    import pyarrow as pa
 
 
 DEFAULT_MIN_N = 10
@@ -60,6 +59,7 @@ def suppress(
 ) -> pd.DataFrame | pa.Table:
     """`table` with small cells hidden: `suppressed` set to 1 and `count_column`, `value_columns` emptied."""
     import pandas as pd  # seconds to load: not when the site starts
+    import pyarrow as pa
 
     if min_n < 1:
         raise ValueError(f"min_n must be at least 1, not {min_n}")
@@ -154,6 +154,7 @@ def unsafe_partitions(table: pd.DataFrame | pa.Table, count_column: str, min_n: 
     to check the flag complements. Used by the tests and available to callers who build tables by hand.
     """
     import pandas as pd  # seconds to load: not when the site starts
+    import pyarrow as pa
 
     frame = table.to_pandas() if isinstance(table, pa.Table) else table
     hidden = [bool(s) for s in frame["suppressed"].tolist()]

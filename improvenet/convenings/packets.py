@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import datetime
 import functools
+import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,9 +32,10 @@ import numpy as np
 from django.db.models import Count, Q
 from django.utils.text import slugify
 
+from improvenet import __version__
 from improvenet.convenings.models import Convening
 from improvenet.cycles.models import PdsaCycle, Prediction
-from improvenet.design.models import Adaptation
+from improvenet.design.models import Adaptation, ChangeIdea
 from improvenet.learning.models import SpreadStage
 from improvenet.learning.services import spread_changes
 from improvenet.measures import services as measure_services
@@ -201,15 +203,17 @@ class Packet:
         }
 
 
-def build_packet(convening: Convening, team: Team | None = None, *, with_svg: bool = False) -> Packet:
-    """The packet of one school design team, or (team None) of every school design team of the cluster."""
+def build_packet(convening: Convening, team: Team | None = None, *, with_svg: bool = False,
+                 with_signals: bool = True) -> Packet:
+    """The packet of one school design team, or (team None) of every school design team of the cluster; without
+    its chart signals (`with_signals=False`) it is ready in a few queries, with no chart computed."""
     since, until = convening.window()
     teams = [team] if team else list(packet_teams(until))
     schools = [t.school for t in teams]
     school_ids = [s.pk for s in schools]
     cycles = cycles_in_window(school_ids, since, until)
     sections = [TeamSection(t, [entry for entry in cycles if entry.cycle.team_id == t.pk]) for t in teams]
-    charts, signals = new_signals(schools, since, until)
+    charts, signals = new_signals(schools, since, until) if with_signals else ([], [])
     adaptations = awaiting_adaptations(school_ids, until)
     # spread_changes counts both days in; the packet's window starts the day after the previous convening.
     first_day = since + datetime.timedelta(days=1) if since else datetime.date.min
@@ -226,6 +230,26 @@ def build_packet(convening: Convening, team: Team | None = None, *, with_svg: bo
         packet.forests = [ForestChart(change, _forest_svg(json.dumps(spec, sort_keys=True)))
                           for change in pooled_changes if (spec := change.forest()) is not None]
     return packet
+
+
+def packet_digest(packet: Packet) -> str:
+    """A digest of everything the packet shows, read from the packet without its chart signals
+    (`build_packet(..., with_signals=False)`) and from what the charts are computed from, so that it is known
+    in a few queries, with no chart computed: any change of what the packet shows changes it. Every reader of
+    the cluster reads the same packet (docs/convenings.md), so it does not depend on who asks; the version is
+    in it because a new one may lay the packet out differently."""
+    convening, until = packet.convening, packet.until
+    schools = [section.team.school for section in packet.sections]
+    state = {
+        "version": __version__, "packet": packet.to_dict(), "filename": packet.filename(),
+        "convening": [convening.cluster.name, convening.place, convening.notes],
+        "schools": [(section.team.name, section.team.school.name) for section in packet.sections],
+        "forests": [change.forest() for change in packet.pooled_changes],
+        "charts": measure_services.charts_digest(list(Measure.objects.filter(current_on(until))), schools),
+        # The charts mark each PDSA cycle with its change idea's title.
+        "change_ideas": list(ChangeIdea.objects.order_by("pk").values_list("pk", "title")),
+    }
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def packet_teams(day: datetime.date):

@@ -40,6 +40,6 @@ def render_pdf(html: str, fetcher: LocalOnlyFetcher | None = None) -> bytes:
     return HTML(string=html, base_url=None, url_fetcher=fetcher or LocalOnlyFetcher()).write_pdf()
 
 
-def packet_pdf(packet: Packet, request=None) -> bytes:
-    html = render_to_string("convenings/packet_print.html", {"packet": packet}, request=request)
-    return render_pdf(html)
+def packet_pdf(packet: Packet) -> bytes:
+    """The packet laid out as PDF; the same for every reader (no request), so that it can be kept for all."""
+    return render_pdf(render_to_string("convenings/packet_print.html", {"packet": packet}))

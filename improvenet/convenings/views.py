@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from improvenet.convenings import access as conv_access
 from improvenet.convenings.forms import ConveningForm
+from improvenet.convenings.kept import kept_packet_pdf
 from improvenet.convenings.models import Convening
 from improvenet.convenings.packets import build_packet, packet_teams
 from improvenet.network.models import Team
@@ -47,12 +48,10 @@ def _packet_page(request, access, convening: Convening, team: Team | None):
     return render_cluster(request, access, "convenings/packet.html", context)
 
 
-def _pdf_answer(request, convening: Convening, team: Team | None) -> HttpResponse:
-    from improvenet.convenings.pdf import packet_pdf  # WeasyPrint takes seconds to load: only when a PDF is asked for
-
-    packet = build_packet(convening, team, with_svg=True)
-    response = HttpResponse(packet_pdf(packet, request), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{packet.filename()}"'
+def _pdf_answer(convening: Convening, team: Team | None) -> HttpResponse:
+    document = kept_packet_pdf(convening, team)
+    response = HttpResponse(document.content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     return response
 
 
@@ -63,7 +62,7 @@ def convening_page(request, access, convening_id: int):
 
 @cluster_page
 def convening_pdf(request, access, convening_id: int):
-    return _pdf_answer(request, conv_access.convening_for_user(access, convening_id).obj, None)
+    return _pdf_answer(conv_access.convening_for_user(access, convening_id).obj, None)
 
 
 @cluster_page
@@ -75,4 +74,4 @@ def team_packet_page(request, access, convening_id: int, team_id: int):
 @cluster_page
 def team_packet_pdf(request, access, convening_id: int, team_id: int):
     convening = conv_access.convening_for_user(access, convening_id).obj
-    return _pdf_answer(request, convening, conv_access.packet_team_for_user(access, team_id))
+    return _pdf_answer(convening, conv_access.packet_team_for_user(access, team_id))

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django_scopes import scopes_disabled
 
-from improvenet.analytics.metrics import METRICS
 from improvenet.analytics.schema import TABLES
 from improvenet.data.models import DataUseAgreement
 from improvenet.data.presentation import people
@@ -51,6 +50,8 @@ class MetricOptionsForm(forms.Form):
     )
 
     def __init__(self, *args, metric: str, **kwargs):
+        from improvenet.analytics.metrics import METRICS  # the metrics bring narwhals and Arrow: not at start
+
         super().__init__(*args, **kwargs)
         self.metric = METRICS[metric]
         self.fields["min_n"].label = f"Smallest group shown ({people(metric)})"
@@ -75,8 +76,14 @@ class MetricOptionsForm(forms.Form):
         return self.cleaned_data.get("min_n") or 10
 
 
+def rate_metric_choices() -> list[tuple[str, str]]:
+    from improvenet.analytics.metrics import METRICS  # the metrics bring narwhals and Arrow: not at start
+
+    return [(name, METRICS[name].title) for name in RATE_METRICS]
+
+
 class ComparisonForm(forms.Form):
-    metric = forms.ChoiceField(label="Metric", choices=[(name, METRICS[name].title) for name in RATE_METRICS])
+    metric = forms.ChoiceField(label="Metric", choices=rate_metric_choices)
     treated_role = forms.ChoiceField(
         label="Schools that started the change",
         choices=[(value, label) for value, label in School.Role.choices

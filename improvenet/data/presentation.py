@@ -4,12 +4,16 @@ Rates are shares (0 to 1) in the store's tables and percentages on pages. A supp
 number: its cells say how small the group is instead.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
 
-import pyarrow as pa
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from improvenet.data.services import DISTRICT_ROW
 from improvenet.spc.vega import SCHEMA
+
+if TYPE_CHECKING:  # the tables come from the store's reads, which load Arrow
+    import pyarrow as pa
 
 DISTRICT_LABEL = "District (all schools)"
 EACH_SCHOOL = "Each school"

@@ -12,31 +12,33 @@ Who may read what (docs/data.md):
 - every read, by anyone, writes an AuditEvent; loads write a DataLoad.
 """
 
+from __future__ import annotations
+
 import datetime
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-import pyarrow as pa
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from improvenet import conf
-from improvenet.analytics import bundle as bundle_io
-from improvenet.analytics.engines import open_tables
-from improvenet.analytics.formats import convert, detect_format
-from improvenet.analytics.pseudonym import Pseudonymizer, generate_key_file, load_key
-from improvenet.analytics.results import ResultCache
-from improvenet.analytics.store import Store, StoreError
 from improvenet.data import unzip
 from improvenet.data.models import AgreementRefused, AuditEvent, DataLoad, DataRequest, DataUseAgreement
 from improvenet.lib.limits import check_lines, require_size
 from improvenet.network import access as acc
 from improvenet.network.models import Cluster, ClusterRole, School, Team, current_on
+
+# The store's libraries (DuckDB, Arrow, narwhals) load in the functions that read or write a store: the pages and
+# commands that only check who may read (every app's access helpers use these) start without them.
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from improvenet.analytics.pseudonym import Pseudonymizer
 
 Progress = Callable[[str, int, int], None]
 
@@ -76,6 +78,8 @@ def pseudonymizer(for_demo: bool = False) -> Pseudonymizer:
     In demo mode, or for loading the demo's synthetic students (`for_demo`), a key is generated once
     under the var folder when none is configured.
     """
+    from improvenet.analytics.pseudonym import Pseudonymizer, generate_key_file, load_key
+
     environ = dict(os.environ)
     configured = conf.read("IMPROVENET_PSEUDONYM_KEY") or conf.read("IMPROVENET_PSEUDONYM_KEY_FILE")
     if not configured and (for_demo or conf.flag("IMPROVENET_DEMO")):
@@ -169,6 +173,8 @@ DISTRICT_ROW = "ALL"
 
 def _cluster_rows(table: pa.Table, schools: dict[str, School]) -> pa.Table:
     """Only the rows of the cluster's schools and of the district."""
+    import pyarrow as pa
+
     if "school_id" not in table.column_names:
         return table
     keep = pa.array([school_id in schools or school_id == DISTRICT_ROW
@@ -198,6 +204,12 @@ def load(user, access, path: Path, *, source_format: str | None = None, channel:
     A refused load (bad rows, unknown layout) is recorded with its problems, each naming its file and
     line, and writes nothing to the store.
     """
+    import duckdb
+
+    from improvenet.analytics import bundle as bundle_io
+    from improvenet.analytics.formats import convert
+    from improvenet.analytics.store import Store
+
     if not may_load(user, access):
         raise PermissionDenied("Loads are for the cluster lead and the longitudinal data team.")
     keys = pseudonymizer()
@@ -246,6 +258,8 @@ def check_sizes(path: Path) -> None:
 
 def _detect(path: Path) -> str:
     """The format of a folder: a store's Parquet export, or one of the formats the converters know."""
+    from improvenet.analytics.formats import detect_format
+
     if (path / "student.parquet").is_file():
         return "parquet"
     return detect_format(path)
@@ -272,6 +286,17 @@ def _refused(record: DataLoad, problems: list[str], notes: list[str], total: int
     return LoadOutcome(record, [summary, *problems, *notes])
 
 
+def compute_errors() -> tuple[type[Exception], ...]:
+    """What reading a metric may raise, each with a message for the reader; duckdb.Error: another process (a load
+    from the command line) holds the store's write lock."""
+    import duckdb
+
+    from improvenet.analytics.engines import EngineError
+    from improvenet.analytics.metrics import MetricError
+
+    return DataSetupError, MetricError, EngineError, duckdb.Error
+
+
 def store_busy(error: Exception) -> str:
     return f"The store cannot be written just now (a load from the command line may be running): {error}"
 
@@ -287,6 +312,8 @@ def export_parquet(user, access, folder: Path, *, channel: str, store: Path | No
     path = store or store_path(access.obj)
     if not path.exists():
         raise DataSetupError(f"There is no analytics store at {path} yet: load data first (improvenet data load).")
+    from improvenet.analytics.store import Store
+
     written = Store(path).export_parquet(folder)
     audit(user, access, channel=channel, action="export parquet", agreement=None,
           detail={"folder": Path(folder).name, "rows": written})
@@ -296,6 +323,10 @@ def export_parquet(user, access, folder: Path, *, channel: str, store: Path | No
 def opt_out(user, access, raw_student_id: str, *, channel: str, recorded_on: datetime.date | None = None,
             store: Path | None = None) -> int:
     """Record a family's opt-out in the store; returns the student's rows removed."""
+    import duckdb
+
+    from improvenet.analytics.store import Store, StoreError
+
     if not may_load(user, access):
         raise PermissionDenied("Opt-outs are recorded by the cluster lead and the longitudinal data team.")
     try:
@@ -374,7 +405,9 @@ def computed_metric(path: Path, name: str, options: dict, *, min_n: int = 10, en
     No check and no audit: the callers (read_metric, and warm_results right after a load) do those or
     show nothing. Results are kept beside the store until its next write (improvenet.analytics.results).
     """
+    from improvenet.analytics.engines import open_tables
     from improvenet.analytics.metrics import run_metric
+    from improvenet.analytics.results import ResultCache
 
     question = _metric_question(name, options, min_n, engine)
 
@@ -401,6 +434,7 @@ def warm_next(cluster: Cluster) -> tuple[int, int]:
     so nothing is audited (as warm_results).
     """
     from improvenet.analytics.metrics import METRICS
+    from improvenet.analytics.results import ResultCache
 
     path = store_path(cluster)
     cache = ResultCache(path)

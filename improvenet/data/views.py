@@ -13,8 +13,6 @@ from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 
-import duckdb
-import pyarrow.csv as pacsv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -25,10 +23,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from improvenet.analytics.engines import EngineError
-from improvenet.analytics.metrics import METRICS, MetricError
-from improvenet.analytics.results import StillComputing
-from improvenet.analytics.store import Store
 from improvenet.data import presentation, services
 from improvenet.data.forms import (
     AgreementForm,
@@ -49,11 +43,13 @@ WEB = AuditEvent.Channel.WEB
 AUDIT_PAGE = 50
 RECENT_LOADS = 10
 NO_STORE = "No data loaded yet: the data team loads the district's files first (Load data)."
-# duckdb.Error: another process (a load from the command line) holds the store's write lock.
-COMPUTE_ERRORS = (services.DataSetupError, MetricError, EngineError, duckdb.Error)
 # The id of the element that asks again, while another reader computes, whether the figures are ready (htmx sends
 # it as HX-Trigger).
 COMPUTING = "metric-computing"
+
+
+# The store's libraries (DuckDB, Arrow, narwhals and the metrics) load in the views that read the store: reversing
+# an address imports every app's views, and `improvenet reminders` or `invite` must not wait for them.
 
 
 def data_page(view: Callable) -> Callable:
@@ -99,6 +95,11 @@ def require_audit_log(access) -> None:
 
 @data_page
 def home(request, access):
+    import duckdb
+
+    from improvenet.analytics.metrics import METRICS
+    from improvenet.analytics.store import Store
+
     district = services.is_district_reader(request.user, access)
     if not district:
         services.require_student_data(request.user, access)
@@ -165,6 +166,8 @@ def opt_out(request, access):
 
 
 def _metric(name: str):
+    from improvenet.analytics.metrics import METRICS
+
     metric = METRICS.get(name)
     if metric is None:
         raise Http404("There is no such metric.")
@@ -175,6 +178,8 @@ def _metric(name: str):
 def warm(request, access):
     """After a load, computes the next of the metrics' tables the pages ask for first and says how many are ready;
     the load report asks for it again (htmx) until all are, so that the first reader of each page does not wait."""
+    from improvenet.analytics.results import StillComputing
+
     require_load(request, access)
     try:
         ready, total = services.warm_next(access.obj)
@@ -200,7 +205,7 @@ def _read(request, access, name: str, wait: bool = True):
     try:
         return form, services.read_metric(request.user, access, name, options, channel=WEB, min_n=min_n,
                                           wait=wait), None
-    except COMPUTE_ERRORS as problem:
+    except services.compute_errors() as problem:
         return form, None, str(problem)
 
 
@@ -209,6 +214,8 @@ def metric_page(request, access, name: str):
     """The metric's table and chart. While another reader computes results of the store (after a load), the
     page says so and asks again every 2 seconds (htmx) instead of holding a server thread; once they are
     ready, the page loads again and shows them (the read is audited then, when it is shown)."""
+    from improvenet.analytics.results import StillComputing
+
     metric = _metric(name)
     services.require_student_data(request.user, access)
     form = MetricOptionsForm(request.GET or None, metric=name)
@@ -219,7 +226,7 @@ def metric_page(request, access, name: str):
             services.prepare_metric(request.user, access, name, options, min_n=min_n)
         except StillComputing:
             return render(request, "data/_computing.html", computing)
-        except COMPUTE_ERRORS:
+        except services.compute_errors():
             pass  # the page, loaded again, says what went wrong
         return HttpResponse(headers={"HX-Refresh": "true"})
     try:
@@ -230,7 +237,7 @@ def metric_page(request, access, name: str):
 
 
 def _metric_response(request, access, name: str, form, result, problem):
-    metric = METRICS[name]
+    metric = _metric(name)
     context = {"metric": metric, "form": form, "problem": problem, "result": result}
     if result is not None:
         names = {key: school.name for key, school in result.schools.items()}
@@ -262,6 +269,8 @@ def metric_csv(request, access, name: str):
     form, result, problem = _read(request, access, name)
     if result is None:
         return _metric_response(request, access, name, form, result, problem)
+    import pyarrow.csv as pacsv
+
     buffer = io.BytesIO()
     pacsv.write_csv(safe_table(result.table), buffer)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
@@ -274,7 +283,7 @@ def _plain_estimate(metric: str, treated_role: str, result) -> dict:
     points = effect.coefficient * 100
     low, high = effect.ci_low * 100, effect.ci_high * 100
     role = School.Role(treated_role).label.lower()
-    label = METRICS[metric].title.split(" (")[0].lower()
+    label = _metric(metric).title.split(" (")[0].lower()
     direction = "lower" if points < 0 else "higher"
     return {
         "sentence": (f"From {result.start_year} on, the {label} rate in the {result.treated_schools} "
@@ -301,10 +310,11 @@ def comparison(request, access):
             try:
                 outcome = services.analyze_did(request.user, access, data["metric"], treated_role=data["treated_role"],
                                                start_year=data["start_year"], channel=WEB)
-            except (ValueError, *COMPUTE_ERRORS) as problem:  # the comparison's DidInputError is a ValueError
+            # The comparison's DidInputError is a ValueError.
+            except (ValueError, *services.compute_errors()) as problem:
                 form.add_error(None, str(problem))
             else:
-                label = METRICS[data["metric"]].title.split(" (")[0].lower() + " rate"
+                label = _metric(data["metric"]).title.split(" (")[0].lower() + " rate"
                 context.update({
                     "outcome": outcome, "estimate": _plain_estimate(data["metric"], data["treated_role"],
                                                                     outcome.result),

@@ -1,11 +1,9 @@
 """A cluster at a glance: what its overview page shows (network:cluster). The cluster's scope must be open."""
 
 import datetime
-import hashlib
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +15,7 @@ from improvenet.home.models import EvidenceLevelSeen
 from improvenet.learning.evidence import Level
 from improvenet.learning.services import evidence_index
 from improvenet.measures import services as measure_services
-from improvenet.measures.models import ChartBreak, Measure, MeasureValue
+from improvenet.measures.models import Measure
 from improvenet.network.models import Cluster, School, cluster_phases, current_on, current_phase
 from improvenet.partners.models import Agreement
 
@@ -45,7 +43,7 @@ def measures_with_new_signals(cluster: Cluster) -> list[dict]:
     """
     schools = list(School.objects.filter(current_on()))
     measures = list(Measure.objects.filter(current_on()).order_by("name"))
-    key = f"overview-signals:{cluster.pk}:{_charts_digest(measures, schools)}"
+    key = f"overview-signals:{cluster.pk}:{measure_services.charts_digest(measures, schools)}"
     kept = cache.get(key)
     if kept is None:
         kept = [(measure.pk, names) for measure in measures if (names := _schools_with_new_signals(measure, schools))]
@@ -53,23 +51,6 @@ def measures_with_new_signals(cluster: Cluster) -> list[dict]:
     by_pk = {measure.pk: measure for measure in measures}
     return [{"measure": by_pk[pk], "schools": names,
              "url": reverse("measures:measure", args=[cluster.slug, by_pk[pk].slug])} for pk, names in kept]
-
-
-def _charts_digest(measures: list[Measure], schools: list[School]) -> str:
-    """A digest of what the measures' charts of every school are computed from, in three aggregate queries."""
-    pks = [measure.pk for measure in measures]
-    values = (MeasureValue.objects.filter(measure_id__in=pks).values("measure_id").order_by("measure_id")
-              .annotate(Count("pk"), Max("pk"), Max("updated_at"), Sum("numerator"), Sum("denominator")))
-    cycles = (PdsaCycle.objects.filter(measures__in=pks).values("measures").order_by("measures")
-              .annotate(Count("pk"), Max("pk"), Max("updated_at")))
-    breaks = (ChartBreak.objects.filter(measure_id__in=pks).values("measure_id").order_by("measure_id")
-              .annotate(Count("pk"), Max("pk"), Max("removed_at")))
-    state = (
-        [(field.attname, getattr(measure, field.attname)) for measure in measures for field in Measure._meta.fields],
-        [(school.pk, school.name) for school in schools],
-        list(values), list(cycles), list(breaks),
-    )
-    return hashlib.sha256(repr(state).encode()).hexdigest()
 
 
 def _schools_with_new_signals(measure: Measure, schools: list[School]) -> list[str]:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 from django.db import connections, transaction
-from django.db.models import CharField
+from django.db.models import CharField, Count, Max, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -175,6 +176,24 @@ def current_breaks(measure: Measure, school_ids) -> dict[int, list[ChartBreak]]:
     for item in ChartBreak.objects.filter(measure=measure, school_id__in=school_ids, removed_at__isnull=True):
         breaks.setdefault(item.school_id, []).append(item)
     return breaks
+
+
+def charts_digest(measures: list[Measure], schools: list[School]) -> str:
+    """A digest of what the measures' charts of the schools are computed from, in three aggregate queries: a
+    change of a value, a measure, a school's name, a linked PDSA cycle or a break changes it."""
+    pks = [measure.pk for measure in measures]
+    values = (MeasureValue.objects.filter(measure_id__in=pks).values("measure_id").order_by("measure_id")
+              .annotate(Count("pk"), Max("pk"), Max("updated_at"), Sum("numerator"), Sum("denominator")))
+    cycles = (PdsaCycle.objects.filter(measures__in=pks).values("measures").order_by("measures")
+              .annotate(Count("pk"), Max("pk"), Max("updated_at")))
+    breaks = (ChartBreak.objects.filter(measure_id__in=pks).values("measure_id").order_by("measure_id")
+              .annotate(Count("pk"), Max("pk"), Max("removed_at")))
+    state = (
+        [(field.attname, getattr(measure, field.attname)) for measure in measures for field in Measure._meta.fields],
+        [(school.pk, school.name) for school in schools],
+        list(values), list(cycles), list(breaks),
+    )
+    return hashlib.sha256(repr(state).encode()).hexdigest()
 
 
 def plan_school_parts(measure: Measure, school_id: np.ndarray, days: np.ndarray, y: np.ndarray, n,

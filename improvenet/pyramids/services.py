@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import duckdb
 from django.core.exceptions import PermissionDenied
 
-from improvenet.analytics.engines import EngineError
-from improvenet.analytics.metrics import METRICS, MetricError
 from improvenet.data import services as data
 from improvenet.measures.models import Measure, MeasureValue
 from improvenet.network.models import Pyramid, School, current_on
@@ -27,7 +24,6 @@ METRIC_COLUMNS = {
 }
 # For each metric, whether a higher rate is better (said in words beside the chart).
 HIGHER_IS_BETTER = {"graduation-rate": True, "chronic-absenteeism": False, "on-track": True}
-COMPUTE_ERRORS = (data.DataSetupError, MetricError, EngineError, duckdb.Error)
 ROLE_GROUPS = {
     School.Role.INNOVATION: "Innovation pyramids",
     School.Role.COMPARISON: "Comparison pyramids",
@@ -88,6 +84,8 @@ def metric_views(user, access, pyramids: list[Pyramid], *, channel: str) -> list
     A user the data rules do not authorize, or a cluster without a store, gets a MetricView that says
     so; small cells stay hidden (the store suppresses them, and a pyramid with a hidden school shows none).
     """
+    from improvenet.analytics.metrics import METRICS  # the store's libraries: only when a page shows its metrics
+
     head_of = {school.pk: pyramid.head.pk for pyramid in pyramids for school in pyramid.schools}
     views = []
     for name, (count, numerator, period) in METRIC_COLUMNS.items():
@@ -102,7 +100,7 @@ def metric_views(user, access, pyramids: list[Pyramid], *, channel: str) -> list
         except data.DataSetupError:
             view.problem = NO_STORE
             continue
-        except COMPUTE_ERRORS as problem:
+        except data.compute_errors() as problem:
             view.problem = f"The numbers could not be computed: {problem}"
             continue
         # The store names schools by the district's ids; only the given pyramids' schools count.

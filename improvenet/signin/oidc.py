@@ -17,8 +17,6 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-import jwt
-
 SCOPES = "openid email profile"
 # Signatures accepted in ID tokens: asymmetric only, so that a token signed with the client secret
 # (HS256) or unsigned ("none") is never taken.
@@ -103,6 +101,8 @@ def start(config: dict, redirect_uri: str) -> Start:
 
 
 def _signing_key(config: dict, token: str):
+    import jwt  # PyJWT and its cryptography load when an ID token is checked: commands reversing addresses need neither
+
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as error:
@@ -118,6 +118,8 @@ def _signing_key(config: dict, token: str):
 
 def verify_id_token(config: dict, token: str, nonce: str) -> dict:
     """The claims of an ID token that passes every check; SignInRefused naming the first that fails."""
+    import jwt
+
     key = _signing_key(config, token)
     try:
         claims = jwt.decode(

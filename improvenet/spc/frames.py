@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import narwhals as nw
 import numpy as np
 
 from improvenet.spc.errors import SPCInputError
+
+if TYPE_CHECKING:  # narwhals loads with the first frame read: drawing a chart from plain columns needs none of it
+    import narwhals as nw
 
 BACKENDS = ("pandas", "polars", "pyarrow")
 
 
 def read_frame(frame: Any) -> nw.DataFrame:
+    import narwhals as nw
+
     try:
         return nw.from_native(frame, eager_only=True)
     except TypeError:
@@ -26,6 +30,8 @@ def column(frame: nw.DataFrame, name: str, *, keep_integers: bool = False) -> np
     """A column as NumPy: numbers as float (nulls become NaN; with ``keep_integers`` an integer
     column without nulls stays integer, e.g. for series keys), dates as datetime64, text as
     objects (nulls become None)."""
+    import narwhals as nw
+
     if name not in frame.columns:
         raise SPCInputError(f"there is no column {name!r}; the columns are: {', '.join(map(str, frame.columns))}")
     series = frame[name]

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
 
 
 class VarianceError(ValueError):
@@ -47,6 +46,8 @@ def reml_fit(y: np.ndarray, X: np.ndarray, schools: Sequence[np.ndarray],
              higher: Sequence[int] | None = None) -> Fit:
     """Fit the nested random-intercept model. `schools` holds each school's row indices; `higher` the index of
     each school's higher group (None: two levels)."""
+    from scipy import optimize  # a second to load: a study's pages and the quick commands start without it
+
     n, p = X.shape
     sums = [(X[r].T @ X[r], X[r].sum(axis=0), X[r].T @ y[r], float(y[r].sum()), float(y[r] @ y[r]), len(r))
             for r in schools]
@@ -96,6 +97,8 @@ def reml_fit(y: np.ndarray, X: np.ndarray, schools: Sequence[np.ndarray],
 def _two_components(criterion) -> tuple[float, float]:
     """The (θ₂, θ₃) ≥ 0 minimizing the criterion. Searched over the relative standard deviations √θ, bounded
     below by 0 as lme4 bounds them, from two starts; each edge (one component 0) is searched on its own too."""
+    from scipy import optimize
+
     candidates = []
     for start in ((0.3, 0.3), (1.0, 0.1)):
         found = optimize.minimize(lambda s: criterion(s[0] ** 2, s[1] ** 2), x0=np.array(start), method="L-BFGS-B",

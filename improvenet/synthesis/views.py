@@ -1,6 +1,5 @@
 """Pages of the evidence ledger: per change idea and innovation, its estimates, their pooling and forest plot."""
 
-import duckdb
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -174,7 +173,7 @@ def school_estimates_from_store(request, access, subject_id: int, kind: str):
         metric, start_year = form.cleaned_data["metric"], form.cleaned_data["start_year"]
         try:
             estimates = store.per_school_estimates(request.user, access, metric, start_year, channel="web")
-        except (ValueError, data_services.DataSetupError, duckdb.Error) as problem:
+        except (ValueError, *data_services.compute_errors()) as problem:
             form.add_error(None, str(problem))
         else:
             if request.method == "POST":

@@ -76,6 +76,13 @@ def convened(pdsa):
     )
 
 
+@pytest.fixture(autouse=True)
+def kept_packets(tmp_path, monkeypatch):
+    """Each test keeps its packets' PDFs in a var folder of its own."""
+    monkeypatch.setenv("IMPROVENET_VAR_DIR", str(tmp_path / "var"))
+    return tmp_path / "var" / "cache" / "packets"
+
+
 @pytest.fixture
 def alpha_scope(convened):
     with scope(cluster=convened.world.alpha):

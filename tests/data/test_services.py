@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django_scopes import scope, scopes_disabled
 
+from improvenet.analytics import engines
 from improvenet.analytics.store import Store
 from improvenet.data import services
 from improvenet.data.models import AuditEvent, DataLoad
@@ -148,7 +149,7 @@ def test_a_kept_result_is_still_authorized_and_audited_on_every_read(data_world,
     def no_computing(*args, **kwargs):
         raise AssertionError("a kept result was computed again")
 
-    monkeypatch.setattr(services, "open_tables", no_computing)
+    monkeypatch.setattr(engines, "open_tables", no_computing)
     second = read_as(world.users.researcher, data_world)
     assert second.table.equals(first.table)
     with scopes_disabled():
