@@ -164,6 +164,10 @@ def enrolled_on(tables: Tables, day: datetime.date) -> pa.Table:
 def enrolled_in(tables: Tables, school_year: int) -> pa.Table:
     """`student_id, school_id, grade_level` of the students enrolled at any time in `school_year` (its ending
     year), each at one school: the latest entry of the year (ties: the lowest school id)."""
+    import narwhals as nw
+
+    from improvenet.analytics.metrics.common import pick_one, without_opted_out
+
     stints = without_opted_out(tables["student_school_association"], tables).filter(
         nw.col("school_year") == int(school_year))
     picked = pick_one(stints.select("student_id", "school_id", "grade_level", "entry_date"), ["student_id"],
