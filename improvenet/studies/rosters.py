@@ -4,7 +4,8 @@ once and never overwritten, and read back only when its SHA-256 digest is still 
 
 Also what a student allocation needs besides the file: the baseline covariates the draw balances on, the procedure
 that re-draws it for randomization inference, and its counts per block and arm with small cells suppressed (the
-suppression of every published table, `analytics/suppression.py`). Pure: pyarrow, numpy.
+suppression of every published table, `analytics/suppression.py`). Pure: pyarrow, numpy. pyarrow is imported where
+a file is written or read, so that the study pages' modules load without it (tests/test_startup.py).
 """
 
 from __future__ import annotations
@@ -15,17 +16,17 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from improvenet.analytics.suppression import DEFAULT_MIN_N, DISTRICT, suppress
 from improvenet.studies import randomization
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 COLUMNS = ("student_id", "school_id", "grade_level", "block", "baseline", "treated")
-SCHEMA = pa.schema([("student_id", pa.string()), ("school_id", pa.string()), ("grade_level", pa.int64()),
-                    ("block", pa.string()), ("baseline", pa.float64()), ("treated", pa.bool_())])
 BASELINE = "baseline"
 BASELINE_MISSING = "baseline_missing"
 ALL_BLOCKS = "All blocks"
@@ -35,10 +36,20 @@ class RosterError(ValueError):
     """A roster file that is missing or changed since its allocation was saved; the message says which."""
 
 
+def schema() -> pa.Schema:
+    """The roster file's columns (COLUMNS) and their types."""
+    import pyarrow as pa
+
+    return pa.schema([("student_id", pa.string()), ("school_id", pa.string()), ("grade_level", pa.int64()),
+                      ("block", pa.string()), ("baseline", pa.float64()), ("treated", pa.bool_())])
+
+
 def roster_bytes(rows: pa.Table) -> tuple[bytes, str]:
     """The Parquet file of `rows` (the COLUMNS, in the order drawn) and its SHA-256 digest."""
+    import pyarrow.parquet as pq
+
     buffer = io.BytesIO()
-    pq.write_table(rows.select(list(COLUMNS)).cast(SCHEMA), buffer)
+    pq.write_table(rows.select(list(COLUMNS)).cast(schema()), buffer)
     content = buffer.getvalue()
     return content, hashlib.sha256(content).hexdigest()
 
@@ -63,6 +74,8 @@ def write_roster(folder: Path, stem: str, rows: pa.Table) -> tuple[str, str]:
 
 def read_roster(path: Path, digest: str) -> pa.Table:
     """The roster at `path`, refused (RosterError) when it is missing or its bytes no longer have `digest`."""
+    import pyarrow.parquet as pq
+
     content, _ = _checked(path, digest)
     return pq.read_table(io.BytesIO(content))
 

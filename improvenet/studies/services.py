@@ -170,7 +170,7 @@ class StudentDraw:
             "student_id": frame["student_id"].astype(str).tolist(), "school_id": frame["school_id"].tolist(),
             "grade_level": frame["grade_level"].astype(int).tolist(), "block": frame["block"].tolist(),
             "baseline": rosters.optional_floats(frame["baseline"]), "treated": list(self.drawn.treated),
-        }, schema=rosters.SCHEMA)
+        }, schema=rosters.schema())
 
     def write(self, number: int) -> tuple[str, str]:
         """Write the roster of allocation `number` once beside the store; its file name and SHA-256 digest."""

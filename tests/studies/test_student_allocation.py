@@ -313,7 +313,7 @@ def test_a_seed_gives_one_student_allocation_with_exact_counts_per_block(student
     # The roster's file is the same bytes for the same draw: its digest is reproducible.
     table = pa.table({"student_id": [unit for _, unit in students], "school_id": blocks,
                       "grade_level": [5] * len(students), "block": blocks, "baseline": baseline,
-                      "treated": list(first.treated)}, schema=rosters.SCHEMA)
+                      "treated": list(first.treated)}, schema=rosters.schema())
     assert rosters.roster_bytes(table)[1] == rosters.roster_bytes(table)[1]
 
 
@@ -331,7 +331,7 @@ def test_grades_out_of_order_are_named_on_the_form(client, scored, student_trial
 def test_a_roster_is_written_once_and_never_overwritten(tmp_path):
     def table(treated):
         return pa.table({"student_id": ["a", "b"], "school_id": ["AM", "AM"], "grade_level": [6, 7],
-                         "block": ["", ""], "baseline": [None, 1.5], "treated": treated}, schema=rosters.SCHEMA)
+                         "block": ["", ""], "baseline": [None, 1.5], "treated": treated}, schema=rosters.schema())
 
     name, digest = rosters.write_roster(tmp_path, "study-1-allocation-1", table([True, False]))
     # A save retried with the same draw finds its own bytes and keeps them; another draw gets a file of its own.
