@@ -229,7 +229,8 @@ class AnalyticSample:
     roster), and those of them analysed, per arm."""
     grades: tuple[int, int] | None
     schools: Attrition | None
-    """Schools assigned, and those with at least one analysed student, per arm (None when students were assigned)."""
+    """Schools (or class sections) assigned, and those with at least one analysed student, per arm (None when students
+    were assigned)."""
     analysed_by_school: dict[int, int]
     """School pk → students analysed (counts, for the estimates by site)."""
     agreement: DataUseAgreement
@@ -308,6 +309,11 @@ def analytic_sample(user, access, request: SampleRequest, *, channel: str,
         *(Arm(sum(1 for t in request.treated.values() if t == arm),
               sum(1 for p in analysed_by_school if request.treated[p] == arm)) for arm in (True, False)),
         unit="schools")
+    if roster is not None and rosters.assigns_sections(roster):
+        # Classrooms are the clusters assigned: the WWC judges their attrition first, then the students'.
+        schools = Attrition(*(Arm(int(randomized.loc[randomized["treated"] == arm, "section"].nunique()),
+                                  int(kept.loc[kept["treated"] == arm, "section"].nunique())) for arm in (True, False)),
+                            unit="class sections")
     detail = {"study": request.label, "outcome": chosen.key, "school_year": request.year,
               "assigned_on": request.assigned_on.isoformat(), "grades": grades, "fields": sorted(fields),
               "schools": sorted(request.schools), "rows": len(sample.outcome)}

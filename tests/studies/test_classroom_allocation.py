@@ -112,6 +112,11 @@ def test_the_impact_clusters_on_sections_and_redraws_them(client, scored, classr
         assert set(sample.block) == {s.name for s in schools}
         arm_of = drawn.drawn.as_dict()
         assert all(bool(t) == arm_of[c] for t, c in zip(sample.treatment, sample.cluster, strict=True))
+        # The sections' attrition is judged first (WWC): every randomized section, and those with an analysed student.
+        sections = read.schools
+        assert sections.unit == "class sections"
+        assert sections.treated.randomized + sections.control.randomized == len(drawn.drawn.units)
+        assert sections.treated.analyzed + sections.control.analyzed == len(set(sample.cluster))
         result = analysis.analyse(study, world.users.researcher, access, channel="web")
     cr2 = result.figures["cr2"]
     assert cr2["clusters"] == len(set(sample.cluster))
@@ -121,7 +126,11 @@ def test_the_impact_clusters_on_sections_and_redraws_them(client, scored, classr
     procedure = analysis.roster_procedure(saved, roster.to_pandas())
     assert procedure.draw(saved.seed).treated == drawn.drawn.treated
     client.force_login(world.users.researcher)
-    assert client.get(f"/clusters/alpha/studies/{classroom_trial.pk}/impact/").status_code == 200
+    impact_page = client.get(f"/clusters/alpha/studies/{classroom_trial.pk}/impact/").content.decode()
+    assert f"students in {cr2['clusters']} class sections" in impact_page and "random class section intercepts" in \
+        impact_page
+    assert "Class sections:" in impact_page and result.figures["schools"]["unit"] == "class sections"
+    assert "classrooms assigned at random" in analysis.evidence_statement(result).text()
     summary = client.get(f"/clusters/alpha/studies/{classroom_trial.pk}/").content.decode()
     assert f"{saved.treated_count} of {saved.unit_count} class sections of 4 schools assigned" in summary
 
