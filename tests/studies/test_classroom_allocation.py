@@ -5,6 +5,7 @@ student with their section and its arm); the impact clusters on sections, and ra
 import datetime
 
 import numpy as np
+import pandas as pd
 import pytest
 from django.core.exceptions import PermissionDenied
 from django_scopes import scope, scopes_disabled
@@ -221,3 +222,10 @@ def test_a_seed_gives_one_classroom_allocation_with_exact_section_counts_per_blo
         assert row["sections_treated"] + row["sections_control"] == len(sizes)
         exact = share * len(sizes)
         assert np.floor(exact) <= row["sections_treated"] <= np.ceil(exact)
+
+
+def test_a_roster_saved_before_classrooms_reads_as_a_student_roster():
+    older = pd.DataFrame({"student_id": ["a", "b"], "block": ["", ""], "treated": [True, False]})
+    assert not rosters.assigns_sections(older)
+    assert not rosters.assigns_sections(older.assign(section=[None, None]))
+    assert rosters.assigns_sections(older.assign(section=["S/1", "S/2"]))
