@@ -147,7 +147,7 @@ def test_the_page_previews_sections_and_students_per_block_then_saves(client, sc
               "highest_grade": "8", "proportion": "0.5", "baseline": "on", "seed": "5"}
     preview = client.post(url, choice | {"preview": ""})
     page = preview.content.decode()
-    assert preview.status_code == 200 and "Sections: change" in page
+    assert preview.status_code == 200 and "Students: change" in page and "Sections: change" in page
     drawn = draw(world.users.researcher, world, classroom_trial, schools, seed=5, grades=(6, 8))
     for row in rosters.suppressed_counts(drawn.counts):
         assert (f"<td>{row['sections_treated']}</td><td>{row['sections_control']}</td></tr>") in page
