@@ -37,6 +37,7 @@ MIN_ENROLLED_DAYS = 20
 CHRONIC_MIN_DAYS, CHRONIC_ONE_DAY_IN = 10, 10
 MARK_POINTS = {"A": 4, "B": 3, "C": 2, "D": 1, "F": 0}
 ENROLLMENT_FIELDS = ("student_school_association.*",)
+SECTION_FIELDS = ("student_section_association.*",)
 COLUMNS = ("student_id", "school_id", "school_year", "value")
 
 
@@ -174,6 +175,19 @@ def enrolled_in(tables: Tables, school_year: int) -> pa.Table:
                       [("entry_date", "max"), ("school_id", "min")])
     return _collected(picked.select(nw.col("student_id"), nw.col("school_id").cast(nw.String),
                                     nw.col("grade_level").cast(nw.Int64)))
+
+
+def sections_in(tables: Tables, school_year: int) -> pa.Table:
+    """`student_id, school_id, section_id` of the class sections of `school_year` (its ending year), one row per
+    student and section (empty when the store holds no class roster)."""
+    import narwhals as nw
+
+    from improvenet.analytics.metrics.common import without_opted_out
+
+    rows = without_opted_out(tables["student_section_association"], tables).filter(
+        nw.col("school_year") == int(school_year))
+    return _collected(rows.select(nw.col("student_id"), nw.col("school_id").cast(nw.String),
+                                  nw.col("section_id").cast(nw.String)))
 
 
 def _collected(frame: nw.LazyFrame) -> pa.Table:

@@ -111,6 +111,15 @@ TABLES: tuple[Table, ...] = (
         Column("score", "decimal"),
         Column("date", "date", required=False),
     ), natural_key=("student_id", "assessment", "subject", "school_year"), required_in_bundle=False),
+    # Optional: the class roster, which studies that assign classrooms need (docs/studies.md). A student sits in
+    # several sections of a year (one per subject or period); a section is known by its school and its code.
+    Table("student_section_association", "class_rosters.csv", (
+        Column("student_id", "text"),
+        Column("school_id", "text"),
+        Column("school_year", "integer"),
+        Column("section_id", "text", description="The district's code of the class section, unique in its school "
+                                                 "and year."),
+    ), natural_key=("student_id", "school_id", "school_year", "section_id"), required_in_bundle=False),
 )
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}

@@ -68,6 +68,9 @@ IMPROVED_ABSENCE = (0.82, 0.72)
 IMPROVED_MARKS = (0.25, 0.4)
 MARK_CUTS = np.array([-2.2, -1.5, -0.6, 0.4])  # F | D | C | B | A on the latent mark
 MARK_LETTERS = np.array(["F", "D", "C", "B", "A"])
+# Class sections: about this many students each (the demo's classrooms); codes run to G12-MAX_SECTIONS.
+STUDENTS_PER_SECTION = 25
+MAX_SECTIONS = 99
 STUDENTS_PER_TEACHER = 16
 TEACHER_LEAVING, IMPROVED_TEACHER_LEAVING, TEACHER_MOVING = 0.11, 0.07, 0.05
 EXIT = {name: code for code, name in enumerate(EXIT_TYPES)}
@@ -590,6 +593,8 @@ class _Simulation:
                 "date": _dates(calendar_days),
             }),
             "student_school_association": pa.concat_tables(enrollment_parts),
+            "student_section_association": pa.concat_tables(
+                [self._sections(year, stints) for year, stints in self.enrollments]),
             "course_mark": pa.concat_tables(self.marks),
             "staff_school_association": pa.table({
                 "staff_id": _ids("staff", np.concatenate([s[0] for s in staff])),
@@ -598,6 +603,29 @@ class _Simulation:
                 "role": _take(np.array(["principal", "teacher"], dtype=object), np.concatenate([s[3] for s in staff])),
             }),
         }
+
+
+    def _sections(self, year: int, stints: _Stints) -> pa.Table:
+        """The year's class sections: the students of each school and grade (by their first stint there) shuffled
+        and dealt into sections of about STUDENTS_PER_SECTION, coded "G<grade>-<number>" (e.g. G03-2)."""
+        _, first = np.unique(stints.student * len(self.district.ids) + stints.school, return_index=True)
+        student, school, grade = stints.student[first], stints.school[first], stints.grade[first]
+        group = school * 13 + grade
+        order = np.lexsort((self.rng.permutation(len(group)), group))
+        group_sorted = group[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(group_sorted)) + 1]
+        sizes = np.diff(np.r_[starts, len(group_sorted)])
+        rank = np.arange(len(group_sorted)) - np.repeat(starts, sizes)
+        sections = np.repeat(np.maximum(1, np.rint(sizes / STUDENTS_PER_SECTION)).astype(np.int64), sizes)
+        number = np.empty(len(group), dtype=np.int64)
+        number[order] = rank % sections
+        codes = np.array([f"G{g:02d}-{n + 1}" for g in range(13) for n in range(MAX_SECTIONS)], dtype=object)
+        return pa.table({
+            "student_id": _ids("student", student),
+            "school_id": _take(self.district.ids, school),
+            "school_year": pa.array(np.full(len(student), year, dtype=np.int32)),
+            "section_id": _take(codes, grade * MAX_SECTIONS + np.minimum(number, MAX_SECTIONS - 1)),
+        })
 
 
 def _take(values: np.ndarray, codes: np.ndarray) -> pa.Array:

@@ -93,9 +93,12 @@ def analyse(study: Study, user, access, *, channel: str, store_path=None) -> Stu
     sample = read.sample
     cr2, mixed = impact.estimate(sample, "cr2"), impact.estimate(sample, "mixed")
     if read.roster is not None:
-        procedure, treated = student_procedure(allocation, read.roster), tuple(read.roster["treated"].astype(bool))
-        # The sample names students as the roster does; those without an outcome are re-drawn too.
+        procedure = roster_procedure(allocation, read.roster)
+        # The sample names students (or sections) as the roster does; those without an outcome are re-drawn too.
         units = list(procedure.units)
+        unit_column = "section" if rosters.assigns_sections(read.roster) else "student_id"
+        arm_of = dict(zip(read.roster[unit_column], read.roster["treated"].astype(bool), strict=True))
+        treated = tuple(bool(arm_of[unit]) for unit in units)
     else:
         procedure, treated = procedure_of(allocation), tuple(unit["treated"] for unit in allocation.units)
         # The sample names schools by their store ids; the allocation by their records' ids.
@@ -112,7 +115,8 @@ def analyse(study: Study, user, access, *, channel: str, store_path=None) -> Stu
     equivalence = _equivalence(sample, store.PRIOR_YEAR, store.PRIOR_YEAR_MISSING)
     total = mixed.cluster_variance + mixed.residual_variance
     # Students assigned one by one: each is its own cluster, and a cluster of one has no intraclass correlation.
-    icc = mixed.cluster_variance / total if read.roster is None else 0.0
+    one_by_one = read.roster is not None and not rosters.assigns_sections(read.roster)
+    icc = 0.0 if one_by_one else mixed.cluster_variance / total
     figures = {
         "cr2": _impact_figures(cr2), "mixed": _impact_figures(mixed),
         "randomization_p_value": float(p_value), "randomization_draws": RANDOMIZATION_DRAWS,
@@ -125,13 +129,15 @@ def analyse(study: Study, user, access, *, channel: str, store_path=None) -> Stu
                                       figures=figures, sites=_sites(study, sample, icc))
 
 
-def student_procedure(allocation: Allocation, roster) -> randomization.Procedure:
-    """The procedure a student allocation was drawn with (services.draw_student_allocation), from its roster."""
+def roster_procedure(allocation: Allocation, roster) -> randomization.Procedure:
+    """The procedure a student or classroom allocation was drawn with (services.draw_student_allocation), from its
+    roster: of its students, or of their sections with their students' mean baseline."""
     rule = allocation.balance_rule
     blocks = roster["block"].tolist()
-    return rosters.procedure(roster["student_id"].tolist(), blocks if any(blocks) else None,
-                             rosters.optional_floats(roster["baseline"]),
-                             allocation.proportion, bool(rule.get("matched_on")), rule.get("acceptance"))
+    draw = rosters.section_procedure if rosters.assigns_sections(roster) else rosters.procedure
+    return draw(roster["section" if rosters.assigns_sections(roster) else "student_id"].tolist(),
+                blocks if any(blocks) else None, rosters.optional_floats(roster["baseline"]),
+                allocation.proportion, bool(rule.get("matched_on")), rule.get("acceptance"))
 
 
 def _store_id_to_pk(sample: impact.Sample, analysed_by_school: dict[int, int]) -> dict[str, int]:

@@ -6,7 +6,8 @@ cluster lead, network admins, researchers and the data team create, change and r
 study's locked fields change only with a `revision_reason` (422 naming it otherwise), and the change is kept.
 Allocations and results are for team members, researchers and leads (403 for viewers); an allocation is drawn
 and saved in one call, refused (422 naming `reason`) once one is saved unless a reason is given; the students of
-a study that assigns students are drawn from the store under its agreement, and only their counts are answered.
+a study that assigns students (or classrooms: the class sections of its schools) are drawn from the store under its
+agreement, and only their counts are answered.
 The study's writers publish a finished study to the network library and withdraw it; every member of a cluster of
 the network lists the studies published to it (`published-studies`), and the studies shared with its cluster.
 """
@@ -137,6 +138,8 @@ class AllocationCountOut(Schema):
     treated: int | None
     control: int | None
     students: int | None
+    sections_treated: int | None = Field(None, description="A classroom allocation's class sections treated.")
+    sections_control: int | None = Field(None, description="A classroom allocation's class sections in control.")
 
 
 class EquivalenceOut(Schema):
@@ -156,7 +159,7 @@ class AllocationOut(Schema):
     balance_rule: dict
     units: list[AllocationUnitOut] = Field(description="The schools or clusters assigned; empty for students.")
     reason: str
-    level: str = Field(description="What was assigned: school, cluster or student.")
+    level: str = Field(description="What was assigned: school, cluster, student or classroom.")
     counts: list[AllocationCountOut] = Field(description="A student allocation's students per block and arm, then "
                                              "over all blocks; null where a cell is suppressed (fewer than 10).")
     equivalence: list[EquivalenceOut] = Field(description="A student allocation's baseline equivalence (WWC).")
@@ -250,9 +253,24 @@ class StudentAllocationIn(Schema):
              summary="Draw and save the allocation of the students of the study's schools, read from the store under "
              "its agreement (audited; the students stay beside the store; a new one needs a reason)")
 def create_study_student_allocation(request, cluster: Text, study_id: RecordId, payload: StudentAllocationIn):
+    return _roster_allocation(request, cluster, study_id, payload, Study.Level.STUDENT)
+
+
+@router.post(f"{BASE}/classroom-allocations", response={201: AllocationOut},
+             operation_id="create_study_classroom_allocation",
+             summary="Draw and save the allocation of the class sections of the study's schools, read from the "
+             "store's class roster under its agreement (audited; the students stay beside the store; a new one needs "
+             "a reason)")
+def create_study_classroom_allocation(request, cluster: Text, study_id: RecordId, payload: StudentAllocationIn):
+    return _roster_allocation(request, cluster, study_id, payload, Study.Level.CLASSROOM)
+
+
+def _roster_allocation(request, cluster: str, study_id: int, payload: StudentAllocationIn, level: str):
+    """Draw and save a study's allocation of students or class sections (`level`, which the study must assign)."""
     with sacc.in_cluster_studies(request.auth, cluster) as access, transaction.atomic():
         _require_details(access)
         study = sacc.study_for_user(access, study_id).require_change()
+        services.require_allocation_level(study, level)
         schools = list(School.objects.filter(pk__in=payload.school_ids))
         if len(schools) != len(set(payload.school_ids)):
             raise StudyError({"school_ids": "A school id names no school of this cluster."})

@@ -243,3 +243,17 @@ with scopes_disabled():
             else:
                 data["grades"] = (low if low is not None else 0, high if high is not None else 12)
             return data
+
+    class ClassroomAllocationForm(StudentAllocationForm):
+        """Whose class sections a classroom allocation draws: those of the chosen schools' students in a school
+        year (of some grades), each section with its students' mean baseline."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["schools"].help_text = "The schools whose class sections are assigned."
+            self.fields["school_year"].help_text = ("E.g. 2026 for 2025–26: the class sections of that year, from the "
+                                                    "store's class roster.")
+            self.fields["baseline"].help_text = ("The study's primary outcome in the school year before, from the "
+                                                 "store: each section's baseline is its students' mean.")
+            self.fields["match_pairs"].label = ("Pair class sections on their baseline within each block and assign "
+                                                "one of each pair")

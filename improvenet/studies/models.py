@@ -428,15 +428,25 @@ class Allocation(models.Model):
 
     @property
     def treated_count(self) -> int:
+        """Units treated: schools or clusters, students, or class sections."""
         if self.level == Study.Level.STUDENT:
             return sum(block["treated"] for block in self.counts)
+        if self.level == Study.Level.CLASSROOM:
+            return sum(block["sections_treated"] for block in self.counts)
         return sum(1 for unit in self.units if unit["treated"])
 
     @property
     def unit_count(self) -> int:
         if self.level == Study.Level.STUDENT:
             return sum(block["treated"] + block["control"] for block in self.counts)
+        if self.level == Study.Level.CLASSROOM:
+            return sum(block["sections_treated"] + block["sections_control"] for block in self.counts)
         return len(self.units)
+
+    @property
+    def has_roster(self) -> bool:
+        """Whether its students are kept in a roster file (students or classrooms assigned)."""
+        return self.level in (Study.Level.STUDENT, Study.Level.CLASSROOM)
 
     @classmethod
     def record(cls, study: Study, drawn, units: list[dict], proportion: float, balance_rule: dict, user,

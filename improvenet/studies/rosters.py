@@ -4,8 +4,9 @@ once and never overwritten, and read back only when its SHA-256 digest is still 
 
 Also what a student allocation needs besides the file: the baseline covariates the draw balances on, the procedure
 that re-draws it for randomization inference, and its counts per block and arm with small cells suppressed (the
-suppression of every published table, `analytics/suppression.py`). Pure: pyarrow, numpy. pyarrow is imported where
-a file is written or read, so that the study pages' modules load without it (tests/test_startup.py).
+suppression of every published table, `analytics/suppression.py`). A classroom allocation keeps the same roster, each
+student with the section whose arm they take; its procedure re-draws the sections. Pure: pyarrow, numpy. pyarrow is
+imported where a file is written or read, so that the study pages' modules load without it (tests/test_startup.py).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from improvenet.studies import randomization
 if TYPE_CHECKING:
     import pyarrow as pa
 
-COLUMNS = ("student_id", "school_id", "grade_level", "block", "baseline", "treated")
+COLUMNS = ("student_id", "school_id", "grade_level", "block", "baseline", "treated", "section")
+# `section`: a classroom allocation's unit, "<school id>/<section code>", whose arm its students take (empty when
+# students were assigned one by one; rosters written before classrooms have no such column).
 BASELINE = "baseline"
 BASELINE_MISSING = "baseline_missing"
 ALL_BLOCKS = "All blocks"
@@ -41,7 +44,8 @@ def schema() -> pa.Schema:
     import pyarrow as pa
 
     return pa.schema([("student_id", pa.string()), ("school_id", pa.string()), ("grade_level", pa.int64()),
-                      ("block", pa.string()), ("baseline", pa.float64()), ("treated", pa.bool_())])
+                      ("block", pa.string()), ("baseline", pa.float64()), ("treated", pa.bool_()),
+                      ("section", pa.string())])
 
 
 def roster_bytes(rows: pa.Table) -> tuple[bytes, str]:
@@ -126,6 +130,35 @@ def procedure(units: Sequence[str], blocks: Sequence[str] | None, baseline: Sequ
     )
 
 
+def assigns_sections(roster) -> bool:
+    """Whether a roster (a pandas frame of COLUMNS) is a classroom allocation's: its students carry sections."""
+    return "section" in roster and bool(roster["section"].notna().any())
+
+
+def sections_of(sections: Sequence[str], blocks: Sequence[str], baseline: Sequence[float | None]
+                ) -> tuple[list[str], list[str], list[float | None]]:
+    """The sections of a classroom roster's students, in order of their key, each with its block and its baseline:
+    the mean of its students' baselines (None when none of them has one)."""
+    found: dict[str, tuple[str, list[float]]] = {}
+    for section, block, value in zip(sections, blocks, baseline, strict=True):
+        values = found.setdefault(section, (block, []))[1]
+        if value is not None:
+            values.append(value)
+    keys = sorted(found)
+    return (keys, [found[key][0] for key in keys],
+            [float(np.mean(found[key][1])) if found[key][1] else None for key in keys])
+
+
+def section_procedure(sections: Sequence[str], blocks: Sequence[str] | None, baseline: Sequence[float | None],
+                      proportion: float, match_pairs: bool, acceptance: float | None) -> randomization.Procedure:
+    """How a classroom allocation is drawn from its students' sections, blocks and baselines: its sections are the
+    units, each with its students' block and mean baseline (the student procedure, one level up)."""
+    units, section_blocks, means = sections_of(sections, blocks if blocks is not None else [""] * len(sections),
+                                               baseline)
+    return procedure(units, section_blocks if blocks is not None else None, means, proportion, match_pairs,
+                     acceptance)
+
+
 def equivalence(baseline: Sequence[float | None], treated: Sequence[bool]) -> list[randomization.Equivalence]:
     """The WWC baseline equivalence of the arms, among the students with a baseline (two at least in each arm)."""
     present = [(value, flag) for value, flag in zip(baseline, treated, strict=True) if value is not None]
@@ -135,12 +168,19 @@ def equivalence(baseline: Sequence[float | None], treated: Sequence[bool]) -> li
     return randomization.baseline_equivalence({BASELINE: [value for value, _ in present]}, arms)
 
 
-def block_counts(blocks: Sequence[str], treated: Sequence[bool]) -> list[dict]:
-    """Students per block and arm: [{"block", "treated", "control"}], blocks in order of name."""
+def block_counts(blocks: Sequence[str], treated: Sequence[bool], sections: Sequence[str] | None = None) -> list[dict]:
+    """Students per block and arm: [{"block", "treated", "control"}], blocks in order of name; with the students'
+    `sections`, also the sections per block and arm ("sections_treated", "sections_control")."""
     counts: dict[str, list[int]] = {}
     for block, flag in zip(blocks, treated, strict=True):
         counts.setdefault(block, [0, 0])[0 if flag else 1] += 1
-    return [{"block": block, "treated": pair[0], "control": pair[1]} for block, pair in sorted(counts.items())]
+    rows = [{"block": block, "treated": pair[0], "control": pair[1]} for block, pair in sorted(counts.items())]
+    if sections is not None:
+        arms = {(block, section, flag) for block, section, flag in zip(blocks, sections, treated, strict=True)}
+        for row in rows:
+            row["sections_treated"] = sum(1 for block, _, flag in arms if block == row["block"] and flag)
+            row["sections_control"] = sum(1 for block, _, flag in arms if block == row["block"] and not flag)
+    return rows
 
 
 def suppressed_counts(counts: list[dict], min_n: int = DEFAULT_MIN_N) -> list[dict]:
@@ -163,9 +203,17 @@ def suppressed_counts(counts: list[dict], min_n: int = DEFAULT_MIN_N) -> list[di
         label = ALL_BLOCKS if record["unit"] == DISTRICT else record["unit"]
         value = None if record["suppressed"] else int(record["students"])
         shown.setdefault(label, {"block": label})[arms.get(record["group"], "students")] = value
+    # Sections per arm are counts of classes, not of students: shown as they are.
+    for row in [*counts, _total(counts)]:
+        if "sections_treated" in row:
+            shown[row["block"]] |= {"sections_treated": row["sections_treated"],
+                                    "sections_control": row["sections_control"]}
     return list(shown.values())
 
 
 def _total(counts: list[dict]) -> dict:
-    return {"block": ALL_BLOCKS, "treated": sum(row["treated"] for row in counts),
-            "control": sum(row["control"] for row in counts)}
+    total = {"block": ALL_BLOCKS, "treated": sum(row["treated"] for row in counts),
+             "control": sum(row["control"] for row in counts)}
+    if counts and "sections_treated" in counts[0]:
+        total |= {name: sum(row[name] for row in counts) for name in ("sections_treated", "sections_control")}
+    return total

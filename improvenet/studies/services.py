@@ -1,5 +1,5 @@
 """What the study pages and the API share: the power answer for a set of parameters, and drawing an
-allocation of a study's schools or clusters, or of the students of its schools (its preview with the
+allocation of a study's schools or clusters, or of the students or class sections of its schools (its preview with the
 baseline-equivalence table, then its saving)."""
 
 from __future__ import annotations
@@ -16,14 +16,6 @@ from improvenet.studies.models import Allocation, Study, StudyError
 if TYPE_CHECKING:  # pandas and pyarrow take seconds to load: the store is imported where students are read
     import pandas as pd
     import pyarrow as pa
-
-# No class roster is in the analytics store: students cannot be placed in classrooms, so classrooms are not drawn.
-CLASSROOMS_REFUSED = (
-    "This study assigns classrooms, and the analytics store holds no class roster (which students sit in which "
-    "class, in which year): its allocation cannot be drawn here until a class roster is loaded. Assign students "
-    "or schools instead, or draw the classrooms outside improvenet and record the study as it was run."
-)
-
 
 @dataclass(frozen=True)
 class PowerAnswer:
@@ -93,8 +85,6 @@ def require_allocation_level(study: Study, *levels: str) -> None:
     """Refuse, with what to do instead, a study that is not randomized or does not assign one of `levels`."""
     if study.design != Study.Design.RANDOMIZED:
         raise StudyError({"allocation": "Only a randomized trial has a random allocation."})
-    if study.assignment_level == Study.Level.CLASSROOM:
-        raise StudyError({"allocation": CLASSROOMS_REFUSED})
     if study.assignment_level not in levels:
         units = study.get_assignment_level_display().lower()
         raise StudyError({"allocation": f"This study assigns {units}: draw an allocation of its {units}."})
@@ -144,12 +134,16 @@ def save_allocation(study: Study, draw: Draw, user, channel: str, reason: str) -
 
 @dataclass(frozen=True)
 class StudentDraw:
-    """A student allocation drawn but not saved. Its students (pseudonymous ids) stay in memory, then in the roster
-    file beside the store; what pages show and the web database keeps is `counts`, `equivalence` and `selection`."""
+    """A student or classroom allocation drawn but not saved. Its students (pseudonymous ids) stay in memory, then
+    in the roster file beside the store; what pages show and the web database keeps is `counts`, `equivalence` and
+    `selection`. A classroom allocation draws the students' sections (`drawn` lists them); each student takes the
+    arm of their section."""
 
     study: Study
     students: pd.DataFrame
-    """studies.store.allocation_students, with each student's `block`."""
+    """studies.store.allocation_students, with each student's `block` (and `section`, for classrooms)."""
+    treated: list[bool]
+    """Each student's arm, in the order of `students`."""
     drawn: randomization.Allocation
     proportion: float
     balance_rule: dict
@@ -169,7 +163,8 @@ class StudentDraw:
         return pa.table({
             "student_id": frame["student_id"].astype(str).tolist(), "school_id": frame["school_id"].tolist(),
             "grade_level": frame["grade_level"].astype(int).tolist(), "block": frame["block"].tolist(),
-            "baseline": rosters.optional_floats(frame["baseline"]), "treated": list(self.drawn.treated),
+            "baseline": rosters.optional_floats(frame["baseline"]), "treated": self.treated,
+            "section": frame["section"].tolist() if "section" in frame else [None] * len(frame),
         }, schema=rosters.schema())
 
     def write(self, number: int) -> tuple[str, str]:
@@ -186,12 +181,15 @@ def draw_student_allocation(user, access, study: Study, schools: list[School], s
                             store_path=None) -> StudentDraw:
     """Draw the study's allocation of the students enrolled in `schools` in `school_year` (of `grades`), within
     the study's blocks, balanced on the prior year's primary outcome when `baseline` (the store's read is
-    authorized under the study's agreement and audited). Refused with a reason the person can act on; the store's
-    refusals (PermissionDenied, DataSetupError, ValueError) pass through."""
+    authorized under the study's agreement and audited). A study that assigns classrooms draws the class sections
+    of these students instead (each student in the first of their sections by code), balanced on the mean of their
+    students' baselines; its students take their section's arm. Refused with a reason the person can act on; the
+    store's refusals (PermissionDenied, DataSetupError, ValueError) pass through."""
     # Imported here: the store loads pandas, which starting the site must not pay for.
     from improvenet.studies import store
 
-    require_allocation_level(study, Study.Level.STUDENT)
+    require_allocation_level(study, Study.Level.STUDENT, Study.Level.CLASSROOM)
+    classrooms = study.assignment_level == Study.Level.CLASSROOM
     if not schools:
         raise StudyError({"schools": "Choose the schools whose students are assigned."})
     if grades is not None and grades[0] > grades[1]:
@@ -204,18 +202,27 @@ def draw_student_allocation(user, access, study: Study, schools: list[School], s
         raise StudyError({"baseline": "Pairing and re-randomizing balance the students on a baseline: tick "
                                       "the prior year's outcome as the baseline."})
     schools = sorted(schools, key=lambda school: (school.name, school.pk))
-    choice = store.StudentChoice(tuple(schools), school_year, grades, outcome)
+    choice = store.StudentChoice(tuple(schools), school_year, grades, outcome, sections=classrooms)
     students = store.allocation_students(user, access, study, choice, channel=channel, store=store_path)
     by_pk = {school.pk: school for school in schools}
     students = students.assign(block=[block_of(study, by_pk[pk]) for pk in students["school"]])
     values = rosters.optional_floats(students["baseline"])
+    blocks = students["block"].tolist() if study.block_level else None
+    sections = students["section"].tolist() if classrooms else None
     try:
-        procedure = rosters.procedure(students["student_id"].astype(str).tolist(),
-                                      students["block"].tolist() if study.block_level else None, values, proportion,
-                                      match_pairs, acceptance)
+        if classrooms:
+            procedure = rosters.section_procedure(sections, blocks, values, proportion, match_pairs, acceptance)
+        else:
+            procedure = rosters.procedure(students["student_id"].astype(str).tolist(), blocks, values, proportion,
+                                          match_pairs, acceptance)
         drawn = procedure.draw(secrets.randbits(62) if seed is None else seed)
     except randomization.RandomizationError as error:
         raise StudyError({"allocation": str(error)}) from error
+    if classrooms:
+        arm_of = drawn.as_dict()
+        treated = [arm_of[section] for section in sections]
+    else:
+        treated = list(drawn.treated)
     balance_rule = {"baseline": outcome} if outcome else {}
     if acceptance:
         balance_rule |= {"covariates": list(rosters.baseline_covariates(values)), "acceptance": acceptance}
@@ -226,13 +233,13 @@ def draw_student_allocation(user, access, study: Study, schools: list[School], s
     equivalence = [{"covariate": f"{outcomes.outcome(outcome).label}, {store.year_label(school_year - 1)} "
                                  f"({with_value} of {len(values)} students have it)",
                     "g": float(row.g), "verdict": row.verdict}
-                   for row in rosters.equivalence(values, drawn.treated)] if outcome else []
+                   for row in rosters.equivalence(values, treated)] if outcome else []
     selection = {"school_year": school_year, "grades": list(grades) if grades else None,
                  "schools": [school.pk for school in schools]}
-    return StudentDraw(study, students, drawn, proportion, balance_rule, equivalence,
-                       rosters.block_counts(students["block"].tolist(), drawn.treated), selection)
+    return StudentDraw(study, students, treated, drawn, proportion, balance_rule, equivalence,
+                       rosters.block_counts(students["block"].tolist(), treated, sections), selection)
 
 
 def save_student_allocation(study: Study, draw: StudentDraw, user, channel: str, reason: str) -> Allocation:
     return Allocation.record(study, draw.drawn, [], draw.proportion, draw.balance_rule, user, channel, reason,
-                             level=Study.Level.STUDENT, students=draw)
+                             level=study.assignment_level, students=draw)

@@ -192,18 +192,18 @@ def roster_of(allocation: Allocation) -> Roster:
 
 
 def request_for(study: Study, outcome: str | None = None) -> SampleRequest:
-    """The sample request of a study assigned by school or by student, from its current allocation: the students
-    enrolled in the assigned schools when the study's window starts (or the students its roster assigned) are its
-    sample, the outcome (default the primary) is that of the school year in which the window ends. Raises
+    """The sample request of a study assigned by school, classroom or student, from its current allocation: the
+    students enrolled in the assigned schools when the study's window starts (or the students its roster assigned)
+    are its sample, the outcome (default the primary) is that of the school year in which the window ends. Raises
     StudyError when the study has no allocation of its unit or assigns other units."""
     allocation = study.current_allocation()
-    if study.assignment_level not in (Study.Level.SCHOOL, Study.Level.STUDENT):
-        raise StudyError({"assignment_level": "The store gives the samples of studies that assign schools or "
-                                              "students."})
+    if study.assignment_level not in (Study.Level.SCHOOL, Study.Level.STUDENT, Study.Level.CLASSROOM):
+        raise StudyError({"assignment_level": "The store gives the samples of studies that assign schools, "
+                                              "classrooms or students."})
     if allocation is None or allocation.level != study.assignment_level:
         units = study.get_assignment_level_display().lower()
         raise StudyError({"allocation": f"Save the study's allocation first: its sample is the {units} it assigned."})
-    if allocation.level == Study.Level.STUDENT:
+    if allocation.has_roster:
         return SampleRequest(
             label=f"study {study.pk}: {study.title}", outcome=outcome or study.primary_outcome,
             year=school_year_of(study.ends_on), assigned_on=study.starts_on, treated={}, agreement=study.agreement,
@@ -229,7 +229,8 @@ class AnalyticSample:
     roster), and those of them analysed, per arm."""
     grades: tuple[int, int] | None
     schools: Attrition | None
-    """Schools assigned, and those with at least one analysed student, per arm (None when students were assigned)."""
+    """Schools (or class sections) assigned, and those with at least one analysed student, per arm (None when students
+    were assigned)."""
     analysed_by_school: dict[int, int]
     """School pk → students analysed (counts, for the estimates by site)."""
     agreement: DataUseAgreement
@@ -294,8 +295,9 @@ def analytic_sample(user, access, request: SampleRequest, *, channel: str,
     sample = Sample(
         outcome=outcome_now.reindex(kept["student_id"]).to_numpy().tolist(),
         treatment=kept["treated"].astype(int).tolist(),
-        # The unit of assignment is the cluster of the CR2 errors: the school, or each student assigned alone.
-        cluster=kept["student_id" if roster is not None else "school_id"].tolist(),
+        # The unit of assignment is the cluster of the CR2 errors: the school, the class section, or each student
+        # assigned alone.
+        cluster=kept[_assigned_unit(roster)].tolist(),
         block=kept["block"].tolist() if blocked else None,
         covariates=covariates or None,
     )
@@ -307,6 +309,11 @@ def analytic_sample(user, access, request: SampleRequest, *, channel: str,
         *(Arm(sum(1 for t in request.treated.values() if t == arm),
               sum(1 for p in analysed_by_school if request.treated[p] == arm)) for arm in (True, False)),
         unit="schools")
+    if roster is not None and rosters.assigns_sections(roster):
+        # Classrooms are the clusters assigned: the WWC judges their attrition first, then the students'.
+        schools = Attrition(*(Arm(int(randomized.loc[randomized["treated"] == arm, "section"].nunique()),
+                                  int(kept.loc[kept["treated"] == arm, "section"].nunique())) for arm in (True, False)),
+                            unit="class sections")
     detail = {"study": request.label, "outcome": chosen.key, "school_year": request.year,
               "assigned_on": request.assigned_on.isoformat(), "grades": grades, "fields": sorted(fields),
               "schools": sorted(request.schools), "rows": len(sample.outcome)}
@@ -322,12 +329,15 @@ def analytic_sample(user, access, request: SampleRequest, *, channel: str,
 class StudentChoice:
     """Whose students a student allocation draws: those enrolled at some time of `school_year` (its ending year)
     in `schools`, of `grades` (lowest and highest; None: every grade), with the year before's value of `baseline`
-    (an outcome key; "" for no baseline)."""
+    (an outcome key; "" for no baseline); with `sections`, only the students the class roster places in a section
+    of their school that year."""
 
     schools: tuple[School, ...]
     school_year: int
     grades: tuple[int, int] | None = None
     baseline: str = ""
+    sections: bool = False
+    """A classroom allocation: each student with the class section they sit in (the store's class roster)."""
 
 
 def allocation_students(user, access, study: Study, choice: StudentChoice, *, channel: str,
@@ -339,7 +349,7 @@ def allocation_students(user, access, study: Study, choice: StudentChoice, *, ch
 
     Raises PermissionDenied (the agreement does not cover the read), DataSetupError (no store) or ValueError
     naming what the store lacks."""
-    fields = outcomes.ENROLLMENT_FIELDS
+    fields = outcomes.ENROLLMENT_FIELDS + (outcomes.SECTION_FIELDS if choice.sections else ())
     chosen = outcomes.outcome(choice.baseline) if choice.baseline else None
     if chosen is not None:
         fields = fields + chosen.fields
@@ -351,9 +361,12 @@ def allocation_students(user, access, study: Study, choice: StudentChoice, *, ch
         enrolled = outcomes.enrolled_in(tables, choice.school_year).to_pandas()
         prior = (outcomes.student_values(tables, chosen, [choice.school_year - 1]).to_pandas() if chosen
                  else pd.DataFrame({"student_id": [], "value": []}))
+        sections = outcomes.sections_in(tables, choice.school_year).to_pandas() if choice.sections else None
     students = enrolled[enrolled["school_id"].isin(list(school_of))]
     if choice.grades is not None:
         students = students[students["grade_level"].between(*choice.grades)]
+    if sections is not None:
+        students = _in_first_section(students, sections, choice)
     students = students.sort_values("student_id").reset_index(drop=True)
     if students.empty:
         grades = f" in grades {choice.grades[0]} to {choice.grades[1]}" if choice.grades else ""
@@ -365,9 +378,26 @@ def allocation_students(user, access, study: Study, choice: StudentChoice, *, ch
         "study": f"study {study.pk}: {study.title}", "school_year": choice.school_year,
         "grades": list(choice.grades) if choice.grades else None, "schools": sorted(pks), "fields": sorted(fields),
         "baseline": choice.baseline, "students": len(students),
+        **({"sections": int(students["section"].nunique())} if choice.sections else {}),
         "with_baseline": int((~np.isnan(baseline.astype(float))).sum()) if len(baseline) else 0,
     })
     return students
+
+
+def _in_first_section(students: pd.DataFrame, sections: pd.DataFrame, choice: StudentChoice) -> pd.DataFrame:
+    """The students with `section`, the first by code of the sections they sit in at their school that year (a
+    student in several sections of the study belongs to one, so that each student has one arm), keyed
+    "<school id>/<section code>" since codes are unique only within a school. Students in no section are left out."""
+    if sections.empty:
+        raise ValueError(f"The store holds no class roster for the school year {year_label(choice.school_year)}: "
+                         "load the district's class_rosters.csv (docs/data.md) to assign classrooms.")
+    first = (sections.sort_values(["student_id", "school_id", "section_id"])
+             .drop_duplicates(["student_id", "school_id"]))
+    placed = students.merge(first, on=["student_id", "school_id"], how="inner")
+    if placed.empty:
+        raise ValueError("The class roster places none of these students in a section of their school in the school "
+                         f"year {year_label(choice.school_year)}: check the schools, grades and year.")
+    return placed.assign(section=placed["school_id"] + "/" + placed["section_id"]).drop(columns="section_id")
 
 
 DESIGN_KINDS = {Study.Design.RANDOMIZED: "experimental", Study.Design.MATCHED: "quasi_experimental",
@@ -438,6 +468,13 @@ def _prior_covariates(prior: np.ndarray, school: np.ndarray) -> dict[str, list[f
     present = pd.Series(prior).groupby(school).transform("mean")
     columns[SCHOOL_MEAN_PRIOR_YEAR] = present.fillna(prior[~missing].mean()).tolist()
     return columns
+
+
+def _assigned_unit(roster: pd.DataFrame | None) -> str:
+    """The sample's column naming each student's unit of assignment."""
+    if roster is None:
+        return "school_id"
+    return "section" if rosters.assigns_sections(roster) else "student_id"
 
 
 def _one_school_per_block(students: pd.DataFrame, blocked: bool) -> bool:

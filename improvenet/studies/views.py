@@ -24,7 +24,14 @@ from improvenet.studies import access as sacc
 from improvenet.studies import analysis, publishing, rosters, services
 from improvenet.studies.attrition import judge
 from improvenet.studies.charts import sites_spec
-from improvenet.studies.forms import POWER_FIELDS, AllocationForm, PowerFields, StudentAllocationForm, StudyForm
+from improvenet.studies.forms import (
+    POWER_FIELDS,
+    AllocationForm,
+    ClassroomAllocationForm,
+    PowerFields,
+    StudentAllocationForm,
+    StudyForm,
+)
 from improvenet.studies.models import Study, StudyResult, outcome_label
 
 studies_page = cluster_page(enter=sacc.in_cluster_studies)
@@ -195,8 +202,8 @@ def study_register(request, access, study_id: int):
 def _allocation_form(request, study: Study, current):
     """The allocation form of the study's unit, starting from the current allocation's choices."""
     data = request.POST or None
-    if study.assignment_level == Study.Level.STUDENT:
-        selection = current.selection if current and current.level == Study.Level.STUDENT else {}
+    if study.assignment_level in (Study.Level.STUDENT, Study.Level.CLASSROOM):
+        selection = current.selection if current and current.level == study.assignment_level else {}
         grades = selection.get("grades") or [None, None]
         initial = {"schools": selection.get("schools", []), "proportion": current.proportion if current else 0.5,
                    "school_year": selection.get("school_year") or school_year_of(study.starts_on),
@@ -204,6 +211,8 @@ def _allocation_form(request, study: Study, current):
                    "baseline": bool(current and current.balance_rule.get("baseline")),
                    "match_pairs": bool(current and current.balance_rule.get("matched_on")),
                    "acceptance": current.balance_rule.get("acceptance") if current else None}
+        if study.assignment_level == Study.Level.CLASSROOM:
+            return ClassroomAllocationForm(data, initial=initial)
         return StudentAllocationForm(data, initial=initial)
     clusters = None
     if study.assignment_level == Study.Level.CLUSTER:
@@ -232,8 +241,9 @@ def _saved_allocations(study: Study) -> list[dict]:
     arm and the schools whose students it assigned, never a student."""
     shown = []
     for allocation in study.allocations.order_by("number"):
-        entry = {"allocation": allocation, "counts": None, "schools": []}
-        if allocation.level == Study.Level.STUDENT:
+        entry = {"allocation": allocation, "counts": None, "schools": [],
+                 "sections": allocation.level == Study.Level.CLASSROOM}
+        if allocation.has_roster:
             entry["counts"] = rosters.suppressed_counts(allocation.counts)
             entry["schools"] = list(School.objects.filter(pk__in=allocation.selection.get("schools", []))
                                     .order_by("name").values_list("name", flat=True))
@@ -283,11 +293,9 @@ def allocation_page(request, access, study_id: int):
     rows = list(zip(draw.units, draw.drawn.treated, strict=True)) if draw and not students else []
     context = {"study": study, "form": form, "draw": draw, "draw_rows": rows,
                "draw_counts": draw.shown_counts if students else None, "allocations": allocations,
-               "classrooms_refused": services.CLASSROOMS_REFUSED
-               if study.assignment_level == Study.Level.CLASSROOM else "",
-               "min_n": DEFAULT_MIN_N,
+               "draw_sections": study.assignment_level == Study.Level.CLASSROOM, "min_n": DEFAULT_MIN_N,
                "can_allocate": study_access.can_change and study.is_registered
-               and study.design == Study.Design.RANDOMIZED and study.assignment_level != Study.Level.CLASSROOM}
+               and study.design == Study.Design.RANDOMIZED}
     return render_cluster(request, access, "studies/allocation.html", context, status=422 if form.errors else 200)
 
 

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pytest
 
 from improvenet.analytics.bundle import MAX_ISSUES, BundleError, read_bundle, validate_tables, write_bundle
-from improvenet.analytics.schema import TABLES
+from improvenet.analytics.schema import TABLES_BY_NAME
 
 
 def replace_line(folder, file, line, text):
@@ -32,7 +32,7 @@ def test_the_tiny_bundle_reads_into_typed_tables(tiny_bundle):
     assert bundle.row_counts() == {
         "school": 3, "student": 4, "calendar_date": 9, "student_school_association": 5,
         "student_school_attendance_event": 3, "course_mark": 3, "staff_school_association": 3,
-        "student_assessment": 2,
+        "student_assessment": 2, "student_section_association": 3,
     }
     enrollments = bundle.tables["student_school_association"].to_pylist()
     assert enrollments[0] == {
@@ -50,7 +50,22 @@ def test_the_assessments_file_is_optional(tiny_bundle):
     bundle = read_bundle(tiny_bundle)
 
     assert bundle.tables["student_assessment"].num_rows == 0
-    assert bundle.tables["student_assessment"].column_names == list(TABLES[-1].column_names)
+    assert bundle.tables["student_assessment"].column_names == list(TABLES_BY_NAME["student_assessment"].column_names)
+
+
+def test_the_class_roster_is_optional_and_checked_when_given(tiny_bundle):
+    assert read_bundle(tiny_bundle).tables["student_section_association"].column("section_id").to_pylist() == [
+        "K-1", "ENG9-2", "MATH9-1"]
+    replace_line(tiny_bundle, "class_rosters.csv", None, "DIST-000999,H300,2024,ENG9-2")
+    assert "class_rosters.csv, line 5, column student_id: this student_id is not in students.csv" in str(
+        bundle_error(tiny_bundle))
+    (tiny_bundle / "class_rosters.csv").unlink()
+
+    bundle = read_bundle(tiny_bundle)
+
+    assert bundle.tables["student_section_association"].num_rows == 0
+    assert bundle.tables["student_section_association"].column_names == [
+        "student_id", "school_id", "school_year", "section_id"]
 
 
 def test_values_are_trimmed_and_a_byte_order_mark_is_accepted(tiny_bundle):

@@ -36,8 +36,20 @@ def test_strict_counts(strict):
         "school": 3, "student": 6, "calendar_date": 0, "student_school_association": 5,
         "student_school_attendance_event": 0, "course_mark": 0, "staff_school_association": 5,
         "student_assessment": 0,
+        "student_section_association": 5,
     }
     assert_valid(strict)
+
+
+def test_the_class_roster_from_enrollments_in_classes(strict):
+    # Math 7 runs two terms of one school year: one section row; teachers' enrollments are no seats.
+    assert rows(strict, "student_section_association") == [
+        {"student_id": "U1", "school_id": "S110", "school_year": "2025", "section_id": "K1"},
+        {"student_id": "U2", "school_id": "S110", "school_year": "2025", "section_id": "G5A"},
+        {"student_id": "U3", "school_id": "S120", "school_year": "2025", "section_id": "M7A"},
+        {"student_id": "U4", "school_id": "S130", "school_year": "2025", "section_id": "E9A"},
+        {"student_id": "U5", "school_id": "S130", "school_year": "2025", "section_id": "E9A"},
+    ]
 
 
 def test_schools_from_orgs_with_level_from_student_grades(strict):

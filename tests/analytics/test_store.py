@@ -34,18 +34,20 @@ def snapshot(store: Store) -> dict[str, list]:
 def test_a_load_writes_every_table_under_pseudonyms(store, tiny_bundle, pseudonymizer):
     report = store.load(read_bundle(tiny_bundle), pseudonymizer, source="tiny")
 
-    assert report.inserted == 32 and report.replaced == 0
+    assert report.inserted == 35 and report.replaced == 0
     assert report.tables["student_school_attendance_event"].inserted == 3
     with duckdb.connect(str(store.path), read_only=True) as connection:
         students = {row[0] for row in connection.execute("SELECT student_id FROM student").fetchall()}
         staff = {row[0] for row in connection.execute("SELECT staff_id FROM staff_school_association").fetchall()}
         enrolled = {row[0] for row in connection.execute(
             "SELECT student_id FROM student_school_association").fetchall()}
+        seated = {row[0] for row in connection.execute(
+            "SELECT student_id FROM student_section_association").fetchall()}
         grade = connection.execute("SELECT typeof(grade_level), typeof(entry_date), typeof(ell) "
                                    "FROM student_school_association, student LIMIT 1").fetchone()
     assert students == {pseudonymizer.student(raw) for raw in RAW_STUDENT_IDS}
     assert staff == {pseudonymizer.staff(raw) for raw in RAW_STAFF_IDS}
-    assert enrolled <= students
+    assert enrolled <= students and seated == {pseudonymizer.student(raw) for raw in RAW_STUDENT_IDS[:2]}
     assert grade == ("INTEGER", "DATE", "TINYINT")
     assert store.loads()[0]["source"] == "tiny"
 
@@ -57,7 +59,7 @@ def test_loading_the_same_bundle_twice_replaces_rows(store, tiny_bundle, pseudon
 
     report = store.load(bundle, pseudonymizer)
 
-    assert report.inserted == 0 and report.replaced == 32
+    assert report.inserted == 0 and report.replaced == 35
     second = snapshot(store)
     assert {name: rows for name, rows in second.items() if name != "load_log"} == {
         name: rows for name, rows in first.items() if name != "load_log"}
@@ -234,4 +236,13 @@ def test_a_bundle_without_assessments_loads(store, tiny_bundle, pseudonymizer):
     report = store.load(read_bundle(tiny_bundle), pseudonymizer)
 
     assert report.tables["student_assessment"] == TableCount(inserted=0, replaced=0)
-    assert report.inserted == 30
+    assert report.inserted == 33
+
+
+def test_a_bundle_without_a_class_roster_loads(store, tiny_bundle, pseudonymizer):
+    (tiny_bundle / "class_rosters.csv").unlink()
+
+    report = store.load(read_bundle(tiny_bundle), pseudonymizer)
+
+    assert report.tables["student_section_association"] == TableCount(inserted=0, replaced=0)
+    assert report.inserted == 32

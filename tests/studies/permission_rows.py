@@ -130,9 +130,12 @@ def rows(ids) -> dict[str, Action]:
         "API list study allocations": Action("GET", f"{api}/{registered}/allocations", API_DETAILS),
         "API create study allocation": Action("POST", f"{api}/{registered}/allocations", API_WRITE_CREATE,
                                               {"school_ids": schools, "seed": 3}),
-        # The registered study assigns schools: writers reach the draw, which names its unit (422).
+        # The registered study assigns schools: writers reach the draws of students and classrooms, which name its unit
+        # (422).
         "API create study student allocation": Action("POST", f"{api}/{registered}/student-allocations",
                                                       API_ESTIMATE, {"school_ids": schools, "school_year": 2026}),
+        "API create study classroom allocation": Action("POST", f"{api}/{registered}/classroom-allocations",
+                                                        API_ESTIMATE, {"school_ids": schools, "school_year": 2026}),
         "API list study results": Action("GET", f"{api}/{registered}/results", API_DETAILS),
         "API estimate study impact": Action("POST", f"{api}/{registered}/results", API_ESTIMATE),
         "API publish study": Action("POST", f"{api}/{registered}/publish", API_WRITE_CREATE),

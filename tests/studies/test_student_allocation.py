@@ -170,14 +170,6 @@ def test_the_roster_changed_after_saving_stops_the_impact(scored, student_trial)
                               channel="web")
 
 
-def test_classrooms_are_refused_for_want_of_a_class_roster(scored, student_trial):
-    with scopes_disabled():
-        Study.objects.filter(pk=student_trial.pk).update(assignment_level="classroom")
-        study = Study.objects.get(pk=student_trial.pk)
-    with pytest.raises(StudyError, match="holds no class roster"):
-        services.require_allocation_level(study, "student")
-
-
 def test_counts_are_suppressed_so_that_no_small_cell_can_be_recovered():
     shown = rosters.suppressed_counts([{"block": "A", "treated": 30, "control": 31},
                                        {"block": "B", "treated": 4, "control": 5},
@@ -258,14 +250,6 @@ def test_the_api_draws_and_saves_students_and_answers_counts_only(api_as, scored
     assert schools.status_code == 422 and "draw an allocation of its students" in schools.content.decode()
 
 
-def test_a_classroom_study_says_what_is_missing_on_its_page(client, scored, student_trial):
-    with scopes_disabled():
-        Study.objects.filter(pk=student_trial.pk).update(assignment_level="classroom", block_level="")
-    client.force_login(scored.world.users.lead)
-    page = client.get(f"/clusters/alpha/studies/{student_trial.pk}/allocation/").content.decode()
-    assert "holds no class roster" in page and "Preview a draw" not in page
-
-
 def test_a_study_of_clusters_assigns_its_own_cluster_and_those_it_is_shared_with(api_as, client, world, study):
     with scopes_disabled():
         study.assignment_level = "cluster"
@@ -313,7 +297,7 @@ def test_a_seed_gives_one_student_allocation_with_exact_counts_per_block(student
     # The roster's file is the same bytes for the same draw: its digest is reproducible.
     table = pa.table({"student_id": [unit for _, unit in students], "school_id": blocks,
                       "grade_level": [5] * len(students), "block": blocks, "baseline": baseline,
-                      "treated": list(first.treated)}, schema=rosters.schema())
+                      "treated": list(first.treated), "section": [None] * len(students)}, schema=rosters.schema())
     assert rosters.roster_bytes(table)[1] == rosters.roster_bytes(table)[1]
 
 
@@ -331,7 +315,8 @@ def test_grades_out_of_order_are_named_on_the_form(client, scored, student_trial
 def test_a_roster_is_written_once_and_never_overwritten(tmp_path):
     def table(treated):
         return pa.table({"student_id": ["a", "b"], "school_id": ["AM", "AM"], "grade_level": [6, 7],
-                         "block": ["", ""], "baseline": [None, 1.5], "treated": treated}, schema=rosters.schema())
+                         "block": ["", ""], "baseline": [None, 1.5], "treated": treated,
+                         "section": [None, None]}, schema=rosters.schema())
 
     name, digest = rosters.write_roster(tmp_path, "study-1-allocation-1", table([True, False]))
     # A save retried with the same draw finds its own bytes and keeps them; another draw gets a file of its own.

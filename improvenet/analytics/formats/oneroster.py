@@ -2,7 +2,8 @@
 
 OneRoster is a rostering standard: it says who belongs to which school and class, not attendance,
 marks, programs or why a student left. It fills school, student (sex, race/ethnicity), staff school
-associations and student school associations; the other tables stay empty.
+associations, student school associations and, from OneRoster 1.1's enrollments in classes, the class roster
+(student section associations, each class a section); the other tables stay empty.
 
 School Data Sync v2.1 is OneRoster-derived: users carry no orgs, roles or grades; roles.csv does
 (one row per user, org and session, with the grade and the role's dates) and userFlags.csv lists
@@ -96,6 +97,8 @@ class _Conversion:
         self.errors: list[ConversionError] = []
         self.notes: list[str] = []
         self.identities: dict[str, dict[str, str]] = {}
+        # (user, school, school year, class) of OneRoster 1.1's enrollments: the class roster, once per year.
+        self.seats: set[tuple[str, str, int, str]] = set()
 
     def error(self, row: Row, message: str) -> None:
         self.errors.append(ConversionError(row.file, row.line, message))
@@ -142,6 +145,7 @@ class _Conversion:
         self.schools(memberships)
         self.students(users, memberships)
         self.associations(memberships)
+        self.class_roster(users)
         self.notes.append("OneRoster carries no attendance, course marks, assessments, programs or exit reasons: "
                           "those tables are empty and exit_type is blank.")
         return finish(FORMAT, self.rows, self.identities, self.errors, self.notes)
@@ -182,8 +186,9 @@ class _Conversion:
                     continue
                 start, _, year = self.sessions[term]
                 # A class ending with its term is no exit: only an explicit endDate is one.
-                spans[(row["userSourcedId"], row["schoolSourcedId"] or klass["schoolSourcedId"], year)].append(
-                    (begin or start, end))
+                school_id = row["schoolSourcedId"] or klass["schoolSourcedId"]
+                spans[(row["userSourcedId"], school_id, year)].append((begin or start, end))
+                self.seats.add((row["userSourcedId"], school_id, year, klass["sourcedId"]))
         school_years = self.school_years
         memberships = []
         for user_id, user in users.items():
@@ -210,6 +215,15 @@ class _Conversion:
                         user_id, school_id, role, grades[0] if grades else "", year,
                         min(begin for begin, _ in dates), None if None in ends else max(ends), user))
         return memberships
+
+    def class_roster(self, users: dict[str, Row]) -> None:
+        """The students' class sections (OneRoster 1.1 enrollments in classes; School Data Sync's roles carry none):
+        a class is a section, known by its sourcedId."""
+        for user_id, school_id, year, class_id in sorted(self.seats):
+            user = users.get(user_id)
+            if user is not None and user["role"] == "student" and self.is_school(school_id):
+                self.rows["student_section_association"].add(student_id=user_id, school_id=school_id,
+                                                              school_year=year, section_id=class_id)
 
     def sds_memberships(self, rows: list[Row]) -> list[Membership]:
         memberships = []
