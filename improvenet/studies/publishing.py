@@ -26,7 +26,7 @@ NO_TIER = "This study does not meet the criteria of any ESSA evidence tier."
 def snapshot_of(study: Study, result: StudyResult) -> dict:
     """The de-identified copy of a finished study that its network reads (docs/studies.md lists the fields)."""
     statement = analysis.evidence_statement(result)
-    cr2, findings = result.figures["cr2"], result.figures["statement"]
+    impact, findings = result.impact, result.findings
     highest = statement.highest_tier
     return {
         "title": study.title,
@@ -36,10 +36,10 @@ def snapshot_of(study: Study, result: StudyResult) -> dict:
         "computed_on": result.computed_at.date().isoformat(),
         "tier": highest.verdict() if highest else NO_TIER,
         "headline": {
-            "estimate": cr2["estimate"], "ci_low": cr2["ci_low"], "ci_high": cr2["ci_high"],
-            "p_value": cr2["p_value"], "outcome_unit": findings["outcome_unit"], "hedges_g": cr2["hedges_g"],
-            "n_analyzed": cr2["n_analyzed"], "clusters": cr2["clusters"], "assigned": findings["assigned"],
-            "schools": findings["schools"], "districts": findings["districts"],
+            "estimate": impact.estimate, "ci_low": impact.ci_low, "ci_high": impact.ci_high,
+            "p_value": impact.p_value, "outcome_unit": findings.outcome_unit, "hedges_g": impact.hedges_g,
+            "n_analyzed": impact.n_analyzed, "clusters": impact.clusters, "assigned": findings.assigned,
+            "schools": findings.schools, "districts": findings.districts,
         },
         "suppressed_below": DEFAULT_MIN_N,
         "sites": [
