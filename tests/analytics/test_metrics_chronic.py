@@ -127,6 +127,33 @@ def test_a_stint_inside_another_adds_no_day(tmp_path):
         assert days_by_student(tables, "B")["s99"] == (20, 1)
 
 
+def test_the_hand_written_sql_counts_absences_in_nested_and_overlapping_stints(tmp_path):
+    """Three absences in 20 days is chronic at 15 %; a day lost in the stints' union would make it 2 of 20."""
+    from improvenet.analytics.baseline_sql import chronic_absenteeism_sql
+
+    stints = [
+        {"student_id": "s99", "school_id": "B", "school_year": 2024, "grade_level": 9, "entry_date": "2024-01-08",
+         "exit_date": "2024-01-26"},
+        {"student_id": "s99", "school_id": "B", "school_year": 2024, "grade_level": 9, "entry_date": "2024-01-15",
+         "exit_date": "2024-01-17"},
+        {"student_id": "s99", "school_id": "B", "school_year": 2024, "grade_level": 9, "entry_date": "2024-01-15",
+         "exit_date": "2024-01-16"},
+        {"student_id": "s99", "school_id": "B", "school_year": 2024, "grade_level": 9, "entry_date": "2024-01-22"},
+    ]
+    absences = [
+        {"student_id": "s99", "school_id": "B", "date": day, "category": "excused_absence"}
+        for day in ("2024-01-09", "2024-01-18", "2024-01-19", "2024-01-20")
+    ]
+    store = build_store(tmp_path / "store.duckdb", "chronic", rows={
+        "student_school_association": stints, "student_school_attendance_event": absences,
+    })
+    with open_tables(store) as tables:
+        assert days_by_student(tables, "B")["s99"] == (20, 3)
+        expected = run_metric("chronic-absenteeism", tables, min_n=1, threshold=0.15)
+        assert any(r["school_id"] == "B" and r["chronic"] for r in expected.to_pylist())
+        assert chronic_absenteeism_sql(tables.connection, min_n=1, threshold=0.15).to_pylist() == expected.to_pylist()
+
+
 @pytest.mark.parametrize("options", [{"min_n": 1}, {"min_n": 2, "threshold": 0.05, "min_enrolled_days": 15}])
 def test_the_hand_written_sql_of_the_benchmark_gives_the_same_table(tables, options):
     from improvenet.analytics.baseline_sql import chronic_absenteeism_sql
