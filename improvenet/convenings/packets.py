@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import functools
 import hashlib
 import json
 from collections import defaultdict
@@ -136,13 +135,6 @@ class ForestChart:
         return _data_url(self.svg)
 
 
-@functools.lru_cache(maxsize=64)
-def _forest_svg(spec_json: str) -> str:
-    """A held convening's forest plots are drawn from the estimates it kept, so they never change: each is drawn
-    once (a quarter of a second in vl-convert) for the team members who open the packet after it."""
-    return to_svg(json.loads(spec_json))
-
-
 def _data_url(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
@@ -227,7 +219,7 @@ def build_packet(convening: Convening, team: Team | None = None, *, with_svg: bo
         for chart in charts:
             if chart.spec:
                 chart.svg = to_svg(chart.spec)
-        packet.forests = [ForestChart(change, _forest_svg(json.dumps(spec, sort_keys=True)))
+        packet.forests = [ForestChart(change, to_svg(spec))
                           for change in pooled_changes if (spec := change.forest()) is not None]
     return packet
 

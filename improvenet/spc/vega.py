@@ -12,8 +12,11 @@ numbers stacked where they would touch, and listed with their labels in a legend
 from __future__ import annotations
 
 import io
+import json
 import math
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -354,16 +357,58 @@ def chart_spec(
     return spec
 
 
+class _Drawings:
+    """The pictures drawn lately, by format and spec, within a budget of bytes.
+
+    vl-convert takes a quarter of a second or more to draw one chart, and a spec carries all of its data, so
+    one spec always gives the same picture: the team members who open the same chart or forest plot after
+    one another are served the picture drawn for the first. The budget bounds the memory a process gives it.
+    """
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget_bytes = budget_bytes
+        self._kept: OrderedDict[tuple, str | bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, draw: Callable[[], str | bytes]) -> str | bytes:
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        picture = draw()
+        size = len(picture)
+        if size <= self.budget_bytes:
+            with self._lock:
+                if key not in self._kept:
+                    self._kept[key] = picture
+                    self._bytes += size
+                while self._bytes > self.budget_bytes:
+                    self._bytes -= len(self._kept.popitem(last=False)[1])
+        return picture
+
+
+DRAWINGS = _Drawings(budget_bytes=48 * 1024 * 1024)
+
+
+def _key(kind: str, spec: dict[str, Any], *options: float) -> tuple:
+    return (kind, json.dumps(spec, sort_keys=True), *options)
+
+
 def to_svg(spec: dict[str, Any]) -> str:
     import vl_convert
 
-    return vl_convert.vegalite_to_svg(spec)
+    return DRAWINGS.get(_key("svg", spec), lambda: vl_convert.vegalite_to_svg(spec))
 
 
 def to_png(spec: dict[str, Any], scale: float = 2.0) -> bytes:
     """The chart as a PNG image in PNG_COLOURS colours (a chart has few) and of at most about PNG_PIXELS
     pixels (a network's dozens of panels are drawn again at a smaller scale), so that it stays under a
     megabyte; the SVG is the image to print large."""
+    return DRAWINGS.get(_key("png", spec, scale), lambda: _draw_png(spec, scale))
+
+
+def _draw_png(spec: dict[str, Any], scale: float) -> bytes:
     import vl_convert
     from PIL import Image
 
@@ -379,4 +424,4 @@ def to_png(spec: dict[str, Any], scale: float = 2.0) -> bytes:
 def to_pdf(spec: dict[str, Any]) -> bytes:
     import vl_convert
 
-    return vl_convert.vegalite_to_pdf(spec)
+    return DRAWINGS.get(_key("pdf", spec), lambda: vl_convert.vegalite_to_pdf(spec))

@@ -175,3 +175,40 @@ def test_categories_are_not_joined_and_ihi_names_astronomical_points() -> None:
     assert spec["layer"][-1]["encoding"]["x"]["sort"] is None
     assert spec["layer"][-1]["encoding"]["shape"]["scale"]["domain"][1] == "Astronomical point"
     assert [row["category"] for row in spec["data"]["values"]][6] == "Astronomical point"
+
+
+def test_a_spec_is_drawn_once_and_a_changed_spec_again(result, monkeypatch):
+    """The same spec gives the same picture without vl-convert; any change to it (a point, a title) draws anew."""
+    import vl_convert
+
+    drawn = []
+    real = vl_convert.vegalite_to_svg
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", lambda spec: drawn.append(spec) or real(spec))
+    monkeypatch.setattr(vega, "DRAWINGS", vega._Drawings(budget_bytes=10**8))
+    spec = result.vega_lite(title="Attendance")
+    first = vega.to_svg(spec)
+    assert vega.to_svg(json.loads(json.dumps(spec))) == first
+    assert len(drawn) == 1
+    changed = json.loads(json.dumps(spec))
+    changed["data"]["values"][0]["y"] += 1
+    assert vega.to_svg(changed) != first
+    assert vega.to_svg(result.vega_lite(title="Attendance, weekly")) != first
+    assert len(drawn) == 3
+
+
+def test_the_kept_pictures_stay_within_their_budget():
+    drawings = vega._Drawings(budget_bytes=10)
+    draws = []
+
+    def draw(picture):
+        return lambda: draws.append(picture) or picture
+
+    assert drawings.get(("a",), draw(b"12345")) == b"12345"
+    assert drawings.get(("b",), draw(b"67890")) == b"67890"
+    assert drawings.get(("a",), draw(b"12345")) == b"12345"  # kept: the budget holds both
+    assert drawings.get(("c",), draw(b"abc")) == b"abc"  # over the budget: the least recent ("b") goes
+    assert drawings.get(("b",), draw(b"67890")) == b"67890"
+    assert draws == [b"12345", b"67890", b"abc", b"67890"]
+    assert drawings.get(("big",), draw(b"x" * 11)) == b"x" * 11  # larger than the whole budget: never kept
+    assert drawings.get(("big",), draw(b"x" * 11)) == b"x" * 11
+    assert draws[-2:] == [b"x" * 11, b"x" * 11]
