@@ -64,13 +64,23 @@ class Required:
 
 @dataclass(frozen=True)
 class _Rule:
-    """A design's assignment level, the sizes it needs, its degrees of freedom and squared standard error."""
+    """A design's assignment level, the sizes it needs, its degrees of freedom and squared standard error.
 
-    label: str
+    `title` names the units assigned at level two as `{assigned}`: schools, unless a study assigns classrooms.
+    """
+
+    title: str
     sizes: tuple[str, ...]
     solves: str
     df: callable
     variance: callable
+
+    @property
+    def label(self) -> str:
+        return self.label_for("Schools")
+
+    def label_for(self, assigned: str) -> str:
+        return self.title.format(assigned=assigned)
 
 
 def _share(d: Design) -> float:
@@ -84,7 +94,7 @@ RULES = {
         lambda d: (1 - d.R1) / (_share(d) * d.n),
     ),
     "cra2r2": _Rule(
-        "Schools randomly assigned (two levels)", ("n", "J"), "J",
+        "{assigned} randomly assigned (two levels)", ("n", "J"), "J",
         lambda d: d.J - d.g - 2,
         lambda d: d.rho2 * (1 - d.R2) / (_share(d) * d.J) + (1 - d.rho2) * (1 - d.R1) / (_share(d) * d.J * d.n),
     ),
@@ -95,13 +105,13 @@ RULES = {
                    + (1 - d.rho2 - d.rho3) * (1 - d.R1) / (_share(d) * d.J * d.K * d.n)),
     ),
     "bcra3r2": _Rule(
-        "Schools randomly assigned within blocks, blocks random", ("n", "J", "K"), "K",
+        "{assigned} randomly assigned within blocks, blocks random", ("n", "J", "K"), "K",
         lambda d: d.K - d.g - 1,
         lambda d: (d.rho3 * d.omega3 * (1 - d.RT3) / d.K + d.rho2 * (1 - d.R2) / (_share(d) * d.J * d.K)
                    + (1 - d.rho2 - d.rho3) * (1 - d.R1) / (_share(d) * d.J * d.K * d.n)),
     ),
     "bcra3f2": _Rule(
-        "Schools randomly assigned within blocks, blocks fixed", ("n", "J", "K"), "J",
+        "{assigned} randomly assigned within blocks, blocks fixed", ("n", "J", "K"), "J",
         lambda d: d.K * (d.J - 2) - d.g,
         lambda d: (d.rho2 * (1 - d.R2) / (_share(d) * d.J * d.K)
                    + (1 - d.rho2) * (1 - d.R1) / (_share(d) * d.J * d.K * d.n)),

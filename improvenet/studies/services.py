@@ -35,10 +35,12 @@ class PowerAnswer:
         return self.detectable.mdes <= self.target
 
 
-def power_answer(design: str, parameters: dict, target: float | None) -> PowerAnswer:
+def power_answer(design: str, parameters: dict, target: float | None, level: str = "") -> PowerAnswer:
+    """The power panel's answer; `level` is the study's assignment level, which names the units assigned."""
     if design not in power.RULES:
         return PowerAnswer(design, "", problem="Choose a power design to see the smallest detectable effect.")
-    label = power.RULES[design].label
+    assigned = "Classrooms" if level == Study.Level.CLASSROOM else "Schools"
+    label = power.RULES[design].label_for(assigned)
     try:
         record = power.Design(design=design, **{k: v for k, v in parameters.items() if k in power.PARAMETERS})
         detectable = power.mdes(record)
@@ -54,7 +56,7 @@ def power_answer(design: str, parameters: dict, target: float | None) -> PowerAn
 
 
 def study_power(study: Study) -> PowerAnswer:
-    return power_answer(study.power_design, study.power_parameters, study.smallest_effect)
+    return power_answer(study.power_design, study.power_parameters, study.smallest_effect, study.assignment_level)
 
 
 @dataclass(frozen=True)

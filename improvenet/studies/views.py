@@ -73,7 +73,7 @@ def _panel_answer(form) -> services.PowerAnswer:
         if not fields.is_valid():
             return services.PowerAnswer("", "", problem="Give the power parameters as numbers.")
         return services.power_answer(fields.cleaned_data.get("power_design") or "", fields.parameters(),
-                                     _number(target))
+                                     _number(target), form.data.get("assignment_level", ""))
     return services.study_power(form.instance)
 
 

@@ -46,6 +46,16 @@ def test_planning_a_study_names_each_problem_and_saves_nothing(client, world, st
     assert "Schools randomly assigned (two levels)" in shown and "Not registered yet" in shown
 
 
+def test_the_power_panel_names_the_units_the_study_assigns(client, world, study):
+    client.force_login(world.users.member)
+    asked = {"power_design": "cra2r2", "n": "25", "J": "40", "rho2": "0.1", "two_tailed": "on"}
+    for level, named, not_named in (("classroom", "Classrooms", "Schools"), ("school", "Schools", "Classrooms")):
+        answer = client.get(f"{C}/power/", asked | {"assignment_level": level},
+                            headers={"HX-Request": "true"}).content.decode()
+        assert f"{named} randomly assigned (two levels)" in answer
+        assert f"{not_named} randomly assigned" not in answer
+
+
 def test_the_power_panel_answers_for_the_fields_as_they_stand(client, world, study):
     client.force_login(world.users.member)
     answer = client.get(f"{C}/power/", {"power_design": "cra2r2", "n": "15", "J": "20", "rho2": "0.17",
