@@ -372,6 +372,7 @@ class PublishedStudyOut(Schema):
     published_by: str
     withdrawn_on: datetime.date | None
     withdrawn_by: str
+    withdrawal_reason: str = Field(description="Why it ended, in its writers' words (empty while it is open).")
     snapshot: dict = Field(description="What the network reads, frozen when published: the statement, the headline "
                            "numbers and the estimates by site (docs/studies.md).")
 
@@ -380,7 +381,8 @@ def _published_out(publications: list[StudyPublication]) -> list[dict]:
     return [{"id": p.pk, "study_id": p.study_id, "cluster": p.cluster.slug, "cluster_name": p.cluster.name,
              "title": p.title, "design": p.design, "outcome": p.outcome, "tier": p.tier,
              "published_at": p.published_at, "published_by": p.published_by_name, "withdrawn_on": p.ended_on,
-             "withdrawn_by": p.withdrawn_by_name, "snapshot": p.snapshot} for p in publications]
+             "withdrawn_by": p.withdrawn_by_name, "withdrawal_reason": p.withdrawal_reason,
+             "snapshot": p.snapshot} for p in publications]
 
 
 ClusterResource(
@@ -402,14 +404,19 @@ def publish_study(request, cluster: Text, study_id: RecordId):
         return Status(201, _published_out([publication])[0])
 
 
+class WithdrawStudyIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000,
+                        description="Why the study is withdrawn from the library; its readers see it.")
+
+
 @router.post(f"{BASE}/withdraw", response=PublishedStudyOut, operation_id="withdraw_study",
              summary="Withdraw the study from the network library (the publication stays, ended; audited)")
-def withdraw_study(request, cluster: Text, study_id: RecordId):
+def withdraw_study(request, cluster: Text, study_id: RecordId, payload: WithdrawStudyIn):
     with sacc.in_cluster_studies(request.auth, cluster) as access:
         study = sacc.study_for_user(access, study_id).require_change()
         publication = publishing.open_publication(study)
         if publication is None:
             raise StudyError({"publication": f"{study} is not published to the network library; there is nothing "
                                              "to withdraw."})
-        publishing.withdraw(publication, request.auth, channel=AuditEvent.Channel.API)
+        publishing.withdraw(publication, request.auth, payload.reason, channel=AuditEvent.Channel.API)
         return _published_out([publication])[0]

@@ -588,6 +588,7 @@ class StudyPublication(EndableRecord):
                                      related_name="+")
     withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+")
+    withdrawal_reason = models.TextField(blank=True, help_text="Why it ended, in its writers' words; shown with it.")
 
     objects = ScopedManager(cluster="cluster")
     in_network = ScopedManager(network="cluster__network")
@@ -615,7 +616,9 @@ class StudyPublication(EndableRecord):
         """The day the published result was computed."""
         return datetime.date.fromisoformat(self.snapshot["computed_on"])
 
-    def withdraw(self, user) -> None:
+    def withdraw(self, user, reason: str) -> None:
         """End the publication today: the library no longer lists it and the network no longer reads the study."""
-        self.withdrawn_by = user
+        if not (reason or "").strip():
+            raise StudyError({"reason": "Say why the study is withdrawn from the library; its readers see it."})
+        self.withdrawn_by, self.withdrawal_reason = user, reason.strip()
         self.end()

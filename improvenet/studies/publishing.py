@@ -21,6 +21,7 @@ from improvenet.studies.charts import Z95
 from improvenet.studies.models import Study, StudyError, StudyPublication, StudyResult, outcome_label
 
 NO_TIER = "This study does not meet the criteria of any ESSA evidence tier."
+REPLACED = "Replaced by the publication of a newer analysis."
 
 
 def snapshot_of(study: Study, result: StudyResult) -> dict:
@@ -80,7 +81,7 @@ def publish(study: Study, user, *, channel: str) -> StudyPublication:
             raise Conflict(f"“{study}” is already published with its latest result (since "
                            f"{replaced.published_at:%B %-d, %Y}); publish again after a new analysis.", replaced)
         if replaced is not None:
-            replaced.withdraw(user)
+            replaced.withdraw(user, REPLACED)
         publication = StudyPublication.objects.create(
             study=study, cluster=study.cluster, result=result, title=study.title, design=snapshot["design"],
             outcome=snapshot["outcome"], tier=snapshot["tier"], snapshot=snapshot, published_by=user,
@@ -90,11 +91,12 @@ def publish(study: Study, user, *, channel: str) -> StudyPublication:
     return publication
 
 
-def withdraw(publication: StudyPublication, user, *, channel: str) -> None:
-    """End the publication today (refused when it has ended); the network no longer reads the study."""
+def withdraw(publication: StudyPublication, user, reason: str, *, channel: str) -> None:
+    """End the publication today, saying why (refused without a reason, or when it has ended); the network no
+    longer reads the study."""
     with transaction.atomic():
-        publication.withdraw(user)
-        _audit(publication, user, channel, "study withdrawn from the network", {})
+        publication.withdraw(user, reason)
+        _audit(publication, user, channel, "study withdrawn from the network", {"reason": publication.withdrawal_reason})
 
 
 def _audit(publication: StudyPublication, user, channel: str, action: str, detail: dict) -> None:

@@ -32,7 +32,7 @@ from improvenet.studies.forms import (
     StudentAllocationForm,
     StudyForm,
 )
-from improvenet.studies.models import Study, StudyResult, outcome_label
+from improvenet.studies.models import Study, StudyError, StudyResult, outcome_label
 
 studies_page = cluster_page(enter=sacc.in_cluster_studies)
 
@@ -387,8 +387,12 @@ def study_withdraw(request, access, study_id: int):
     publication = publishing.open_publication(study)
     if publication is None:
         messages.error(request, f"{study} is not published to the network's library; there is nothing to withdraw.")
+        return redirect(_study_url(study))
+    try:
+        publishing.withdraw(publication, request.user, request.POST.get("reason", ""), channel=AuditEvent.Channel.WEB)
+    except StudyError as refused:
+        messages.error(request, " ".join(refused.messages))
     else:
-        publishing.withdraw(publication, request.user, channel=AuditEvent.Channel.WEB)
         messages.success(request, f"Withdrew {study} from the library of {access.obj.network}; the earlier "
-                                  "publication is kept, marked withdrawn.")
+                                  "publication is kept, marked withdrawn, with your reason.")
     return redirect(_study_url(study))

@@ -81,6 +81,7 @@ def test_publishing_again_needs_a_new_result_and_keeps_the_old_copy_ended(world,
         second = publishing.publish(finished, world.users.lead, channel="api")
         first.refresh_from_db()
         assert (first.ended_on, first.withdrawn_by) == (timezone.localdate(), world.users.lead)
+        assert first.withdrawal_reason == publishing.REPLACED
         assert first.snapshot["headline"]["estimate"] == 0.2  # the old copy is kept as it was
         assert second.snapshot["headline"]["estimate"] == 0.3 and second.is_current
         assert publishing.open_publication(finished) == second
@@ -120,16 +121,23 @@ def test_the_network_reads_the_published_study_in_the_library_until_it_is_withdr
     assert "Hedges' g = 0.25 standard deviations" in client.get(page).content.decode()
     client.force_login(world.users.lead)
     assert "Publish the new result in place of this copy" in client.get(page).content.decode()
-    assert client.post(f"{page}withdraw/").status_code == 302
+    # Without a reason nothing ends; the page says what is missing.
+    refused = client.post(f"{page}withdraw/", {"reason": "  "}, follow=True).content.decode()
+    assert "Say why the study is withdrawn from the library" in refused
+    assert "Publish the new result in place of this copy" in refused
+    assert client.post(f"{page}withdraw/", {"reason": "The sites' data were found incomplete."}).status_code == 302
     with scope(cluster=world.alpha):
-        assert AuditEvent.objects.filter(action__startswith="study withdrawn from the network",
-                                         user=world.users.lead).exists()
+        withdrawal = AuditEvent.objects.get(action__startswith="study withdrawn from the network",
+                                            user=world.users.lead)
+        assert withdrawal.detail["reason"] == "The sites' data were found incomplete."
     listed = client.get(page).content.decode()
     assert "Not published to the network library" in listed and "ended on" in listed
+    assert "“The sites&#x27; data were found incomplete.”" in listed
     client.force_login(gamma_member)
     assert client.get(page).status_code == 404
     assert "Success teams trial" not in client.get("/networks/north/library/").content.decode()
-    assert "Success teams trial" in client.get("/networks/north/library/?withdrawn=on").content.decode()
+    withdrawn = client.get("/networks/north/library/?withdrawn=on").content.decode()
+    assert "Success teams trial" in withdrawn and "The sites&#x27; data were found incomplete." in withdrawn
 
 
 def test_the_api_publishes_lists_and_withdraws(api_as, world, finished, gamma_member):
@@ -147,9 +155,14 @@ def test_the_api_publishes_lists_and_withdraws(api_as, world, finished, gamma_me
         finished.shared_with.add(world.beta)
     assert [item["id"] for item in outsider.get("/clusters/beta/shared-studies").json()["items"]] == [finished.pk]
     assert api_as(gamma_member).get("/clusters/beta/published-studies").status_code == 404
-    withdrawn = researcher.post(f"{base}/withdraw")
-    assert withdrawn.status_code == 200 and withdrawn.json()["withdrawn_by"] == "researcher"
+    missing = researcher.post(f"{base}/withdraw", {})
+    assert missing.status_code == 422 and "reason" in missing.content.decode()
+    assert researcher.post(f"{base}/withdraw", {"reason": " "}).status_code == 422
+    withdrawn = researcher.post(f"{base}/withdraw", {"reason": "Superseded by the 2027 replication."})
+    assert withdrawn.status_code == 200, withdrawn.content
+    assert withdrawn.json()["withdrawn_by"] == "researcher"
+    assert withdrawn.json()["withdrawal_reason"] == "Superseded by the 2027 replication."
     assert outsider.get("/clusters/beta/published-studies").json()["count"] == 0
     assert outsider.get("/clusters/beta/published-studies?include_ended=true").json()["count"] == 1
-    refused = researcher.post(f"{base}/withdraw")
+    refused = researcher.post(f"{base}/withdraw", {"reason": "again"})
     assert refused.status_code == 422 and "nothing to withdraw" in refused.content.decode()
