@@ -232,7 +232,10 @@ def main() -> int:
         common.write_readme(README_HEADING, (
             f"{README_HEADING}\n\n"
             "Every GET of the permission table as each demo user it opens for, on the demo with student data, "
-            "in-process with Django's test `Client` (server time, no network), warm. Targets (issue #17): "
+            "in-process with Django's test `Client` (server time, no network), warm: the untimed first request "
+            "leaves what the product keeps (metric results, drawn charts, packet PDFs) as the first reader would, so "
+            "the timed ones are the readers after the first; what the first reader waits for is in the sections "
+            "above (convening packets made, metrics computed). Targets (issue #17): "
             "every page under 300 ms median and 1 s p95; packets and PDF downloads under 2 s.\n\n"
             "```\n.venv/bin/python bench/bench_pages.py --write-readme\n```\n\n" + text))
     for page in failed:
