@@ -96,7 +96,8 @@ def withdraw(publication: StudyPublication, user, reason: str, *, channel: str) 
     longer reads the study."""
     with transaction.atomic():
         publication.withdraw(user, reason)
-        _audit(publication, user, channel, "study withdrawn from the network", {"reason": publication.withdrawal_reason})
+        _audit(publication, user, channel, "study withdrawn from the network",
+               {"reason": publication.withdrawal_reason})
 
 
 def _audit(publication: StudyPublication, user, channel: str, action: str, detail: dict) -> None:
