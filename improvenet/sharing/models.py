@@ -35,8 +35,53 @@ def user_name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
-class Publication(EndableRecord):
-    """A change idea a cluster shared with its network; withdrawing it ends it (`ended_on`)."""
+class NetworkPublication(EndableRecord):
+    """What a cluster publishes to its network's library (a change idea, a finished study): who published it
+    and when, and who withdrew it and why. Withdrawing ends it; it is never deleted."""
+
+    # Said when a withdrawal comes without a reason; each kind of publication names its own readers.
+    REASON_NEEDED = "Say why the publication is withdrawn; its readers see the reason."
+
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def published_by_name(self) -> str:
+        return user_name(self.published_by)
+
+    @property
+    def withdrawn_by_name(self) -> str:
+        return user_name(self.withdrawn_by)
+
+    def withdraw(self, user, reason: str, on: datetime.date | None = None) -> None:
+        """End the publication on `on` (today when left out), saying why; the library shows it as withdrawn."""
+        if not (reason or "").strip():
+            raise ValidationError({"reason": self.REASON_NEEDED})
+        if on is not None:
+            # A future day would keep it readable until then; a day before publishing rewrites its history.
+            published_on, today = timezone.localdate(self.published_at), timezone.localdate()
+            if not published_on <= on <= today:
+                raise ValidationError({"ended_on": f"Withdraw it on a day from its publication "
+                                                   f"({published_on:%B %-d, %Y}) to today ({today:%B %-d, %Y}); "
+                                                   f"{on:%B %-d, %Y} is outside that."})
+        self.withdrawn_by, self.withdrawal_reason = user, reason.strip()
+        self.end(on)
+
+
+class Publication(NetworkPublication):
+    """A change idea a cluster shared with its network; withdrawing it ends it (`ended_on`), and adoptions made
+    from it stay."""
+
+    REASON_NEEDED = "Say why the publication is withdrawn; adopters read it."
 
     cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="publications")
     change_idea = models.ForeignKey(ChangeIdea, on_delete=models.PROTECT, related_name="publications")
@@ -49,14 +94,6 @@ class Publication(EndableRecord):
         help_text="When on, the published cycles name their schools; otherwise only the school's level and role.",
     )
     snapshot = models.JSONField(help_text="What the network reads: the de-identified fields listed in docs/sharing.md.")
-    published_at = models.DateTimeField(default=timezone.now)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    withdrawal_reason = models.TextField(blank=True)
 
     objects = ScopedManager(cluster="cluster")
     in_network = ScopedManager(network="cluster__network")
@@ -76,14 +113,6 @@ class Publication(EndableRecord):
     def evidence_label(self) -> str:
         return self.get_evidence_level_display()
 
-    @property
-    def published_by_name(self) -> str:
-        return user_name(self.published_by)
-
-    @property
-    def withdrawn_by_name(self) -> str:
-        return user_name(self.withdrawn_by)
-
     def check_conflicts(self) -> None:
         self.refuse_duplicate(
             Publication.objects.filter(current_on(), change_idea_id=self.change_idea_id),
@@ -92,20 +121,6 @@ class Publication(EndableRecord):
                 "withdraw that publication before publishing a new snapshot."
             ),
         )
-
-    def withdraw(self, user, reason: str, on: datetime.date | None = None) -> None:
-        """End the publication: the library shows it as withdrawn, adoptions made from it stay."""
-        if not (reason or "").strip():
-            raise ValidationError({"reason": "Say why the publication is withdrawn; adopters read it."})
-        if on is not None:
-            # A future day would keep it adoptable until then; a day before publishing rewrites its history.
-            published_on, today = timezone.localdate(self.published_at), timezone.localdate()
-            if not published_on <= on <= today:
-                raise ValidationError({"ended_on": f"Withdraw it on a day from its publication "
-                                                   f"({published_on:%B %-d, %Y}) to today ({today:%B %-d, %Y}); "
-                                                   f"{on:%B %-d, %Y} is outside that."})
-        self.withdrawn_by, self.withdrawal_reason = user, reason.strip()
-        self.end(on)
 
     def adopt(self, cluster: Cluster, user, title: str = "", on: datetime.datetime | None = None) -> "Adoption":
         """Start a change idea in `cluster` from this publication; the caller has opened that cluster's scope."""

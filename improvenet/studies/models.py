@@ -24,9 +24,9 @@ from improvenet.data.models import AppendOnlyError, AuditEvent, DataUseAgreement
 from improvenet.design.models import ChangeIdea, Innovation
 from improvenet.governance.models import AgendaPriority
 from improvenet.measures.models import Measure
-from improvenet.network.models import Cluster, EndableRecord
+from improvenet.network.models import Cluster
 from improvenet.pilots.models import Product
-from improvenet.sharing.models import user_name
+from improvenet.sharing.models import NetworkPublication
 from improvenet.studies import power
 from improvenet.studies.attrition import Arm, Attrition
 from improvenet.studies.impact import Impact
@@ -566,13 +566,15 @@ def _stored_attrition(counts: dict) -> Attrition:
     return Attrition(Arm(*counts["treated"]), Arm(*counts["control"]), counts["unit"])
 
 
-class StudyPublication(EndableRecord):
+class StudyPublication(NetworkPublication):
     """A finished study published to its network's library: what the network reads is frozen in `snapshot` when it
     is published (the evidence statement, the headline numbers and the estimates by site; aggregates only).
     Withdrawing or re-publishing after a new analysis ends it (`ended_on`, `withdrawn_by`); it is never deleted.
 
     Like sharing.Publication it has two managers: `objects` under the study's cluster scope, and `in_network`
     under the network's (`scope(network=...)`), through which the library reads across clusters."""
+
+    REASON_NEEDED = "Say why the study is withdrawn from the library; its readers see it."
 
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="publications")
     cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="study_publications")
@@ -583,12 +585,6 @@ class StudyPublication(EndableRecord):
     outcome = models.CharField(max_length=200, help_text="The primary outcome's name and unit.")
     tier = models.TextField(help_text="The statement's verdict on the highest ESSA tier whose criteria are met.")
     snapshot = models.JSONField(help_text="What the network reads: the fields listed in docs/studies.md.")
-    published_at = models.DateTimeField(default=timezone.now)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
-    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
-    withdrawal_reason = models.TextField(blank=True, help_text="Why it ended, in its writers' words; shown with it.")
 
     objects = ScopedManager(cluster="cluster")
     in_network = ScopedManager(network="cluster__network")
@@ -604,21 +600,7 @@ class StudyPublication(EndableRecord):
         return self.title
 
     @property
-    def published_by_name(self) -> str:
-        return user_name(self.published_by)
-
-    @property
-    def withdrawn_by_name(self) -> str:
-        return user_name(self.withdrawn_by)
-
-    @property
     def computed_on(self) -> datetime.date:
         """The day the published result was computed."""
         return datetime.date.fromisoformat(self.snapshot["computed_on"])
 
-    def withdraw(self, user, reason: str) -> None:
-        """End the publication today: the library no longer lists it and the network no longer reads the study."""
-        if not (reason or "").strip():
-            raise StudyError({"reason": "Say why the study is withdrawn from the library; its readers see it."})
-        self.withdrawn_by, self.withdrawal_reason = user, reason.strip()
-        self.end()

@@ -39,7 +39,7 @@ def power_answer(design: str, parameters: dict, target: float | None, level: str
     """The power panel's answer; `level` is the study's assignment level, which names the units assigned."""
     if design not in power.RULES:
         return PowerAnswer(design, "", problem="Choose a power design to see the smallest detectable effect.")
-    assigned = "Classrooms" if level == Study.Level.CLASSROOM else "Schools"
+    assigned = Study.Level.CLASSROOM.label if level == Study.Level.CLASSROOM else Study.Level.SCHOOL.label
     label = power.RULES[design].label_for(assigned)
     try:
         record = power.Design(design=design, **{k: v for k, v in parameters.items() if k in power.PARAMETERS})

@@ -32,7 +32,7 @@ from improvenet.studies.forms import (
     StudentAllocationForm,
     StudyForm,
 )
-from improvenet.studies.models import Study, StudyError, StudyResult, outcome_label
+from improvenet.studies.models import Study, StudyResult, outcome_label
 
 studies_page = cluster_page(enter=sacc.in_cluster_studies)
 
@@ -390,7 +390,7 @@ def study_withdraw(request, access, study_id: int):
         return redirect(_study_url(study))
     try:
         publishing.withdraw(publication, request.user, request.POST.get("reason", ""), channel=AuditEvent.Channel.WEB)
-    except StudyError as refused:
+    except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
     else:
         messages.success(request, f"Withdrew {study} from the library of {access.obj.network}; the earlier "

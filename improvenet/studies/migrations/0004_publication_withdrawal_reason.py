@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='studypublication',
             name='withdrawal_reason',
-            field=models.TextField(blank=True, help_text="Why it ended, in its writers' words; shown with it."),
+            field=models.TextField(blank=True),
         ),
     ]
